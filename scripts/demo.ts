@@ -1,0 +1,73 @@
+/**
+ * npm run demo [-- --seconds N] [--out DIR] [--headed]
+ *
+ * Builds dist/chrome, serves the demo call page on 127.0.0.1 (one Meet-like tile per clip in
+ * ../shared/data/videos, or still faces when that folder is absent), launches Debian's
+ * Chromium with the extension, starts analysis the way the toolbar button does, prints each
+ * participant's live dominant emotion about once a second, and writes into DIR the export
+ * (summary.json, timeline.csv), a screenshot of the call page with overlays on
+ * (call-page.png) and one of the popup (popup.png).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from './build.ts';
+import { CallSession, listClips, VIDEOS_DIR } from './lib/call-session.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '30' },
+    out: { type: 'string', default: 'demo-output' },
+    headed: { type: 'boolean', default: false },
+    headless: { type: 'boolean', default: false },
+  },
+});
+const seconds = Number(values.seconds);
+if (!Number.isFinite(seconds) || seconds <= 0) {
+  console.error(`--seconds must be a positive number, got ${values.seconds}`);
+  process.exit(2);
+}
+const outDir = resolve(values.out!);
+const headless = values.headless || (!values.headed && !process.env.DISPLAY);
+
+async function main(): Promise<void> {
+  console.log('Building dist/chrome …');
+  await build();
+  const clips = listClips();
+  if (clips.length) console.log(`Demo call: ${clips.length} participants from ${VIDEOS_DIR}: ${clips.join(', ')}`);
+  else console.log(`No clips in ${VIDEOS_DIR}: the demo call shows still faces cut from @vladmandic/human/assets/samples.jpg.`);
+  console.log(`Launching Chromium (${headless ? 'headless' : 'headed'}) …`);
+  const session = await CallSession.open({ headless, clips });
+  try {
+    console.log(`Demo call page: ${session.server.origin}/   extension id: ${session.eb.extensionId}`);
+    console.log('Starting analysis (toolbar button, then Start in the popup) …');
+    await session.start();
+    await session.restartClips();
+    await session.setOverlays(true);
+    console.log(`Analysing for ${seconds} s:`);
+    const end = Date.now() + seconds * 1000;
+    let tick = 0;
+    while (Date.now() < end) {
+      await new Promise((ok) => setTimeout(ok, 1000));
+      tick++;
+      const rows = await session.rows();
+      const line = rows.map((r) => `${r.name}: ${r.dominant || '…'}`).join(' | ');
+      console.log(`[${String(tick).padStart(3)} s] ${line || 'waiting for participants…'}   (${(await session.statsText()).replace(/\s+/g, ' ').trim()})`);
+    }
+    await mkdir(outDir, { recursive: true });
+    await session.page.screenshot({ path: join(outDir, 'call-page.png') });
+    await session.popup.screenshot({ path: join(outDir, 'popup.png'), fullPage: true });
+    await session.stop();
+    const files = await session.exportTo(outDir);
+    console.log(`Wrote ${files.summary}, ${files.timeline}, ${join(outDir, 'call-page.png')}, ${join(outDir, 'popup.png')}`);
+    const outside = session.network?.outsideRequests() ?? [];
+    console.log(`Network requests from extension contexts outside chrome-extension://: ${outside.length}`);
+  } finally {
+    await session.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

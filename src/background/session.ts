@@ -1,0 +1,50 @@
+/**
+ * Which tab is analysed, kept in `chrome.storage.session` (memory only, cleared when the
+ * browser closes) so a service-worker restart does not lose it. Validated on every read:
+ * bad stored data is dropped and reported, never thrown.
+ */
+import browser from 'webextension-polyfill';
+import * as z from 'zod/mini';
+import type { AnalysisOptions } from '../shared/types.ts';
+
+/** The analysis session of the (at most one) analysed tab. */
+export interface Session {
+  tabId: number;
+  windowId: number | null;
+  meetingId: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  options: AnalysisOptions;
+  state: 'starting' | 'running';
+}
+
+const KEY = 'callmood.session.v1';
+
+// zod/mini: the same validator with a tree-shakable API, so the service worker stays small.
+const sessionSchema = z.object({
+  tabId: z.int(),
+  windowId: z.nullable(z.int()),
+  meetingId: z.string().check(z.minLength(1)),
+  startedAt: z.number(),
+  options: z.object({ overlays: z.boolean(), paused: z.boolean(), onlyMe: z.boolean() }),
+  state: z.enum(['starting', 'running']),
+});
+
+/** Reads the session; null when none or when the stored value is corrupt (it is then removed). */
+export async function loadSession(): Promise<Session | null> {
+  const stored = (await browser.storage.session.get(KEY))[KEY];
+  if (stored === undefined) return null;
+  const parsed = sessionSchema.safeParse(stored);
+  if (!parsed.success) {
+    console.warn('[CallMood] dropping corrupt session state', parsed.error.message);
+    await browser.storage.session.remove(KEY);
+    return null;
+  }
+  return parsed.data;
+}
+
+/** Stores the session, or removes it when `session` is null. */
+export async function saveSession(session: Session | null): Promise<void> {
+  if (session) await browser.storage.session.set({ [KEY]: session });
+  else await browser.storage.session.remove(KEY);
+}

@@ -1,0 +1,171 @@
+/**
+ * Keeps a TilesSnapshot of the call page current: which tiles exist, where their videos are
+ * (CSS px, viewport coordinates) and whether they are visible. Runs on the call page's main
+ * thread, so it only recomputes when something may have changed (DOM mutations, tile
+ * resizes, window resize/scroll, a 1 s safety poll), at most every MIN_GAP_MS, and only
+ * reports when the result differs (or as a 2 s heartbeat).
+ */
+import type { Rect, TileReport, TilesSnapshot } from '../shared/types.ts';
+import { chooseAdapter } from './platforms/index.ts';
+
+/** A tile's video must be at least this many CSS px wide and high inside the viewport to be visible. */
+export const MIN_VISIBLE_PX = 48;
+/** Safety poll for CSS moves no observer sees (transitions, transforms), ms. */
+export const POLL_MS = 1000;
+/** A snapshot is reported at least this often even when nothing changed, ms. */
+export const HEARTBEAT_MS = 2000;
+/** Bursts of changes are coalesced; recomputes happen at most this often, ms. */
+export const MIN_GAP_MS = 100;
+
+const WATCHED_ATTRIBUTES = ['data-participant-id', 'data-self-name', 'style', 'class', 'hidden'];
+
+/** Options of `startTileTracker`. */
+export interface TileTrackerOptions {
+  /** Aborting it stops the tracker and releases every observer, listener and timer. */
+  signal: AbortSignal;
+  /** Called with each changed snapshot (and at least every HEARTBEAT_MS); never after abort. */
+  onSnapshot(snapshot: TilesSnapshot): void;
+  /** Called when computing or reporting a snapshot threw; defaults to `logOnce`. */
+  onError?(error: unknown): void;
+  /** Document to watch; defaults to `win.document`. */
+  doc?: Document;
+  /** Window of `doc`; defaults to `doc.defaultView`, then the global `window`. */
+  win?: Window;
+}
+
+/** Handle of a running tracker. */
+export interface TileTracker {
+  /** The last snapshot computed (reported or not), or null before the first one. */
+  current(): TilesSnapshot | null;
+}
+
+const logged = new Set<string>();
+
+/**
+ * Logs `error` to the console with a `[CallMood]` prefix, once per distinct context and
+ * message for the page's lifetime (so a failing observer cannot flood the page's console).
+ */
+export function logOnce(context: string, error: unknown): void {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const key = `${context}|${message}`;
+  if (logged.has(key) || logged.size >= 200) return;
+  logged.add(key);
+  console.warn(`[CallMood] ${context}: ${message}`);
+}
+
+/**
+ * Whether a media element with bounding rect `rect` counts as visible: rendered (not
+ * display:none / visibility:hidden), non-zero size, and at least MIN_VISIBLE_PX wide and
+ * high once clipped to the viewport of `viewport` CSS px.
+ */
+export function isTileVisible(media: Element, rect: Rect, viewport: { width: number; height: number }): boolean {
+  if (rect.width <= 0 || rect.height <= 0) return false;
+  const w = Math.min(rect.x + rect.width, viewport.width) - Math.max(rect.x, 0);
+  const h = Math.min(rect.y + rect.height, viewport.height) - Math.max(rect.y, 0);
+  return w >= MIN_VISIBLE_PX && h >= MIN_VISIBLE_PX && media.checkVisibility({ visibilityProperty: true });
+}
+
+/** What decides whether a snapshot changed: everything but `takenAt`, rects rounded to 0.5 px. */
+function changeKey(s: TilesSnapshot): string {
+  const half = (v: number) => Math.round(v * 2) / 2;
+  const tiles = s.tiles.map((t) => [t.id, t.name, t.isSelf, t.visible, half(t.rect.x), half(t.rect.y), half(t.rect.width), half(t.rect.height)]);
+  return JSON.stringify([s.adapter, s.site, s.viewport.width, s.viewport.height, s.devicePixelRatio, tiles]);
+}
+
+/**
+ * Starts tracking the tiles of `doc` and calls `onSnapshot` with the first snapshot right
+ * away (synchronously), then whenever it changes. Never throws into the page: errors go to
+ * `onError`. Does nothing when `signal` is already aborted.
+ */
+export function startTileTracker(opts: TileTrackerOptions): TileTracker {
+  const { signal, onSnapshot } = opts;
+  // The window's own constructors and timers (in tests, happy-dom's; on the page, the page's).
+  const win = (opts.win ?? opts.doc?.defaultView ?? window) as Window & typeof globalThis;
+  const doc = opts.doc ?? win.document;
+  const onError = opts.onError ?? ((e: unknown) => logOnce('tile tracker', e));
+  let latest: TilesSnapshot | null = null;
+  let lastKey = '';
+  let lastSentAt = -Infinity;
+  let lastComputedAt = -Infinity;
+  let timer: number | undefined;
+  let observed = new Set<Element>();
+
+  const compute = (): void => {
+    timer = undefined;
+    if (signal.aborted) return;
+    try {
+      lastComputedAt = performance.now();
+      const choice = chooseAdapter(doc, win.location);
+      const viewport = { width: win.innerWidth, height: win.innerHeight };
+      const tiles: TileReport[] = choice.tiles.map((t) => {
+        const r = t.video.getBoundingClientRect();
+        const rect = { x: r.left, y: r.top, width: r.width, height: r.height };
+        return { id: t.id, name: t.name, rect, visible: isTileVisible(t.video, rect, viewport), isSelf: t.isSelf };
+      });
+      watchSizes(choice.tiles.flatMap((t) => [t.element, t.video]));
+      const snapshot: TilesSnapshot = {
+        adapter: choice.adapter.name,
+        site: win.location.hostname,
+        viewport,
+        devicePixelRatio: win.devicePixelRatio,
+        tiles,
+        takenAt: Date.now(),
+      };
+      latest = snapshot;
+      const key = changeKey(snapshot);
+      if (snapshot.takenAt - lastSentAt < HEARTBEAT_MS) return;
+      lastKey = key;
+      lastSentAt = snapshot.takenAt;
+      onSnapshot(snapshot);
+    } catch (error) {
+      onError(error);
+    }
+  };
+
+  /** Coalesces a burst of change signals into one recompute, at most every MIN_GAP_MS. */
+  const schedule = (): void => {
+    if (timer !== undefined || signal.aborted) return;
+    timer = win.setTimeout(compute, Math.max(16, lastComputedAt + MIN_GAP_MS - performance.now()));
+  };
+
+  const resizes = typeof win.ResizeObserver === 'function' ? new win.ResizeObserver(schedule) : null;
+  /** Observes the sizes of the current tiles' elements only (stops observing departed ones). */
+  const watchSizes = (elements: Element[]): void => {
+    if (!resizes) return;
+    const next = new Set(elements);
+    for (const el of observed) if (!next.has(el)) resizes.unobserve(el);
+    for (const el of next) if (!observed.has(el)) resizes.observe(el);
+    observed = next;
+  };
+
+  if (signal.aborted) return { current: () => latest };
+  const mutations = new win.MutationObserver(schedule);
+  mutations.observe(doc.documentElement, {
+    childList: true,
+    subtree: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: WATCHED_ATTRIBUTES,
+  });
+  const listenerOptions = { capture: true, passive: true } as const;
+  win.addEventListener('resize', schedule, listenerOptions);
+  win.addEventListener('scroll', schedule, listenerOptions);
+  const poll = win.setInterval(schedule, POLL_MS);
+
+  signal.addEventListener(
+    'abort',
+    () => {
+      mutations.disconnect();
+      resizes?.disconnect();
+      observed.clear();
+      win.removeEventListener('resize', schedule, listenerOptions);
+      win.removeEventListener('scroll', schedule, listenerOptions);
+      win.clearInterval(poll);
+      if (timer !== undefined) win.clearTimeout(timer);
+      timer = undefined;
+    },
+    { once: true },
+  );
+  compute();
+  return { current: () => latest };
+}

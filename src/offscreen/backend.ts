@@ -1,0 +1,141 @@
+/**
+ * Picks the inference backend at start.
+ *
+ * Rule: WebGPU when `navigator.gpu` gives a hardware adapter (not a fallback adapter and
+ * not SwiftShader); otherwise every other available backend (WASM, and WebGL when a WebGL2
+ * context can be created) is warmed up on a fixed synthetic frame and timed, and the one
+ * with the lowest median wins. A candidate whose first inference exceeds
+ * `warmupBudgetMs` is dropped after that one run (software WebGL takes seconds per frame
+ * here). A software WebGPU adapter is never chosen by 'auto' (2 s per frame measured in
+ * BROWSER-NOTES.md) but can be forced with `backend: 'webgpu'`.
+ */
+import type { BackendChoice, InferenceConfig } from './config.ts';
+import { FaceEmotionAnalyzer } from './face-emotion.ts';
+
+/** The outcome of backend selection. */
+export interface BackendSelection {
+  analyzer: FaceEmotionAnalyzer;
+  backend: string;
+  /** One line for the user: why this backend ("webgpu: hardware adapter nvidia", "wasm 41 ms < webgl 612 ms"). */
+  reason: string;
+  /** Median warm inference time per candidate, ms (NaN when dropped or failed). */
+  timings: Record<string, number>;
+}
+
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { vendor?: string; architecture?: string; description?: string };
+}
+
+/** Describes the WebGPU adapter, or null when there is none. */
+export async function probeWebGpu(): Promise<{ hardware: boolean; label: string } | null> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) return null;
+  let adapter: GpuAdapterLike | null = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch {
+    return null;
+  }
+  if (!adapter) return null;
+  const info = adapter.info ?? {};
+  const label = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+  const software = Boolean(adapter.isFallbackAdapter) || /swiftshader|llvmpipe|software/i.test(label);
+  return { hardware: !software, label };
+}
+
+function webgl2Available(): boolean {
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    return canvas.getContext('webgl2') !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** A fixed 320x240 synthetic frame (gradient with a face-sized blob) for timing. */
+function syntheticFrame(): OffscreenCanvas {
+  const canvas = new OffscreenCanvas(320, 240);
+  const ctx = canvas.getContext('2d')!;
+  const g = ctx.createLinearGradient(0, 0, 320, 240);
+  g.addColorStop(0, '#334');
+  g.addColorStop(1, '#aa9');
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, 320, 240);
+  ctx.fillStyle = '#d9b38c';
+  ctx.beginPath();
+  ctx.ellipse(160, 120, 55, 72, 0, 0, Math.PI * 2);
+  ctx.fill();
+  return canvas;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+}
+
+/** Times `analyzer` on the synthetic frame; returns the warm median in ms, or the first run's time when over budget. */
+async function measure(analyzer: FaceEmotionAnalyzer, config: InferenceConfig): Promise<{ ms: number; overBudget: boolean }> {
+  const frame = syntheticFrame();
+  const crops = [{ key: 'warmup', rect: { x: 0, y: 0, width: 320, height: 240 } }];
+  // One run with a forced emotion call so both models' kernels are compiled.
+  for (let i = 0; i < config.warmupRuns; i++) {
+    const t = performance.now();
+    await analyzer.analyse(frame, crops);
+    const ms = performance.now() - t;
+    if (i === 0 && ms > config.warmupBudgetMs) return { ms, overBudget: true };
+  }
+  const times: number[] = [];
+  for (let i = 0; i < config.measureRuns; i++) {
+    times.push((await analyzer.analyse(frame, crops)).timing.totalMs);
+  }
+  return { ms: median(times), overBudget: false };
+}
+
+/**
+ * Chooses and initialises the backend per the rule above.
+ * @throws Error when a forced backend cannot be initialised, or no backend works at all.
+ */
+export async function selectBackend(config: InferenceConfig): Promise<BackendSelection> {
+  if (config.backend !== 'auto') {
+    const analyzer = await FaceEmotionAnalyzer.create(config, config.backend);
+    return { analyzer, backend: analyzer.backend, reason: `${config.backend}: chosen in the configuration`, timings: {} };
+  }
+  const gpu = await probeWebGpu();
+  if (gpu?.hardware) {
+    try {
+      const analyzer = await FaceEmotionAnalyzer.create(config, 'webgpu');
+      return { analyzer, backend: 'webgpu', reason: `webgpu: hardware adapter (${gpu.label})`, timings: {} };
+    } catch (err) {
+      console.warn('[CallMood] WebGPU adapter found but backend failed; measuring the others', err);
+    }
+  }
+  const candidates: Exclude<BackendChoice, 'auto'>[] = ['wasm'];
+  if (webgl2Available()) candidates.push('webgl');
+  const timings: Record<string, number> = {};
+  const notes: string[] = [];
+  let best: { analyzer: FaceEmotionAnalyzer; backend: string; ms: number } | null = null;
+  for (const name of candidates) {
+    let analyzer: FaceEmotionAnalyzer | null = null;
+    try {
+      analyzer = await FaceEmotionAnalyzer.create(config, name);
+      const { ms, overBudget } = await measure(analyzer, config);
+      timings[name] = overBudget ? NaN : ms;
+      notes.push(overBudget ? `${name} first run ${Math.round(ms)} ms > budget` : `${name} ${ms.toFixed(0)} ms`);
+      if (!overBudget && (!best || ms < best.ms)) {
+        best?.analyzer.dispose();
+        best = { analyzer, backend: name, ms };
+        analyzer = null;
+      }
+    } catch (err) {
+      timings[name] = NaN;
+      notes.push(`${name} failed (${err instanceof Error ? err.message : String(err)})`);
+    } finally {
+      analyzer?.dispose();
+    }
+  }
+  if (gpu && !gpu.hardware) notes.push(`webgpu skipped: software adapter (${gpu.label})`);
+  if (!best) throw new Error(`no inference backend works here: ${notes.join('; ')}`);
+  await best.analyzer.tf.setBackend(best.backend);
+  return { analyzer: best.analyzer, backend: best.backend, reason: `${best.backend}: fastest at warm-up (${notes.join(', ')})`, timings };
+}

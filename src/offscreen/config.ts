@@ -1,0 +1,73 @@
+/**
+ * Inference configuration: one typed default object merged with partial overrides
+ * (STYLE.md item 6). Every knob that changes results lives here and is reported with
+ * every benchmark and evaluation figure.
+ */
+
+/** tfjs backend names CallMood can run on; 'auto' picks one at start (see backend.ts). */
+export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+export interface InferenceConfig {
+  /** Backend to use; 'auto' = WebGPU on a hardware adapter, else the fastest measured. */
+  backend: BackendChoice;
+  /** Base URL of the model files (blazeface.json, emotion.json, ...), ending in '/'. */
+  modelBaseUrl: string;
+  /** Base URL of the tfjs WASM binaries, ending in '/'. */
+  wasmBaseUrl: string;
+  /** Frames sampled from the tab capture per second; each sampled frame analyses every visible tile. */
+  targetFps: number;
+  /** Tiles are scaled so their longer side is at most this many pixels before detection. */
+  maxTileSide: number;
+  /** Tiles smaller than this (frame px, shorter side) are not analysed. */
+  minTileSide: number;
+  /** Minimum blazeface score (0..1) for a face to count. */
+  minFaceScore: number;
+  /** Faces smaller than this fraction of the tile's shorter side are ignored (0..1). */
+  minFaceFraction: number;
+  /**
+   * Enlargement of BlazeFace's (squared) box before the emotion crop; human's default is 1.4, but
+   * the emotion model was trained on tight FER-2013 crops and 1.0 classified our video frames
+   * better (single_face smile: happy 0.95 at 1.0 vs surprise 0.72 at 1.4). Issue #3 tunes it.
+   */
+  detectorScale: number;
+  /** A participant shows "no face" when no face was found for this long (ms). */
+  faceTimeoutMs: number;
+  /**
+   * Time constant tau (ms) of the exponential smoothing of each participant's probabilities:
+   * p <- p + (1 - exp(-dt / tau)) * (x - p). See smoothing.ts.
+   */
+  smoothingTauMs: number;
+  /** Warm-up inferences per candidate backend before timing it (auto selection). */
+  warmupRuns: number;
+  /** Timed inferences per candidate backend (auto selection); the median is compared. */
+  measureRuns: number;
+  /** A candidate whose first (warm-up) inference takes longer than this (ms) is dropped. */
+  warmupBudgetMs: number;
+}
+
+/** Shipped defaults. */
+export const DEFAULT_CONFIG: InferenceConfig = {
+  backend: 'auto',
+  modelBaseUrl: 'models/',
+  wasmBaseUrl: 'wasm/',
+  targetFps: 5,
+  maxTileSide: 320,
+  minTileSide: 40,
+  minFaceScore: 0.5,
+  minFaceFraction: 0.08,
+  detectorScale: 1.0,
+  faceTimeoutMs: 1000,
+  smoothingTauMs: 600,
+  warmupRuns: 2,
+  measureRuns: 3,
+  warmupBudgetMs: 2500,
+};
+
+/** Returns DEFAULT_CONFIG merged with `overrides` (undefined values are ignored). */
+export function makeConfig(overrides: Partial<InferenceConfig> = {}): InferenceConfig {
+  const out: InferenceConfig = { ...DEFAULT_CONFIG };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}

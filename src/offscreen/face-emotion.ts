@@ -1,0 +1,236 @@
+/**
+ * Face detection and 7-class emotion recognition for call tiles: the one inference module
+ * the extension, the tests and the evaluation all use.
+ *
+ * Models (both from the @vladmandic/human npm package, copied into the build):
+ * - face detector: MediaPipe BlazeFace as packaged by human (`blazeface.json`), run through
+ *   `human.detect()` with every cache off (`skipFrames: 0`, `skipTime: 0`,
+ *   `cacheSensitivity: 0`), so each call depends on its input alone. human's caches keep
+ *   per-face state that assumes one video stream; with several tiles through one instance
+ *   they could hand one tile another tile's result (test/e2e/inference.test.ts proves ours
+ *   do not).
+ * - emotion: oarriaga's big-XCEPTION trained on FER-2013 (`emotion.json`, 64x64 gray input,
+ *   7 softmax outputs in FER order angry, disgust, fear, happy, sad, surprise, neutral).
+ *   We run it ourselves on the detected face box rather than through human so that all
+ *   faces of a frame go through the model in one batch with one readback, and the full
+ *   softmax comes back (human truncates scores to 2 decimals and caps them at 0.99).
+ *   Pre-processing is human's and oarriaga's: crop, bilinear resize to 64x64, RGB to gray
+ *   with weights (0.2989, 0.5870, 0.1140), x / 255, then (x - 0.5) * 2.
+ */
+import { Human, type Config as HumanConfig, type Tensor } from '@vladmandic/human';
+import { toProbabilities, type Probabilities } from '../shared/emotions.ts';
+import type { Rect } from '../shared/types.ts';
+import type { BackendChoice, InferenceConfig } from './config.ts';
+
+type TF = Human['tf'];
+type GraphModel = Awaited<ReturnType<TF['loadGraphModel']>>;
+
+/** A region of the source frame to analyse, in source pixels. */
+export interface TileCrop {
+  /** Caller's key (participant id); results come back in the same order with the same key. */
+  key: string;
+  rect: Rect;
+}
+
+/** What one tile gave. */
+export interface TileAnalysis {
+  key: string;
+  /** Largest face found in the tile (detector score >= minFaceScore), or null. */
+  face: {
+    /** Face bounding box in source pixels (the detector's box enlarged by `detectorScale`). */
+    box: Rect;
+    /** BlazeFace score in [0, 1]. */
+    score: number;
+    /** Emotion probabilities (sum 1). */
+    probabilities: Probabilities;
+  } | null;
+}
+
+/** Timing of one `analyse()` call, ms. */
+export interface AnalysisTiming {
+  totalMs: number;
+  detectMs: number;
+  emotionMs: number;
+}
+
+const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
+
+/** human's configuration for detection only: BlazeFace, no mesh, every cache off. */
+function humanConfig(config: InferenceConfig, backend: string): Partial<HumanConfig> {
+  return {
+    backend: backend as HumanConfig['backend'],
+    modelBasePath: config.modelBaseUrl,
+    wasmPath: config.wasmBaseUrl,
+    wasmPlatformFetch: false,
+    debug: false,
+    async: true,
+    warmup: 'none',
+    cacheModels: false,
+    cacheSensitivity: 0,
+    skipAllowed: false,
+    filter: { enabled: false, equalization: false, flip: false },
+    face: {
+      enabled: true,
+      detector: {
+        modelPath: 'blazeface.json',
+        rotation: false,
+        maxDetected: 3,
+        skipFrames: 0,
+        skipTime: 0,
+        minConfidence: config.minFaceScore,
+        scale: config.detectorScale,
+        return: false,
+      },
+      mesh: { enabled: false },
+      iris: { enabled: false },
+      emotion: { enabled: false },
+      description: { enabled: false },
+      antispoof: { enabled: false },
+      liveness: { enabled: false },
+      attention: { enabled: false },
+    } as HumanConfig['face'],
+    body: { enabled: false },
+    hand: { enabled: false },
+    object: { enabled: false },
+    gesture: { enabled: false },
+    segmentation: { enabled: false },
+  } as Partial<HumanConfig>;
+}
+
+/**
+ * A loaded detector + emotion model on one tfjs backend. Create with `FaceEmotionAnalyzer.create`.
+ * Not re-entrant: await one `analyse()` before starting the next (one frame in flight).
+ */
+export class FaceEmotionAnalyzer {
+  private constructor(
+    readonly human: Human,
+    private readonly emotion: GraphModel,
+    readonly config: InferenceConfig,
+  ) {}
+
+  /** tfjs namespace in use (the one human was built against). */
+  get tf(): TF {
+    return this.human.tf;
+  }
+
+  /** Backend actually in use after init (human falls back silently, so read it back). */
+  get backend(): string {
+    return this.human.tf.getBackend();
+  }
+
+  /**
+   * Initialises `backend` and loads both models.
+   * @throws Error when the backend cannot be initialised or a model file cannot be loaded.
+   */
+  static async create(config: InferenceConfig, backend: Exclude<BackendChoice, 'auto'>): Promise<FaceEmotionAnalyzer> {
+    const human = new Human(humanConfig(config, backend));
+    const tf = human.tf;
+    if (backend === 'wasm') {
+      // Extension pages expose SharedArrayBuffer, so tfjs would pick the multithreaded WASM
+      // build, whose blob: workers MV3's CSP blocks: it then hangs without an error.
+      // human applies its own flags too late, so set it here (BROWSER-NOTES.md).
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    }
+    await human.init();
+    if (tf.getBackend() !== backend) {
+      throw new Error(`backend ${backend} could not be initialised (tfjs is on ${tf.getBackend()})`);
+    }
+    await human.load();
+    if (!human.models.loaded().includes('blazeface')) throw new Error('face detector (blazeface) failed to load');
+    const emotion = await tf.loadGraphModel(`${config.modelBaseUrl}emotion.json`);
+    return new FaceEmotionAnalyzer(human, emotion, config);
+  }
+
+  /**
+   * Detects the largest face in each tile of `source` and classifies its emotion. All faces
+   * of the call go through the emotion model in one batch with one readback.
+   * @param source a video frame, canvas or image (pixels read once per call).
+   * @param crops tile rectangles in source pixels; crops outside the source are clipped,
+   *   crops smaller than `minTileSide` after clipping get `face: null`.
+   */
+  async analyse(source: HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ImageBitmap | ImageData, crops: TileCrop[]): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }> {
+    const tf = this.tf;
+    const t0 = performance.now();
+    const frame = tf.browser.fromPixels(source as HTMLCanvasElement);
+    const [height, width] = frame.shape;
+    const tensors: Tensor[] = [frame];
+    const found: { index: number; box: Rect; score: number }[] = [];
+    const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, face: null }));
+    let detectMs = 0;
+    let emotionMs = 0;
+    try {
+      const frame4d = tf.expandDims(tf.cast(frame, 'float32'), 0) as Tensor;
+      tensors.push(frame4d);
+      for (let i = 0; i < crops.length; i++) {
+        const r = clipRect(crops[i]!.rect, width, height);
+        if (!r || Math.min(r.width, r.height) < this.config.minTileSide) continue;
+        const scale = Math.min(1, this.config.maxTileSide / Math.max(r.width, r.height));
+        const tw = Math.max(1, Math.round(r.width * scale));
+        const th = Math.max(1, Math.round(r.height * scale));
+        const tile = tf.image.cropAndResize(
+          frame4d as never,
+          [[r.y / height, r.x / width, (r.y + r.height) / height, (r.x + r.width) / width]],
+          [0],
+          [th, tw],
+        );
+        try {
+          const td = performance.now();
+          const result = await this.human.detect(tile as unknown as Tensor);
+          detectMs += performance.now() - td;
+          const faces = (result.face ?? []).filter(
+            (f) => f.boxScore >= this.config.minFaceScore && Math.min(f.box[2], f.box[3]) >= this.config.minFaceFraction * Math.min(tw, th),
+          );
+          if (faces.length === 0) continue;
+          const best = faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
+          const [bx, by, bw, bh] = best.box;
+          found.push({
+            index: i,
+            score: best.boxScore,
+            box: { x: r.x + bx / scale, y: r.y + by / scale, width: bw / scale, height: bh / scale },
+          });
+        } finally {
+          tile.dispose();
+        }
+      }
+      if (found.length > 0) {
+        const te = performance.now();
+        const boxes = found.map(({ box }) => [box.y / height, box.x / width, (box.y + box.height) / height, (box.x + box.width) / width]);
+        const probs = tf.tidy(() => {
+          const faces = tf.image.cropAndResize(frame4d as never, boxes, found.map(() => 0), [64, 64]);
+          const gray = tf.sum(tf.mul(faces, tf.tensor1d(GRAY_WEIGHTS)), 3, true);
+          const input = tf.mul(tf.sub(tf.div(gray, 255), 0.5), 2);
+          return this.emotion.execute(input) as Tensor;
+        });
+        tensors.push(probs);
+        const data = await probs.data();
+        emotionMs = performance.now() - te;
+        found.forEach((f, k) => {
+          tiles[f.index]!.face = {
+            box: f.box,
+            score: f.score,
+            probabilities: toProbabilities(Array.from(data.subarray(k * 7, k * 7 + 7))),
+          };
+        });
+      }
+    } finally {
+      tf.dispose(tensors);
+    }
+    return { tiles, timing: { totalMs: performance.now() - t0, detectMs, emotionMs } };
+  }
+
+  /** Releases the models' tensors. */
+  dispose(): void {
+    this.emotion.dispose();
+    this.human.models.reset();
+  }
+}
+
+/** `rect` clipped to a width x height source, rounded to whole pixels; null when empty. */
+export function clipRect(rect: Rect, width: number, height: number): Rect | null {
+  const x0 = Math.max(0, Math.floor(rect.x));
+  const y0 = Math.max(0, Math.floor(rect.y));
+  const x1 = Math.min(width, Math.ceil(rect.x + rect.width));
+  const y1 = Math.min(height, Math.ceil(rect.y + rect.height));
+  if (x1 <= x0 || y1 <= y0) return null;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}

@@ -1,0 +1,140 @@
+/**
+ * Offscreen document: where a pixel enters. Opens the tab capture (video only), owns the
+ * analyzer, the frame loop and the timeline writes. Created by the background on demand
+ * and closed when analysis stops.
+ */
+import browser from 'webextension-polyfill';
+import { isExtensionPage, listen, send, type Handlers, type LiveUpdate } from '../shared/messages.ts';
+import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
+import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
+import { selectBackend, type BackendSelection } from './backend.ts';
+import { makeConfig } from './config.ts';
+import { TilePipeline } from './pipeline.ts';
+
+const config = makeConfig({
+  modelBaseUrl: browser.runtime.getURL('models/'),
+  wasmBaseUrl: browser.runtime.getURL('wasm/'),
+});
+
+let selection: Promise<BackendSelection> | null = null;
+let session: {
+  pipeline: TilePipeline;
+  stream: MediaStream;
+  store: TimelineStore;
+  meetingId: string;
+  known: Map<string, string>;
+  writes: Promise<void>;
+} | null = null;
+let pendingTiles: TilesSnapshot | null = null;
+
+function backend(): Promise<BackendSelection> {
+  selection ??= selectBackend(config).catch((err) => {
+    selection = null;
+    throw err;
+  });
+  return selection;
+}
+
+async function openTabStream(streamId: string): Promise<MediaStream> {
+  // Video only: asking for the tab's audio would mute the tab for the user (BROWSER-NOTES.md).
+  return navigator.mediaDevices.getUserMedia({
+    audio: false,
+    video: { mandatory: { chromeMediaSource: 'tab', chromeMediaSourceId: streamId, maxFrameRate: 30 } },
+  } as unknown as MediaStreamConstraints);
+}
+
+/** Serialises store writes so per-second records land in order; failures are reported, not thrown. */
+function write(task: (store: TimelineStore) => Promise<void>): void {
+  if (!session) return;
+  const s = session;
+  s.writes = s.writes.then(() => task(s.store)).catch((err: unknown) => {
+    console.error('[CallMood] timeline write failed', err);
+  });
+}
+
+function rememberParticipants(snapshot: TilesSnapshot): void {
+  if (!session) return;
+  const changed = snapshot.tiles.filter((t) => session!.known.get(t.id) !== t.name);
+  if (!changed.length) return;
+  for (const t of changed) session.known.set(t.id, t.name);
+  const meetingId = session.meetingId;
+  write((store) => store.upsertParticipants(meetingId, changed.map((t) => ({ id: t.id, name: t.name, isSelf: t.isSelf }))));
+}
+
+async function stop(): Promise<void> {
+  if (!session) return;
+  const s = session;
+  session = null;
+  const rest: SecondRecord[] = s.pipeline.stop();
+  s.stream.getTracks().forEach((t) => t.stop());
+  const video = document.getElementById('capture') as HTMLVideoElement;
+  video.srcObject = null;
+  await s.writes;
+  try {
+    if (rest.length) await s.store.addSeconds(rest);
+    await s.store.endMeeting(s.meetingId, Date.now());
+  } finally {
+    s.store.close();
+  }
+}
+
+const handlers = {
+  async 'offscreen/start'({ streamId, tabId, meetingId, startedAt, options, tiles }) {
+    await stop();
+    let stream: MediaStream | null = null;
+    try {
+      stream = await openTabStream(streamId);
+      const video = document.getElementById('capture') as HTMLVideoElement;
+      video.srcObject = stream;
+      await video.play();
+      const chosen = await backend();
+      const store = await openTimelineStore();
+      const snapshot = tiles ?? pendingTiles;
+      await store.putMeeting({
+        schemaVersion: 1,
+        id: meetingId,
+        site: snapshot?.site || 'unknown',
+        adapter: snapshot?.adapter ?? 'generic',
+        startedAt,
+        endedAt: null,
+        participants: [],
+      });
+      const pipeline = new TilePipeline(chosen.analyzer, config, options, { tabId, meetingId, startedAt, backendReason: chosen.reason }, {
+        onLive: (update: LiveUpdate) => void send('bg/live', update).catch(() => {}),
+        onRecords: (records) => write((s) => s.addSeconds(records)),
+        onError: (err) => console.error('[CallMood] frame failed', err),
+      });
+      session = { pipeline, stream, store, meetingId, known: new Map(), writes: Promise.resolve() };
+      if (snapshot) {
+        pipeline.setTiles(snapshot);
+        rememberParticipants(snapshot);
+      }
+      stream.getVideoTracks()[0]?.addEventListener('ended', () => {
+        void stop().finally(() => send('bg/offscreen-error', { error: 'The tab capture ended (tab closed or capture stopped).' }).catch(() => {}));
+      });
+      pipeline.start(video);
+      return { ok: true as const };
+    } catch (err) {
+      stream?.getTracks().forEach((t) => t.stop());
+      return { ok: false as const, error: `could not start analysis: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  },
+  async 'offscreen/stop'() {
+    await stop();
+    return { ok: true as const };
+  },
+  async 'offscreen/tiles'(snapshot: TilesSnapshot) {
+    pendingTiles = snapshot;
+    session?.pipeline.setTiles(snapshot);
+    rememberParticipants(snapshot);
+  },
+  async 'offscreen/set-options'(options: AnalysisOptions) {
+    session?.pipeline.setOptions(options);
+  },
+  async 'offscreen/get-live'() {
+    return session?.pipeline.live ?? null;
+  },
+} satisfies Handlers<'offscreen'>;
+
+listen('offscreen', handlers, (_name, sender) => (isExtensionPage(sender) ? null : 'not an extension page'));
+void send('bg/offscreen-ready', {}).catch(() => {});

@@ -1,0 +1,203 @@
+/**
+ * The toolbar popup: start/stop for the target tab, live per-participant emotion bars,
+ * pipeline figures, overlay toggle, export and the privacy panel.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
+import { send } from '../shared/messages.ts';
+import type { Outcome } from '../shared/messages.ts';
+import type { AnalysisView, PipelineStats } from '../shared/types.ts';
+import { ExportButtons } from './export-buttons.tsx';
+import { ParticipantRow } from './participant-row.tsx';
+import { PrivacyPanel } from './privacy-panel.tsx';
+import { useAnalysisView } from './use-analysis-view.ts';
+import type { Connection } from './use-analysis-view.ts';
+
+/**
+ * The tab the popup controls: the `tabId` query parameter when present (tests open the popup
+ * as a tab and name the call page's tab), else the active tab of the current window.
+ * @returns the tab id, or null when there is no active tab.
+ * @throws Error when `tabId` is present but not a non-negative integer.
+ */
+export async function resolveTargetTab(search: string = location.search): Promise<number | null> {
+  const param = new URLSearchParams(search).get('tabId');
+  if (param !== null) {
+    const id = Number(param);
+    if (!Number.isInteger(id) || id < 0) throw new Error(`invalid tabId parameter: ${param}`);
+    return id;
+  }
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  return tab?.id ?? null;
+}
+
+/** `backend webgl · 14.8 fps · 23 ms/frame · latency 41 ms`, or a dash before the first figures. */
+export function statsText(stats: PipelineStats | null): string {
+  if (!stats) return 'no figures yet';
+  return [
+    `backend ${stats.backend ?? 'none'}`,
+    `${stats.fps.toFixed(1)} fps`,
+    `${Math.round(stats.inferenceMs)} ms/frame`,
+    `latency ${Math.round(stats.latencyMs)} ms`,
+  ].join(' · ');
+}
+
+/** `meet.google.com (meet adapter)`, or a dash when no call page is known. */
+function siteText(view: AnalysisView | null): string {
+  if (!view || (view.site === null && view.adapter === null)) return '–';
+  return `${view.site ?? 'unknown site'} (${view.adapter ?? 'no'} adapter)`;
+}
+
+function stateText(view: AnalysisView | null, connection: Connection, targetTabId: number | null): string {
+  if (!view) return connection === 'reconnecting' ? 'Waiting for CallMood’s background…' : 'Connecting…';
+  switch (view.state) {
+    case 'idle':
+      return 'Not analysing.';
+    case 'starting':
+      return 'Starting…';
+    case 'running': {
+      const where = view.tabId !== null && view.tabId !== targetTabId ? `another tab (#${view.tabId})` : 'this tab';
+      return `Analysing ${where}${view.options.paused ? ' (paused)' : ''}.`;
+    }
+    case 'error':
+      return 'Stopped by an error.';
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The popup's root component. */
+export function App() {
+  const { view, connection, pollError, setOptions } = useAnalysisView();
+  const [targetTabId, setTargetTabId] = useState<number | null>(null);
+  const [tabError, setTabError] = useState<string | null>(null);
+  const [pending, setPending] = useState<'start' | 'stop' | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  useEffect(() => {
+    resolveTargetTab().then(
+      (id) => {
+        setTargetTabId(id);
+        if (id === null) setTabError('no active tab to analyse');
+      },
+      (err: unknown) => setTabError(errorText(err)),
+    );
+  }, []);
+
+  const active = view?.state === 'running' || view?.state === 'starting';
+
+  const runCommand = async (kind: 'start' | 'stop'): Promise<void> => {
+    setPending(kind);
+    setActionError(null);
+    try {
+      let outcome: Outcome | undefined;
+      if (kind === 'start') {
+        if (targetTabId === null) throw new Error('no tab to analyse');
+        outcome = await send('bg/start', { tabId: targetTabId });
+      } else {
+        outcome = await send('bg/stop', {});
+      }
+      if (!outcome) setActionError(`could not ${kind}: the background did not answer`);
+      else if (!outcome.ok) setActionError(outcome.error);
+    } catch (err) {
+      setActionError(`could not ${kind}: ${errorText(err)}`);
+    } finally {
+      setPending(null);
+    }
+  };
+
+  const onOverlayChange = (event: Event): void => {
+    const overlays = (event.currentTarget as HTMLInputElement).checked;
+    setActionError(null);
+    setOptions({ overlays }).catch((err: unknown) => setActionError(`could not change overlays: ${errorText(err)}`));
+  };
+
+  const loading = pending === 'start' || view?.state === 'starting';
+  const participants = view?.participants ?? [];
+
+  return (
+    <div class="popup">
+      <header class="head">
+        <h1>CallMood</h1>
+        <button
+          type="button"
+          class={active ? 'stop' : 'primary'}
+          data-testid="start-stop"
+          disabled={pending !== null || (!active && targetTabId === null)}
+          onClick={() => void runCommand(active ? 'stop' : 'start')}
+        >
+          {active ? 'Stop analysis' : 'Start analysis'}
+        </button>
+      </header>
+
+      <p class="state" data-testid="state" data-state={view?.state ?? 'unknown'} role="status">
+        {stateText(view, connection, targetTabId)}
+        {loading && (
+          <span class="progress" data-testid="progress">
+            {' '}
+            loading models…
+          </span>
+        )}
+        {connection === 'reconnecting' && (
+          <span class="reconnecting" data-testid="reconnecting" title={pollError ?? undefined}>
+            {' '}
+            reconnecting…
+          </span>
+        )}
+      </p>
+      {actionError && (
+        <p class="error" data-testid="error" role="alert">
+          {actionError}
+        </p>
+      )}
+      {tabError && (
+        <p class="error" role="alert">
+          {tabError}
+        </p>
+      )}
+      {view?.message && (
+        <p class={view.state === 'error' ? 'error' : 'note'} data-testid="message">
+          {view.message}
+        </p>
+      )}
+
+      <dl class="figures">
+        <dt>Pipeline</dt>
+        <dd data-testid="stats" title={view?.stats?.backendReason || undefined}>
+          {statsText(view?.stats ?? null)}
+        </dd>
+        <dt>Call site</dt>
+        <dd data-testid="site">{siteText(view)}</dd>
+      </dl>
+
+      <section aria-labelledby="participants-title">
+        <div class="section-head">
+          <h2 id="participants-title">Participants</h2>
+          <label class="switch">
+            <input
+              type="checkbox"
+              data-testid="overlay-toggle"
+              checked={view?.options.overlays ?? false}
+              disabled={!view}
+              onChange={onOverlayChange}
+            />
+            Overlays on the call page
+          </label>
+        </div>
+        {participants.length > 0 ? (
+          <ul class="participants" data-testid="participants">
+            {participants.map((p) => (
+              <ParticipantRow key={p.id} participant={p} />
+            ))}
+          </ul>
+        ) : (
+          <p class="note muted">{active ? 'No participant tiles found yet.' : 'Start analysis to see participants.'}</p>
+        )}
+      </section>
+
+      <ExportButtons meetingId={view?.meetingId ?? null} />
+      <PrivacyPanel view={view} setOptions={setOptions} />
+    </div>
+  );
+}

@@ -1,0 +1,229 @@
+/**
+ * Builds the two export files of a meeting from the timeline store's records: a JSON
+ * summary per participant and a per-second CSV timeline. Pure functions: no storage,
+ * no DOM, no clock.
+ */
+import Papa from 'papaparse';
+import * as z from 'zod/mini';
+import { EMOTIONS } from './emotions.ts';
+import type { Emotion } from './emotions.ts';
+import type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline-store.ts';
+
+/** Value of `MeetingSummary.schemaVersion`. */
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+/** A number per emotion class (all 7 keys, EMOTIONS order). */
+export type EmotionNumbers = Record<Emotion, number>;
+
+/** The summary of one participant over a meeting. */
+export interface ParticipantSummary {
+  /** Participant id from the call page. */
+  id: string;
+  /** Latest display name (from the meeting record; a rename does not split a participant). */
+  name: string;
+  /** Number of second records of this participant (seconds in which their tile was analysed). */
+  secondsObserved: number;
+  /**
+   * Sum over those seconds of the fraction of samples with a face, i.e. the time in seconds
+   * a face was visible; rounded to 0.1.
+   */
+  secondsWithFace: number;
+  /**
+   * For each emotion, the share in [0, 1] of the participant's seconds with a face (second
+   * records whose probabilities are not null) whose dominant class is that emotion; rounded
+   * to 4 decimals; the 7 shares sum to 1 up to rounding. All 0 when no second had a face.
+   */
+  dominantShare: EmotionNumbers;
+  /**
+   * For each emotion, the unweighted mean in [0, 1] of the per-second mean probabilities over
+   * the participant's seconds with a face; rounded to 4 decimals. All 0 when no second had a face.
+   */
+  meanProbabilities: EmotionNumbers;
+}
+
+/** The JSON export of one meeting. Contains no images, no URLs: hostname, times, names and numbers only. */
+export interface MeetingSummary {
+  schemaVersion: 1;
+  meeting: {
+    /** Hostname of the call page (e.g. `meet.google.com`). */
+    site: string;
+    /** Start of analysis, ISO 8601 in UTC (e.g. `2025-03-01T14:02:00.000Z`). */
+    startedAt: string;
+    /** End of analysis, ISO 8601 in UTC; null while the meeting is still being analysed. */
+    endedAt: string | null;
+  };
+  /**
+   * One entry per participant: those of the meeting record in their order, then any
+   * participant that only appears in second records, by id.
+   */
+  participants: ParticipantSummary[];
+}
+
+const share = z.number().check(z.gte(0), z.lte(1));
+const emotionNumbersSchema = z.strictObject({
+  angry: share,
+  disgust: share,
+  fear: share,
+  happy: share,
+  sad: share,
+  surprise: share,
+  neutral: share,
+});
+
+/** Zod (`zod/mini`) schema of `MeetingSummary` (strict), for checking a summary file read back. */
+export const meetingSummarySchema = z.strictObject({
+  schemaVersion: z.literal(SUMMARY_SCHEMA_VERSION),
+  meeting: z.strictObject({
+    site: z.string(),
+    startedAt: z.iso.datetime(),
+    endedAt: z.nullable(z.iso.datetime()),
+  }),
+  participants: z.array(
+    z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      secondsObserved: z.int().check(z.nonnegative()),
+      secondsWithFace: z.number().check(z.nonnegative()),
+      dominantShare: emotionNumbersSchema,
+      meanProbabilities: emotionNumbersSchema,
+    }),
+  ),
+});
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesInterface: Same<z.infer<typeof meetingSummarySchema>, MeetingSummary> = true;
+void schemaMatchesInterface;
+
+/** Column names of the CSV timeline, in order. */
+export const TIMELINE_CSV_FIELDS = [
+  'participant_id',
+  'name',
+  'second',
+  ...EMOTIONS,
+  'dominant',
+  'face_visible',
+] as const;
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+function zeros(): EmotionNumbers {
+  return Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as EmotionNumbers;
+}
+
+/**
+ * The participants of a meeting in export order: the meeting record's, then ids that only
+ * appear in `seconds` (sorted by id, named after their latest second record).
+ */
+function exportParticipants(meeting: MeetingRecord, seconds: readonly SecondRecord[]): MeetingParticipant[] {
+  const list: MeetingParticipant[] = meeting.participants.map((p) => ({ ...p }));
+  const known = new Set(list.map((p) => p.id));
+  const extra = new Map<string, SecondRecord>();
+  for (const s of seconds) {
+    if (known.has(s.participantId)) continue;
+    const seen = extra.get(s.participantId);
+    if (!seen || s.second >= seen.second) extra.set(s.participantId, s);
+  }
+  const extraIds = [...extra.keys()].sort();
+  for (const id of extraIds) list.push({ id, name: extra.get(id)!.name, isSelf: false });
+  return list;
+}
+
+/** The meeting's second records grouped by participant id, each group sorted by second. */
+function secondsByParticipant(meeting: MeetingRecord, seconds: readonly SecondRecord[]): Map<string, SecondRecord[]> {
+  const groups = new Map<string, SecondRecord[]>();
+  for (const s of seconds) {
+    if (s.meetingId !== meeting.id) continue;
+    const group = groups.get(s.participantId);
+    if (group) group.push(s);
+    else groups.set(s.participantId, [s]);
+  }
+  for (const group of groups.values()) group.sort((a, b) => a.second - b.second);
+  return groups;
+}
+
+/**
+ * Summarises a meeting per participant (see `MeetingSummary` for every field).
+ * Second records of other meetings (`meetingId !== meeting.id`) are ignored. A participant
+ * with no second with a face gets `dominantShare` and `meanProbabilities` of all zeros.
+ */
+export function buildSummary(meeting: MeetingRecord, seconds: SecondRecord[]): MeetingSummary {
+  const own = seconds.filter((s) => s.meetingId === meeting.id);
+  const groups = secondsByParticipant(meeting, own);
+  const participants = exportParticipants(meeting, own).map((p): ParticipantSummary => {
+    const records = groups.get(p.id) ?? [];
+    const withFace = records.filter((s) => s.probabilities !== null);
+    const dominantShare = zeros();
+    const meanProbabilities = zeros();
+    for (const s of withFace) {
+      if (s.dominant !== null) dominantShare[s.dominant] += 1;
+      for (const e of EMOTIONS) meanProbabilities[e] += s.probabilities![e];
+    }
+    if (withFace.length > 0) {
+      for (const e of EMOTIONS) {
+        dominantShare[e] = round(dominantShare[e] / withFace.length, 4);
+        meanProbabilities[e] = round(meanProbabilities[e] / withFace.length, 4);
+      }
+    }
+    return {
+      id: p.id,
+      name: p.name,
+      secondsObserved: records.length,
+      secondsWithFace: round(
+        records.reduce((sum, s) => sum + s.faceSeconds, 0),
+        1,
+      ),
+      dominantShare,
+      meanProbabilities,
+    };
+  });
+  return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    meeting: {
+      site: meeting.site,
+      startedAt: new Date(meeting.startedAt).toISOString(),
+      endedAt: meeting.endedAt === null ? null : new Date(meeting.endedAt).toISOString(),
+    },
+    participants,
+  };
+}
+
+/**
+ * The per-second timeline of a meeting as CSV (RFC 4180: CRLF between rows, none after the
+ * last; header row first).
+ *
+ * Columns (`TIMELINE_CSV_FIELDS`): `participant_id`; `name` (the participant's latest name
+ * from the meeting record); `second` (integer seconds since the meeting's start); one column
+ * per emotion with the second's mean probability to 4 decimals, empty when no sample of that
+ * second had a face; `dominant` (emotion name, or `none` without a face); `face_visible`
+ * (1 when a face was seen in at least half of that second's samples, else 0).
+ *
+ * One row per participant per second record, participants in the summary's order, seconds
+ * ascending. Second records of other meetings are ignored. Cells starting with `= + - @`,
+ * tab or CR are prefixed with `'` so spreadsheets do not run a display name as a formula.
+ */
+export function buildTimelineCsv(meeting: MeetingRecord, seconds: SecondRecord[]): string {
+  const own = seconds.filter((s) => s.meetingId === meeting.id);
+  const groups = secondsByParticipant(meeting, own);
+  const rows: string[][] = [];
+  for (const p of exportParticipants(meeting, own)) {
+    for (const s of groups.get(p.id) ?? []) {
+      rows.push([
+        p.id,
+        p.name,
+        String(s.second),
+        ...EMOTIONS.map((e) => (s.probabilities === null ? '' : s.probabilities[e].toFixed(4))),
+        s.dominant ?? 'none',
+        s.faceSeconds >= 0.5 ? '1' : '0',
+      ]);
+    }
+  }
+  const csv = Papa.unparse(
+    { fields: [...TIMELINE_CSV_FIELDS], data: rows },
+    { escapeFormulae: true, newline: '\r\n', quotes: false },
+  );
+  // papaparse ends a header-only file with a line break but no other file: end none with one.
+  return csv.endsWith('\r\n') ? csv.slice(0, -2) : csv;
+}

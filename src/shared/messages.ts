@@ -1,0 +1,170 @@
+/**
+ * The one message contract between CallMood's contexts (STYLE.md item 1).
+ *
+ * A message name is `<receiver>/<action>`; the receiver prefix says which context
+ * handles it: `bg/` the service worker, `offscreen/` the offscreen document,
+ * `content/` the call page's content script. Every message carries only plain data
+ * (STYLE.md item 7): rects in CSS px, probabilities in [0, 1], times in ms since the epoch.
+ */
+import browser from 'webextension-polyfill';
+import type {
+  AnalysisOptions,
+  AnalysisView,
+  ParticipantLive,
+  PipelineStats,
+  TilesSnapshot,
+} from './types.ts';
+
+/** Result of a command that can fail in a way the user must be told about. */
+export type Outcome = { ok: true } | { ok: false; error: string };
+
+/** Live results published by the offscreen document after each analysed frame. */
+export interface LiveUpdate {
+  tabId: number;
+  meetingId: string;
+  stats: PipelineStats;
+  participants: ParticipantLive[];
+  /** Notice for the user (e.g. "only me: no self view found"), or null. */
+  message: string | null;
+}
+
+/** Map of message name to request and response types. */
+export interface MessageMap {
+  // popup -> background
+  'bg/get-state': { request: Record<string, never>; response: AnalysisView };
+  'bg/start': { request: { tabId: number }; response: Outcome };
+  'bg/stop': { request: Record<string, never>; response: Outcome };
+  'bg/set-options': { request: Partial<AnalysisOptions>; response: AnalysisOptions };
+  // content -> background
+  'bg/tiles': { request: TilesSnapshot; response: void };
+  // offscreen -> background
+  'bg/offscreen-ready': { request: Record<string, never>; response: void };
+  'bg/live': { request: LiveUpdate; response: void };
+  'bg/offscreen-error': { request: { error: string }; response: void };
+  // background -> offscreen
+  'offscreen/start': {
+    request: {
+      streamId: string;
+      tabId: number;
+      meetingId: string;
+      startedAt: number;
+      options: AnalysisOptions;
+      tiles: TilesSnapshot | null;
+    };
+    response: Outcome;
+  };
+  'offscreen/stop': { request: Record<string, never>; response: Outcome };
+  'offscreen/tiles': { request: TilesSnapshot; response: void };
+  'offscreen/set-options': { request: AnalysisOptions; response: void };
+  'offscreen/get-live': { request: Record<string, never>; response: LiveUpdate | null };
+  // background -> content
+  'content/start': { request: { options: AnalysisOptions }; response: Outcome };
+  'content/stop': { request: Record<string, never>; response: void };
+  'content/set-options': { request: AnalysisOptions; response: void };
+  'content/live': { request: { participants: ParticipantLive[] }; response: void };
+}
+
+export type MessageName = keyof MessageMap;
+export type RequestOf<N extends MessageName> = MessageMap[N]['request'];
+export type ResponseOf<N extends MessageName> = MessageMap[N]['response'];
+
+/** The envelope that travels through `runtime.sendMessage` / `tabs.sendMessage`. */
+export interface Envelope<N extends MessageName = MessageName> {
+  callmood: 1;
+  name: N;
+  payload: RequestOf<N>;
+}
+
+/** Names handled by the context whose prefix is `P` (`'bg'`, `'offscreen'`, `'content'`). */
+export type NamesFor<P extends string> = Extract<MessageName, `${P}/${string}`>;
+
+/** The minimal sender information handlers check (a subset of `chrome.runtime.MessageSender`). */
+export interface Sender {
+  id?: string;
+  url?: string;
+  tab?: { id?: number };
+}
+
+/** A handler map for the messages of one receiver; check it with `satisfies Handlers<'bg'>`. */
+export type Handlers<P extends string> = {
+  [N in NamesFor<P>]: (payload: RequestOf<N>, sender: Sender) => Promise<ResponseOf<N>>;
+};
+
+/** Builds a message envelope. */
+export function envelope<N extends MessageName>(name: N, payload: RequestOf<N>): Envelope<N> {
+  return { callmood: 1, name, payload };
+}
+
+/** True when `value` looks like a CallMood envelope whose name starts with `prefix/`. */
+export function isEnvelopeFor(value: unknown, prefix: string): value is Envelope {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<Envelope>;
+  return v.callmood === 1 && typeof v.name === 'string' && v.name.startsWith(`${prefix}/`) && 'payload' in v;
+}
+
+/**
+ * Sends a message to the extension's own contexts (`chrome.runtime.sendMessage`) and
+ * returns the typed response.
+ * @throws Error when nobody receives it ("Receiving end does not exist") or the handler failed.
+ */
+export async function send<N extends MessageName>(name: N, payload: RequestOf<N>): Promise<ResponseOf<N>> {
+  const reply = (await browser.runtime.sendMessage(envelope(name, payload))) as Reply<ResponseOf<N>> | undefined;
+  return unwrap(name, reply);
+}
+
+/**
+ * Sends a message to the content script of tab `tabId` (`chrome.tabs.sendMessage`).
+ * @throws Error when the tab has no content script or the handler failed.
+ */
+export async function sendToTab<N extends NamesFor<'content'>>(
+  tabId: number,
+  name: N,
+  payload: RequestOf<N>,
+): Promise<ResponseOf<N>> {
+  const reply = (await browser.tabs.sendMessage(tabId, envelope(name, payload))) as Reply<ResponseOf<N>> | undefined;
+  return unwrap(name, reply);
+}
+
+type Reply<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function unwrap<T>(name: string, reply: Reply<T> | undefined): T {
+  if (reply === undefined) return undefined as T; // handlers with a void response may not answer
+  if (!reply.ok) throw new Error(`${name}: ${reply.error}`);
+  return reply.value;
+}
+
+/**
+ * Installs `handlers` as the `chrome.runtime.onMessage` listener of one context.
+ * Messages for other receivers and unknown names are ignored (not answered), so several
+ * contexts can listen at once. A handler's rejection is sent back as `{ ok: false, error }`.
+ * `accept` lets the context reject a sender (returns a reason string to reject, or null).
+ * Returns a function that removes the listener.
+ */
+export function listen<P extends 'bg' | 'offscreen' | 'content'>(
+  prefix: P,
+  handlers: Handlers<P>,
+  accept: (name: NamesFor<P>, sender: Sender) => string | null = () => null,
+): () => void {
+  const listener = (message: unknown, sender: browser.Runtime.MessageSender): Promise<unknown> | undefined => {
+    if (!isEnvelopeFor(message, prefix)) return undefined;
+    const name = message.name as NamesFor<P>;
+    const handler = (handlers as Record<string, ((p: unknown, s: Sender) => Promise<unknown>) | undefined>)[name];
+    if (!handler) return undefined;
+    const rejected = accept(name, sender);
+    if (rejected) return Promise.resolve({ ok: false, error: `sender rejected: ${rejected}` });
+    return handler(message.payload, sender).then(
+      (value) => ({ ok: true, value }),
+      (err: unknown) => ({ ok: false, error: err instanceof Error ? err.message : String(err) }),
+    );
+  };
+  browser.runtime.onMessage.addListener(listener);
+  return () => browser.runtime.onMessage.removeListener(listener);
+}
+
+/**
+ * True when `sender` is one of this extension's own pages (popup, offscreen); a content
+ * script's sender URL is the call page's, so it never passes.
+ */
+export function isExtensionPage(sender: Sender, extensionOrigin: string = browser.runtime.getURL('')): boolean {
+  return typeof sender.url === 'string' && sender.url.startsWith(extensionOrigin);
+}

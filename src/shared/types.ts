@@ -1,0 +1,105 @@
+import type { Emotion, Probabilities } from './emotions.ts';
+
+/** A rectangle in CSS pixels relative to the top-left corner of the page's viewport. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Which content-script adapter found the tiles. */
+export type AdapterName = 'meet' | 'generic';
+
+/**
+ * One participant tile as the content script sees it in the call page's DOM.
+ * `id` is the participant id (Meet: `data-participant-id`; generic: a stable `tile-N`).
+ */
+export interface TileReport {
+  id: string;
+  /** Display name from the DOM; never parsed from ARIA labels on Meet. */
+  name: string;
+  /** Bounding rect of the tile's video in CSS px (viewport coordinates). */
+  rect: Rect;
+  /** False when the tile is hidden, off-screen or smaller than the minimum useful size. */
+  visible: boolean;
+  /** True for the local user's own self-view tile. */
+  isSelf: boolean;
+}
+
+/** Everything the content script reports about the page, sent whenever something changes. */
+export interface TilesSnapshot {
+  adapter: AdapterName;
+  /** Hostname of the call page (e.g. `meet.google.com`, `127.0.0.1`). */
+  site: string;
+  /** Viewport size in CSS px (`innerWidth`, `innerHeight`). */
+  viewport: { width: number; height: number };
+  /** `window.devicePixelRatio` when the snapshot was taken. */
+  devicePixelRatio: number;
+  tiles: TileReport[];
+  /** Milliseconds since the epoch. */
+  takenAt: number;
+}
+
+/** User-facing switches; every field is persisted in `chrome.storage.session` while analysing. */
+export interface AnalysisOptions {
+  /** Draw emotion overlays on the call page's tiles. */
+  overlays: boolean;
+  /** Keep the capture open but analyse nothing and record nothing. */
+  paused: boolean;
+  /** Analyse the self-view tile only (for people who may not analyse others). */
+  onlyMe: boolean;
+}
+
+export const DEFAULT_OPTIONS: AnalysisOptions = { overlays: false, paused: false, onlyMe: false };
+
+/** The live, smoothed view of one participant. */
+export interface ParticipantLive {
+  id: string;
+  name: string;
+  isSelf: boolean;
+  /** True when the participant's tile is visible and is being analysed. */
+  analysed: boolean;
+  /** True when a face was found in the tile within the last `faceTimeoutMs` (see config). */
+  faceVisible: boolean;
+  /** Smoothed probabilities; null until a face has been seen. */
+  probabilities: Probabilities | null;
+  dominant: Emotion | null;
+  /** Probability of the dominant class, in [0, 1]; null when `dominant` is null. */
+  confidence: number | null;
+  /** Face bounding box in CSS px of the call page's viewport; null without a face. */
+  faceBox: Rect | null;
+  /** Milliseconds since the epoch of the frame this view comes from. */
+  frameTime: number;
+}
+
+export type AnalysisState = 'idle' | 'starting' | 'running' | 'error';
+
+/** Inference figures reported by the offscreen document. */
+export interface PipelineStats {
+  /** tfjs backend in use: 'webgpu' | 'webgl' | 'wasm' | 'cpu'. */
+  backend: string | null;
+  /** Why that backend was chosen (e.g. warm-up timings), for the popup and logs. */
+  backendReason: string;
+  /** Frames analysed per second over the last few seconds. */
+  fps: number;
+  /** Median wall time of one frame's inference (all tiles) over the last few seconds, ms. */
+  inferenceMs: number;
+  /** Median time from a frame's capture to its result being published, ms. */
+  latencyMs: number;
+}
+
+/** What the popup shows; answered by the background for `bg/get-state`. */
+export interface AnalysisView {
+  state: AnalysisState;
+  /** Tab being analysed, or null. */
+  tabId: number | null;
+  meetingId: string | null;
+  options: AnalysisOptions;
+  adapter: AdapterName | null;
+  site: string | null;
+  stats: PipelineStats | null;
+  participants: ParticipantLive[];
+  /** Human-readable problem or notice ("no self view found", capture error), or null. */
+  message: string | null;
+}

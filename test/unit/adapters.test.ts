@@ -1,0 +1,216 @@
+/**
+ * Proves the call-site adapters find the right tiles, ids, names and self view in a Meet-like
+ * DOM, never report a participant twice, keep generic ids stable, and that `chooseAdapter`
+ * picks by URL, then by DOM, and falls back to generic when the site's selectors match nothing.
+ * happy-dom has no layout, so element boxes are stubbed with `setRect`.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, it } from 'node:test';
+import { Window } from 'happy-dom';
+import { ADAPTERS, chooseAdapter } from '../../src/content/platforms/index.ts';
+import { meetAdapter } from '../../src/content/platforms/meet.ts';
+import { createGenericAdapter, genericAdapter } from '../../src/content/platforms/generic.ts';
+
+const FIXTURE = readFileSync(new URL('../fixtures/meet-grid.html', import.meta.url), 'utf8');
+const windows: Window[] = [];
+
+/** A happy-dom page at `url` holding `html`. */
+function page(url: string, html: string): Document {
+  const win = new Window({ url, width: 1280, height: 800 });
+  windows.push(win);
+  win.document.write(html);
+  return win.document as unknown as Document;
+}
+
+/** Stubs `el`'s bounding box (happy-dom computes no layout). */
+function setRect(el: Element, x: number, y: number, width: number, height: number): void {
+  const rect = { x, y, left: x, top: y, width, height, right: x + width, bottom: y + height };
+  Object.defineProperty(el, 'getBoundingClientRect', { configurable: true, value: () => ({ ...rect, toJSON: () => rect }) });
+}
+
+function byId<T extends Element = Element>(doc: Document, id: string): T {
+  const el = doc.getElementById(id);
+  assert.ok(el, `#${id} exists`);
+  return el as unknown as T;
+}
+
+/** Marks `video` as playing (happy-dom videos never play). */
+function setPlaying(video: HTMLVideoElement): void {
+  Object.defineProperty(video, 'paused', { configurable: true, value: false });
+  Object.defineProperty(video, 'readyState', { configurable: true, value: 4 });
+}
+
+/** The Meet fixture with every video laid out in a 3-column grid of 320x180 tiles. */
+function meetPage(url = 'https://meet.google.com/abc-defg-hij'): Document {
+  const doc = page(url, FIXTURE);
+  ['v1', 'v2', 'v3', 'v4b', 'v5'].forEach((id, i) => setRect(byId(doc, id), (i % 3) * 330, Math.floor(i / 3) * 190, 320, 180));
+  setRect(byId(doc, 'v4a'), 0, 0, 0, 0); // display: none
+  return doc;
+}
+
+afterEach(async () => {
+  await Promise.all(windows.splice(0).map((w) => w.happyDOM.close()));
+});
+
+describe('Meet adapter', () => {
+  it('finds one tile per participant with its id, notranslate name and self flag', () => {
+    const doc = meetPage();
+    const tiles = meetAdapter.findTiles(doc);
+    assert.deepEqual(
+      tiles.map((t) => [t.id, t.name, t.isSelf]),
+      [
+        ['spaces/abc/devices/1', 'Ada Lovelace', false],
+        ['spaces/abc/devices/2', 'Grace Hopper', false],
+        ['spaces/abc/devices/3', 'Me Myself', true],
+        ['spaces/abc/devices/4', 'Alan Turing', false],
+        ['spaces/abc/devices/5', 'Participant 5', false], // aria-label "Katherine Johnson" is ignored
+      ],
+    );
+    assert.equal(tiles[0]!.element, byId(doc, 'tile-ada'));
+    assert.equal(tiles[0]!.video, byId(doc, 'v1'));
+  });
+
+  it('reports nested data-participant-id elements once, as the outermost tile', () => {
+    const doc = meetPage();
+    const grace = meetAdapter.findTiles(doc).filter((t) => t.id === 'spaces/abc/devices/2');
+    assert.equal(grace.length, 1);
+    assert.equal(grace[0]!.element, byId(doc, 'tile-grace'));
+    assert.equal(grace[0]!.video, byId(doc, 'v2'));
+  });
+
+  it('reports a participant rendered twice once, keeping the larger copy', () => {
+    const doc = meetPage();
+    const copy = doc.createElement('div');
+    copy.setAttribute('data-participant-id', 'spaces/abc/devices/1');
+    copy.innerHTML = '<video id="v1-big"></video><span class="notranslate">Ada Lovelace</span>';
+    doc.body.append(copy);
+    setRect(byId(doc, 'v1-big'), 0, 0, 900, 500);
+    const ada = meetAdapter.findTiles(doc).filter((t) => t.id === 'spaces/abc/devices/1');
+    assert.equal(ada.length, 1);
+    assert.equal(ada[0]!.video, byId(doc, 'v1-big'));
+  });
+
+  it('picks the visible video of a tile holding two, preferring a playing one over a larger one', () => {
+    const doc = meetPage();
+    const alan = () => meetAdapter.findTiles(doc).find((t) => t.id === 'spaces/abc/devices/4')!;
+    assert.equal(alan().video, byId(doc, 'v4b'), 'the display:none video is skipped');
+
+    const v4a = byId<HTMLVideoElement>(doc, 'v4a');
+    v4a.style.display = '';
+    setRect(v4a, 0, 0, 640, 360);
+    assert.equal(alan().video, v4a, 'neither plays: the larger visible one wins');
+
+    setPlaying(byId<HTMLVideoElement>(doc, 'v4b'));
+    assert.equal(alan().video, byId(doc, 'v4b'), 'the playing one wins over a larger paused one');
+  });
+
+  it('ignores data-participant-id elements without a video (people panel)', () => {
+    const doc = meetPage();
+    const ids = meetAdapter.findTiles(doc).map((t) => t.id);
+    assert.ok(!ids.includes('spaces/abc/devices/9'));
+    assert.equal(ids.filter((id) => id === 'spaces/abc/devices/1').length, 1);
+  });
+
+  it('matches meet.google.com only, and looks like Meet when a participant tile holds a video', () => {
+    assert.equal(meetAdapter.matchesUrl(new URL('https://meet.google.com/abc-defg-hij')), true);
+    assert.equal(meetAdapter.matchesUrl(new URL('https://meet.google.com.evil.example/')), false);
+    assert.equal(meetAdapter.matchesUrl(new URL('http://127.0.0.1:8080/demo.html')), false);
+    assert.equal(meetAdapter.looksLike(meetPage('http://127.0.0.1:8080/')), true);
+    assert.equal(meetAdapter.looksLike(page('http://127.0.0.1/', '<div data-participant-id="x"></div><video></video>')), false);
+  });
+});
+
+describe('generic adapter', () => {
+  const html = `<main>
+    <video id="a" title="Lobby camera"></video>
+    <figure aria-label="Speaker view"><div><video id="b"></video></div></figure>
+    <video id="c"></video>
+    <video id="small"></video>
+  </main>`;
+
+  function genericPage(): Document {
+    const doc = page('https://example.com/call', html);
+    setRect(byId(doc, 'a'), 0, 0, 320, 180);
+    setRect(byId(doc, 'b'), 330, 0, 320, 180);
+    setRect(byId(doc, 'c'), 660, 0, 96, 96);
+    setRect(byId(doc, 'small'), 0, 200, 95, 200);
+    return doc;
+  }
+
+  it('reports videos of at least 96x96 px with title / labelled-ancestor / fallback names', () => {
+    const doc = genericPage();
+    const tiles = createGenericAdapter().findTiles(doc);
+    assert.deepEqual(
+      tiles.map((t) => [t.id, t.name, t.isSelf, (t.video as Element).id]),
+      [
+        ['tile-1', 'Lobby camera', false, 'a'],
+        ['tile-2', 'Speaker view', false, 'b'],
+        ['tile-3', 'Tile 3', false, 'c'],
+      ],
+    );
+  });
+
+  it('keeps ids stable when videos are re-ordered, re-laid out or joined by new ones', () => {
+    const doc = genericPage();
+    const adapter = createGenericAdapter();
+    const before = new Map(adapter.findTiles(doc).map((t) => [t.video, t.id]));
+    const main = doc.querySelector('main')!;
+    main.prepend(byId(doc, 'c'));
+    setRect(byId(doc, 'a'), 500, 400, 200, 120);
+    const added = doc.createElement('video');
+    main.prepend(added);
+    setRect(added, 0, 0, 400, 300);
+    const after = adapter.findTiles(doc);
+    assert.deepEqual(after.map((t) => t.id), ['tile-4', 'tile-3', 'tile-1', 'tile-2']);
+    for (const t of after) if (before.has(t.video)) assert.equal(t.id, before.get(t.video));
+  });
+});
+
+describe('chooseAdapter', () => {
+  it('registers every adapter, generic last', () => {
+    assert.deepEqual(ADAPTERS.map((a) => a.name), ['meet', 'generic']);
+    assert.equal(ADAPTERS.at(-1), genericAdapter);
+    assert.deepEqual(meetAdapter.hostPatterns, ['https://meet.google.com/*']);
+  });
+
+  it('picks Meet by URL', () => {
+    const choice = chooseAdapter(meetPage(), { href: 'https://meet.google.com/abc-defg-hij' });
+    assert.equal(choice.adapter.name, 'meet');
+    assert.equal(choice.fallback, false);
+    assert.equal(choice.tiles.length, 5);
+  });
+
+  it('picks Meet by DOM on a look-alike page (the demo page on 127.0.0.1)', () => {
+    const doc = meetPage('http://127.0.0.1:8080/demo/');
+    const choice = chooseAdapter(doc, { href: 'http://127.0.0.1:8080/demo/' });
+    assert.equal(choice.adapter.name, 'meet');
+    assert.equal(choice.tiles[2]!.isSelf, true);
+  });
+
+  it('picks generic for an unknown page without Meet-like tiles', () => {
+    const doc = page('https://example.com/', '<video id="v"></video>');
+    setRect(byId(doc, 'v'), 0, 0, 200, 200);
+    const choice = chooseAdapter(doc, { href: 'https://example.com/' });
+    assert.equal(choice.adapter.name, 'generic');
+    assert.equal(choice.fallback, false);
+    assert.equal(choice.tiles.length, 1);
+  });
+
+  it('falls back to generic when Meet selectors match nothing but videos exist', () => {
+    const doc = page('https://meet.google.com/abc', '<div class="renamed-tile"><video id="v"></video></div>');
+    setRect(byId(doc, 'v'), 0, 0, 640, 360);
+    const choice = chooseAdapter(doc, { href: 'https://meet.google.com/abc' });
+    assert.equal(choice.adapter.name, 'generic');
+    assert.equal(choice.fallback, true);
+    assert.equal(choice.tiles[0]!.video, byId(doc, 'v'));
+  });
+
+  it('stays with Meet (no fallback) when neither adapter finds a tile', () => {
+    const doc = page('https://meet.google.com/landing', '<p>Join a meeting</p>');
+    const choice = chooseAdapter(doc, { href: 'https://meet.google.com/landing' });
+    assert.equal(choice.adapter.name, 'meet');
+    assert.equal(choice.fallback, false);
+    assert.deepEqual(choice.tiles, []);
+  });
+});
