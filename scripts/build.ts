@@ -16,7 +16,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const nm = join(root, 'node_modules');
 
 /** Model files (from @vladmandic/human/models) the offscreen pipeline loads. */
-export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'emotion.json', 'emotion.bin'];
+export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin', 'emotion.json', 'emotion.bin'];
 /** WASM binaries of the tfjs WASM backend (single-threaded builds only: MV3's CSP blocks the threaded one's blob: workers). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 
@@ -46,7 +46,7 @@ export async function build({ watch = false, outRoot = join(root, 'dist') } = {}
     // tfjs from our own @tensorflow/* packages, so there is exactly one tfjs in the bundle.
     alias: { '@vladmandic/human': join(nm, '@vladmandic/human/dist/human.esm-nobundle.js') },
   };
-  const builds: esbuild.BuildOptions[] = [
+  const entries: esbuild.BuildOptions[] = [
     { ...common, entryPoints: { content: 'src/content/main.ts' }, format: 'iife', outdir: out },
     { ...common, entryPoints: { background: 'src/background/main.ts' }, format: 'esm', outdir: out },
     { ...common, entryPoints: { offscreen: 'src/offscreen/main.ts' }, format: 'esm', outdir: out },
@@ -57,7 +57,8 @@ export async function build({ watch = false, outRoot = join(root, 'dist') } = {}
       format: 'esm',
       outdir: join(outRoot, 'harness'),
     },
-  ].map((b) => ({ ...b, absWorkingDir: root }));
+  ];
+  const builds = entries.map((b) => ({ ...b, absWorkingDir: root }));
 
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();

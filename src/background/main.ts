@@ -7,9 +7,9 @@
  */
 import browser from 'webextension-polyfill';
 import { isExtensionPage, listen, send, sendToTab, type Handlers, type LiveUpdate, type Outcome } from '../shared/messages.ts';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisView, type TilesSnapshot } from '../shared/types.ts';
+import type { AnalysisOptions, AnalysisView, TilesSnapshot } from '../shared/types.ts';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument, offscreenReady } from './offscreen-document.ts';
-import { loadSession, saveSession, type Session } from './session.ts';
+import { loadOptions, loadSession, saveOptions, saveSession, type Session } from './session.ts';
 
 let live: LiveUpdate | null = null;
 let tiles: TilesSnapshot | null = null;
@@ -40,7 +40,7 @@ async function startAnalysis(tabId: number): Promise<Outcome> {
     const current = await loadSession();
     if (current) await stopAnalysis();
     const tab = await browser.tabs.get(tabId);
-    const options = { ...DEFAULT_OPTIONS, ...(current?.options ?? {}), paused: false };
+    const options: AnalysisOptions = { ...(await loadOptions()), paused: false };
     const session: Session = { tabId, meetingId: crypto.randomUUID(), startedAt: Date.now(), options, state: 'starting', windowId: tab.windowId ?? null };
     await saveSession(session);
     tiles = null;
@@ -96,7 +96,7 @@ async function view(): Promise<AnalysisView> {
     state: starting || session?.state === 'starting' ? 'starting' : session ? 'running' : lastError ? 'error' : 'idle',
     tabId: session?.tabId ?? null,
     meetingId: session?.meetingId ?? null,
-    options: session?.options ?? { ...DEFAULT_OPTIONS },
+    options: session?.options ?? (await loadOptions()),
     adapter: tiles?.adapter ?? null,
     site: tiles?.site ?? null,
     stats: live?.stats ?? null,
@@ -117,7 +117,8 @@ const handlers = {
   },
   async 'bg/set-options'(partial) {
     const session = await loadSession();
-    const options: AnalysisOptions = { ...(session?.options ?? DEFAULT_OPTIONS), ...partial };
+    const options: AnalysisOptions = { ...(session?.options ?? (await loadOptions())), ...partial };
+    await saveOptions(options);
     if (!session) return options;
     await saveSession({ ...session, options });
     await send('offscreen/set-options', options).catch(() => {});

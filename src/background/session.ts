@@ -5,7 +5,7 @@
  */
 import browser from 'webextension-polyfill';
 import * as z from 'zod/mini';
-import type { AnalysisOptions } from '../shared/types.ts';
+import { DEFAULT_OPTIONS, type AnalysisOptions } from '../shared/types.ts';
 
 /** The analysis session of the (at most one) analysed tab. */
 export interface Session {
@@ -19,6 +19,9 @@ export interface Session {
 }
 
 const KEY = 'callmood.session.v1';
+/** The user's switches (overlays, pause, only me) survive between analyses in storage.local. */
+const OPTIONS_KEY = 'callmood.options.v1';
+const optionsSchema = z.object({ overlays: z.boolean(), paused: z.boolean(), onlyMe: z.boolean() });
 
 // zod/mini: the same validator with a tree-shakable API, so the service worker stays small.
 const sessionSchema = z.object({
@@ -26,7 +29,7 @@ const sessionSchema = z.object({
   windowId: z.nullable(z.int()),
   meetingId: z.string().check(z.minLength(1)),
   startedAt: z.number(),
-  options: z.object({ overlays: z.boolean(), paused: z.boolean(), onlyMe: z.boolean() }),
+  options: optionsSchema,
   state: z.enum(['starting', 'running']),
 });
 
@@ -47,4 +50,22 @@ export async function loadSession(): Promise<Session | null> {
 export async function saveSession(session: Session | null): Promise<void> {
   if (session) await browser.storage.session.set({ [KEY]: session });
   else await browser.storage.session.remove(KEY);
+}
+
+/** The user's last options (defaults when none or corrupt; a corrupt value is removed). */
+export async function loadOptions(): Promise<AnalysisOptions> {
+  const stored = (await browser.storage.local.get(OPTIONS_KEY))[OPTIONS_KEY];
+  if (stored === undefined) return { ...DEFAULT_OPTIONS };
+  const parsed = optionsSchema.safeParse(stored);
+  if (!parsed.success) {
+    console.warn('[CallMood] dropping corrupt options', parsed.error.message);
+    await browser.storage.local.remove(OPTIONS_KEY);
+    return { ...DEFAULT_OPTIONS };
+  }
+  return parsed.data;
+}
+
+/** Stores the user's options. */
+export async function saveOptions(options: AnalysisOptions): Promise<void> {
+  await browser.storage.local.set({ [OPTIONS_KEY]: options });
 }

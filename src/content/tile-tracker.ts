@@ -62,7 +62,7 @@ export function isTileVisible(media: Element, rect: Rect, viewport: { width: num
   if (rect.width <= 0 || rect.height <= 0) return false;
   const w = Math.min(rect.x + rect.width, viewport.width) - Math.max(rect.x, 0);
   const h = Math.min(rect.y + rect.height, viewport.height) - Math.max(rect.y, 0);
-  return w >= MIN_VISIBLE_PX && h >= MIN_VISIBLE_PX && media.checkVisibility({ visibilityProperty: true });
+  return w >= MIN_VISIBLE_PX && h >= MIN_VISIBLE_PX && media.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true });
 }
 
 /** What decides whether a snapshot changed: everything but `takenAt`, rects rounded to 0.5 px. */
@@ -113,7 +113,7 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
       };
       latest = snapshot;
       const key = changeKey(snapshot);
-      if (snapshot.takenAt - lastSentAt < HEARTBEAT_MS) return;
+      if (key === lastKey && snapshot.takenAt - lastSentAt < HEARTBEAT_MS) return;
       lastKey = key;
       lastSentAt = snapshot.takenAt;
       onSnapshot(snapshot);

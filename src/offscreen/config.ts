@@ -22,6 +22,10 @@ export interface InferenceConfig {
   minTileSide: number;
   /** Minimum blazeface score (0..1) for a face to count. */
   minFaceScore: number;
+  /** Run human's face mesh on each detected box as a second check that it is a face. */
+  verifyWithMesh: boolean;
+  /** Minimum face-mesh confidence (0..1) when `verifyWithMesh` is on. */
+  minMeshScore: number;
   /** Faces smaller than this fraction of the tile's shorter side are ignored (0..1). */
   minFaceFraction: number;
   /**
@@ -54,6 +58,8 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   maxTileSide: 320,
   minTileSide: 40,
   minFaceScore: 0.5,
+  verifyWithMesh: true,
+  minMeshScore: 0.5,
   minFaceFraction: 0.08,
   detectorScale: 1.0,
   faceTimeoutMs: 1000,

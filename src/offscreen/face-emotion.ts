@@ -21,6 +21,7 @@ import { Human, type Config as HumanConfig, type Tensor } from '@vladmandic/huma
 import { toProbabilities, type Probabilities } from '../shared/emotions.ts';
 import type { Rect } from '../shared/types.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
+import { clipRect, pixelBox } from './geometry.ts';
 
 type TF = Human['tf'];
 type GraphModel = Awaited<ReturnType<TF['loadGraphModel']>>;
@@ -81,7 +82,7 @@ function humanConfig(config: InferenceConfig, backend: string): Partial<HumanCon
         scale: config.detectorScale,
         return: false,
       },
-      mesh: { enabled: false },
+      mesh: { enabled: config.verifyWithMesh, modelPath: 'facemesh.json', keepInvalid: false },
       iris: { enabled: false },
       emotion: { enabled: false },
       description: { enabled: false },
@@ -159,7 +160,7 @@ export class FaceEmotionAnalyzer {
     let detectMs = 0;
     let emotionMs = 0;
     try {
-      const frame4d = tf.expandDims(tf.cast(frame, 'float32'), 0) as Tensor;
+      const frame4d = tf.tidy(() => tf.expandDims(tf.cast(frame, 'float32'), 0)) as Tensor;
       tensors.push(frame4d);
       for (let i = 0; i < crops.length; i++) {
         const r = clipRect(crops[i]!.rect, width, height);
@@ -169,7 +170,7 @@ export class FaceEmotionAnalyzer {
         const th = Math.max(1, Math.round(r.height * scale));
         const tile = tf.image.cropAndResize(
           frame4d as never,
-          [[r.y / height, r.x / width, (r.y + r.height) / height, (r.x + r.width) / width]],
+          [pixelBox(r, width, height)],
           [0],
           [th, tw],
         );
@@ -178,14 +179,14 @@ export class FaceEmotionAnalyzer {
           const result = await this.human.detect(tile as unknown as Tensor);
           detectMs += performance.now() - td;
           const faces = (result.face ?? []).filter(
-            (f) => f.boxScore >= this.config.minFaceScore && Math.min(f.box[2], f.box[3]) >= this.config.minFaceFraction * Math.min(tw, th),
+            (f) => f.boxScore >= this.config.minFaceScore && (!this.config.verifyWithMesh || f.faceScore >= this.config.minMeshScore) && Math.min(f.box[2], f.box[3]) >= this.config.minFaceFraction * Math.min(tw, th),
           );
           if (faces.length === 0) continue;
           const best = faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
           const [bx, by, bw, bh] = best.box;
           found.push({
             index: i,
-            score: best.boxScore,
+            score: this.config.verifyWithMesh ? Math.min(best.boxScore, best.faceScore) : best.boxScore,
             box: { x: r.x + bx / scale, y: r.y + by / scale, width: bw / scale, height: bh / scale },
           });
         } finally {
@@ -194,7 +195,7 @@ export class FaceEmotionAnalyzer {
       }
       if (found.length > 0) {
         const te = performance.now();
-        const boxes = found.map(({ box }) => [box.y / height, box.x / width, (box.y + box.height) / height, (box.x + box.width) / width]);
+        const boxes = found.map(({ box }) => pixelBox(box, width, height));
         const probs = tf.tidy(() => {
           const faces = tf.image.cropAndResize(frame4d as never, boxes, found.map(() => 0), [64, 64]);
           const gray = tf.sum(tf.mul(faces, tf.tensor1d(GRAY_WEIGHTS)), 3, true);
@@ -223,14 +224,4 @@ export class FaceEmotionAnalyzer {
     this.emotion.dispose();
     this.human.models.reset();
   }
-}
-
-/** `rect` clipped to a width x height source, rounded to whole pixels; null when empty. */
-export function clipRect(rect: Rect, width: number, height: number): Rect | null {
-  const x0 = Math.max(0, Math.floor(rect.x));
-  const y0 = Math.max(0, Math.floor(rect.y));
-  const x1 = Math.min(width, Math.ceil(rect.x + rect.width));
-  const y1 = Math.min(height, Math.ceil(rect.y + rect.height));
-  if (x1 <= x0 || y1 <= y0) return null;
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }

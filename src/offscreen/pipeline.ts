@@ -12,6 +12,7 @@ import type { AnalysisOptions, ParticipantLive, PipelineStats, Rect, TilesSnapsh
 import { SecondAggregator } from './aggregate.ts';
 import type { InferenceConfig } from './config.ts';
 import type { FaceEmotionAnalyzer, TileCrop } from './face-emotion.ts';
+import { cssRectToFrame } from './geometry.ts';
 import { EmotionSmoother } from './smoothing.ts';
 
 interface ParticipantState {
@@ -51,17 +52,6 @@ class Window {
   get all(): readonly number[] {
     return this.values;
   }
-}
-
-/**
- * Maps a tile rect in the page's CSS px to pixels of a captured frame of
- * `frameWidth` x `frameHeight`: tab capture scales the viewport to the frame, so the
- * scale is frame size / viewport size on each axis (devicePixelRatio is folded in).
- */
-export function cssRectToFrame(rect: Rect, viewport: { width: number; height: number }, frameWidth: number, frameHeight: number): Rect {
-  const sx = frameWidth / viewport.width;
-  const sy = frameHeight / viewport.height;
-  return { x: rect.x * sx, y: rect.y * sy, width: rect.width * sx, height: rect.height * sy };
 }
 
 /** The frame loop. Create, `setTiles`/`setOptions` as messages arrive, `start(video)`, `stop()`. */

@@ -1,4 +1,5 @@
 /** One participant's live emotion: name, dominant class with confidence, and 7 bars. */
+import { useId } from 'preact/hooks';
 import { EMOTIONS } from '../shared/emotions.ts';
 import type { ParticipantLive } from '../shared/types.ts';
 
@@ -26,7 +27,7 @@ export function dominantText(p: ParticipantLive): string {
 export function ParticipantRow({ participant: p }: { participant: ParticipantLive }) {
   const live = p.analysed && p.faceVisible && p.probabilities !== null;
   const status = dominantText(p);
-  const nameId = `participant-${p.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const nameId = useId();
   return (
     <li
       class={`participant${live ? '' : ' participant--idle'}`}

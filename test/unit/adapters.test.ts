@@ -79,6 +79,14 @@ describe('Meet adapter', () => {
     assert.equal(grace[0]!.video, byId(doc, 'v2'));
   });
 
+  it('uses the outermost of nested tiles even when the inner one carries another id', () => {
+    const doc = meetPage();
+    byId(doc, 'tile-grace-inner').setAttribute('data-participant-id', 'spaces/abc/devices/2-inner');
+    const ids = meetAdapter.findTiles(doc).map((t) => t.id);
+    assert.ok(ids.includes('spaces/abc/devices/2'));
+    assert.ok(!ids.includes('spaces/abc/devices/2-inner'));
+  });
+
   it('reports a participant rendered twice once, keeping the larger copy', () => {
     const doc = meetPage();
     const copy = doc.createElement('div');

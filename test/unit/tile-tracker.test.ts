@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import { Window } from 'happy-dom';
 import { HEARTBEAT_MS, startTileTracker } from '../../src/content/tile-tracker.ts';
+import type { TileTrackerOptions } from '../../src/content/tile-tracker.ts';
 import type { TilesSnapshot } from '../../src/shared/types.ts';
 
 const FIXTURE = readFileSync(new URL('../fixtures/meet-grid.html', import.meta.url), 'utf8');
@@ -27,9 +28,10 @@ function setRect(el: Element, x: number, y: number, width: number, height: numbe
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A tracker over a happy-dom page; `next()` resolves with the next reported snapshot. */
-function track(url: string, html: string, layout: (doc: Document) => void) {
+function track(url: string, html: string, layout: (doc: Document) => void, before?: (win: Window) => void) {
   const win = new Window({ url, width: 1280, height: 800 });
   win.document.write(html);
+  before?.(win);
   const doc = win.document as unknown as Document;
   layout(doc);
   const snapshots: TilesSnapshot[] = [];
@@ -39,7 +41,7 @@ function track(url: string, html: string, layout: (doc: Document) => void) {
   const tracker = startTileTracker({
     signal: controller.signal,
     doc,
-    win: win as unknown as Window & typeof globalThis,
+    win: win as unknown as TileTrackerOptions['win'],
     onSnapshot: (s) => {
       snapshots.push(s);
       waiter?.(s);
@@ -76,7 +78,50 @@ function meetLayout(doc: Document): void {
   at('v5', 1250, 190); // only 30 px inside the 1280 px viewport
 }
 
-const meet = () => track('https://meet.google.com/abc-defg-hij', FIXTURE, meetLayout);
+const meet = (before?: (win: Window) => void) => track('https://meet.google.com/abc-defg-hij', FIXTURE, meetLayout, before);
+
+/** What the tracker holds on to: connected observers, window listeners and timers (by id). */
+interface Held {
+  observers: Set<object>;
+  listeners: Set<string>;
+  intervals: Set<number>;
+  timeouts: Set<number>;
+}
+
+/** Wraps `win`'s observers, listeners and timers so a test can see which are still held. */
+function spyOnResources(win: Window, held: Held): void {
+  const w = win as any;
+  for (const name of ['MutationObserver', 'ResizeObserver']) {
+    const Base = w[name];
+    w[name] = class extends Base {
+      observe(...args: unknown[]) {
+        held.observers.add(this);
+        return super.observe(...args);
+      }
+      disconnect() {
+        held.observers.delete(this);
+        return super.disconnect();
+      }
+    };
+  }
+  const add = w.addEventListener.bind(w);
+  const remove = w.removeEventListener.bind(w);
+  w.addEventListener = (type: string, fn: unknown, o: unknown) => (held.listeners.add(type), add(type, fn, o));
+  w.removeEventListener = (type: string, fn: unknown, o: unknown) => (held.listeners.delete(type), remove(type, fn, o));
+  const [setI, clearI, setT, clearT] = [w.setInterval, w.clearInterval, w.setTimeout, w.clearTimeout].map((f) => f.bind(w));
+  w.setInterval = (fn: () => void, ms: number) => {
+    const id = setI(fn, ms);
+    held.intervals.add(id);
+    return id;
+  };
+  w.clearInterval = (id: number) => (held.intervals.delete(id), clearI(id));
+  w.setTimeout = (fn: () => void, ms: number) => {
+    const id = setT(() => (held.timeouts.delete(id), fn()), ms);
+    held.timeouts.add(id);
+    return id;
+  };
+  w.clearTimeout = (id: number) => (held.timeouts.delete(id), clearT(id));
+}
 
 describe('startTileTracker', () => {
   it('reports the first snapshot at once with ids, names, rects, visibility and page facts', () => {
@@ -177,9 +222,16 @@ describe('startTileTracker', () => {
     assert.deepEqual(snapshots[0]!.tiles.map((t) => [t.id, t.name]), [['tile-1', 'Cam']]);
   });
 
-  it('stops calling back after abort', async () => {
-    const { el, doc, controller, snapshots, tracker } = meet();
+  it('stops calling back after abort and releases every observer, listener and timer', async () => {
+    const held: Held = { observers: new Set(), listeners: new Set(), intervals: new Set(), timeouts: new Set() };
+    const { el, doc, controller, snapshots, tracker } = meet((win) => spyOnResources(win, held));
+    assert.ok(held.observers.size >= 1 && held.intervals.size === 1, 'it watches while running');
+    assert.deepEqual([...held.listeners].sort(), ['resize', 'scroll']);
+    el('grid').classList.add('speaking'); // leaves a coalescing timeout pending
+    await sleep(0);
+    assert.equal(held.timeouts.size, 1);
     controller.abort();
+    assert.deepEqual({ ...held }, { observers: new Set(), listeners: new Set(), intervals: new Set(), timeouts: new Set() });
     el('tile-ada').remove();
     doc.body.append(doc.createElement('div'));
     setRect(el('v2'), 10, 10, 100, 100);

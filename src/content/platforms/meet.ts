@@ -29,7 +29,7 @@ function pickVideo(videos: HTMLVideoElement[]): HTMLVideoElement {
   let bestScore = -1;
   for (const v of videos) {
     const a = area(v);
-    const visible = a > 0 && v.checkVisibility({ visibilityProperty: true });
+    const visible = a > 0 && v.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true });
     // Playing beats merely visible; within each class the larger area wins.
     const score = visible ? (isPlaying(v) ? 2 : 1) * 1e9 + a : -1;
     if (score > bestScore) [best, bestScore] = [v, score];

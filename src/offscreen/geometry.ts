@@ -1,0 +1,35 @@
+/** Pure geometry of tiles and crops: CSS px of the page -> pixels of a captured frame -> tfjs crop boxes. */
+import type { Rect } from '../shared/types.ts';
+
+/**
+ * Maps a tile rect in the page's CSS px to pixels of a captured frame of
+ * `frameWidth` x `frameHeight`: tab capture scales the viewport to the frame, so the
+ * scale is frame size / viewport size on each axis (devicePixelRatio is folded in).
+ */
+export function cssRectToFrame(rect: Rect, viewport: { width: number; height: number }, frameWidth: number, frameHeight: number): Rect {
+  const sx = frameWidth / viewport.width;
+  const sy = frameHeight / viewport.height;
+  return { x: rect.x * sx, y: rect.y * sy, width: rect.width * sx, height: rect.height * sy };
+}
+
+/**
+ * `rect` (pixels) as a normalised cropAndResize box [y1, x1, y2, x2]. tfjs maps a box
+ * coordinate v to pixel v * (size - 1), so the first and last pixel centres of the rect are
+ * y / (H - 1) and (y + h - 1) / (H - 1): the crop of a region is then the same whatever
+ * frame it sits in (a tile in a grid gives the same pixels as the tile alone).
+ */
+export function pixelBox(rect: Rect, width: number, height: number): [number, number, number, number] {
+  const w = Math.max(1, width - 1);
+  const h = Math.max(1, height - 1);
+  return [rect.y / h, rect.x / w, (rect.y + rect.height - 1) / h, (rect.x + rect.width - 1) / w];
+}
+
+/** `rect` clipped to a width x height source, rounded to whole pixels; null when empty. */
+export function clipRect(rect: Rect, width: number, height: number): Rect | null {
+  const x0 = Math.max(0, Math.floor(rect.x));
+  const y0 = Math.max(0, Math.floor(rect.y));
+  const x1 = Math.min(width, Math.ceil(rect.x + rect.width));
+  const y1 = Math.min(height, Math.ceil(rect.y + rect.height));
+  if (x1 <= x0 || y1 <= y0) return null;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}

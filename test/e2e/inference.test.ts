@@ -1,0 +1,127 @@
+/**
+ * The inference module in a real Chromium page (the harness serves the extension's own
+ * inference code, models and WASM): per-tile independence, tensor hygiene, and the WebGPU
+ * path against WASM.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromePath } from '../../scripts/lib/browser.ts';
+import { ROOT, VIDEOS_DIR } from '../../scripts/lib/call-session.ts';
+import { serveStatic, type StaticServer } from '../../scripts/lib/serve.ts';
+import { EMOTIONS } from '../../src/shared/emotions.ts';
+import { ensureBuilt, noBrowserReason, noVideosReason } from './helpers.ts';
+
+const skip = noBrowserReason() || noVideosReason();
+
+const HAPPY = { url: '/videos/single_face.webm', time: 2.2 }; // broad smile
+const DISTRESSED = { url: '/videos/WolfgangLanger_Pexels.webm', time: 4 }; // crying, hand at the face
+const LAUGHING = { url: '/videos/WolfgangLanger_Pexels.webm', time: 14 };
+const NO_FACE = { url: '/videos/no_face.webm', time: 2 };
+const ALL = [HAPPY, DISTRESSED, LAUGHING, NO_FACE];
+
+type Analysis = { tiles: { key: string; face: null | { probabilities: Record<string, number> } }[] };
+
+let server: StaticServer;
+let browser: Browser;
+
+async function harnessPage(backend: string): Promise<{ page: Page; info: { backend: string } }> {
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/inference-harness.html`);
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  const info = await page.evaluate((b) => (window as any).harness.init({ backend: b }), backend);
+  await page.evaluate((specs) => (window as any).harness.loadFrames(specs), ALL);
+  return { page, info };
+}
+
+function dominant(p: Record<string, number>): string {
+  return EMOTIONS.reduce((a, b) => (p[b]! > p[a]! ? b : a));
+}
+
+function maxDiff(a: Record<string, number>, b: Record<string, number>): number {
+  return Math.max(...EMOTIONS.map((e) => Math.abs(a[e]! - b[e]!)));
+}
+
+describe('inference module in Chromium', { skip }, () => {
+  before(async () => {
+    await ensureBuilt();
+    server = await serveStatic({
+      '/harness/': join(ROOT, 'dist/harness'),
+      '/ext/': join(ROOT, 'dist/chrome'),
+      '/videos/': VIDEOS_DIR,
+      '/': join(ROOT, 'test/fixtures'),
+    });
+    browser = await chromium.launch({ executablePath: chromePath(), args: ['--no-sandbox', '--enable-unsafe-webgpu'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('two tiles with different faces never get each other’s result', async () => {
+    const { page } = await harnessPage('wasm');
+    const analyse = (f: typeof HAPPY): Promise<Analysis> => page.evaluate((s) => (window as any).harness.analyseFrame(s), f);
+    const solo = { happy: await analyse(HAPPY), distressed: await analyse(DISTRESSED), none: await analyse(NO_FACE) };
+    const happy = solo.happy.tiles[0]!.face!;
+    const distressed = solo.distressed.tiles[0]!.face!;
+    assert.equal(dominant(happy.probabilities), 'happy');
+    assert.notEqual(dominant(distressed.probabilities), 'happy');
+    assert.equal(solo.none.tiles[0]!.face, null);
+
+    // Alternate the tiles through the same analyzer, as the frame loop does: every result
+    // must equal that tile's own solo result (human's per-face caches would leak here).
+    for (let i = 0; i < 4; i++) {
+      for (const [spec, ref] of [[HAPPY, solo.happy], [NO_FACE, solo.none], [DISTRESSED, solo.distressed]] as const) {
+        const r = (await analyse(spec)).tiles[0]!.face;
+        const expected = ref.tiles[0]!.face;
+        if (expected === null) assert.equal(r, null, `${spec.url}@${spec.time} got a face from another tile`);
+        else assert.ok(r && maxDiff(r.probabilities, expected.probabilities) < 1e-5, `${spec.url}@${spec.time} changed between calls`);
+      }
+    }
+
+    // Several tiles in one frame: each tile keeps its own face.
+    const grid: Analysis = await page.evaluate((specs) => (window as any).harness.analyseGrid(specs), [HAPPY, DISTRESSED, NO_FACE, LAUGHING]);
+    const [g0, g1, g2, g3] = grid.tiles;
+    assert.equal(dominant(g0!.face!.probabilities), 'happy');
+    assert.ok(maxDiff(g0!.face!.probabilities, happy.probabilities) < 0.05, 'happy tile matches its solo result');
+    assert.equal(dominant(g1!.face!.probabilities), dominant(distressed.probabilities));
+    assert.ok(maxDiff(g1!.face!.probabilities, distressed.probabilities) < 0.05, 'distressed tile matches its solo result');
+    assert.equal(g2!.face, null, 'the faceless tile stays faceless next to faces');
+    assert.equal(dominant(g3!.face!.probabilities), 'happy');
+    await page.close();
+  });
+
+  test('tensors are released after every frame', async () => {
+    const { page } = await harnessPage('wasm');
+    await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL); // warm-up
+    const baseline: number = await page.evaluate(() => (window as any).harness.numTensors());
+    for (let i = 0; i < 5; i++) await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL);
+    assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), baseline);
+    await page.close();
+  });
+
+  test('WebGPU (software adapter here) gives the same dominant emotion as WASM, probabilities within 0.05', async (t) => {
+    const hasAdapter = await (async () => {
+      const p = await browser.newPage();
+      await p.goto(`${server.origin}/inference-harness.html`);
+      const ok = await p.evaluate(async () => Boolean(await (navigator as any).gpu?.requestAdapter()));
+      await p.close();
+      return ok;
+    })();
+    if (!hasAdapter) return t.skip('no WebGPU adapter in this Chromium (needs --enable-unsafe-webgpu)');
+    const wasm = await harnessPage('wasm');
+    const gpu = await harnessPage('webgpu');
+    assert.equal(gpu.info.backend, 'webgpu');
+    for (const spec of [HAPPY, LAUGHING]) {
+      const a: Analysis = await wasm.page.evaluate((s) => (window as any).harness.analyseFrame(s), spec);
+      const b: Analysis = await gpu.page.evaluate((s) => (window as any).harness.analyseFrame(s), spec);
+      const pa = a.tiles[0]!.face!.probabilities;
+      const pb = b.tiles[0]!.face!.probabilities;
+      assert.equal(dominant(pb), dominant(pa), `${spec.url}@${spec.time}`);
+      assert.ok(maxDiff(pa, pb) <= 0.05, `max difference ${maxDiff(pa, pb).toFixed(4)}`);
+    }
+    await wasm.page.close();
+    await gpu.page.close();
+  });
+});
