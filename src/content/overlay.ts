@@ -52,7 +52,7 @@ interface Box {
   label: HTMLDivElement;
   bars: HTMLDivElement;
   fills: HTMLDivElement[];
-  /** Last values written, to skip DOM writes that change nothing. */
+  /** Last values written, to skip DOM writes that change nothing ('-' = bars never written). */
   geometry: string;
   text: string;
   widths: string;

@@ -1,0 +1,119 @@
+/**
+ * The privacy controls and robustness of a running analysis, in Chromium on the demo call:
+ * "only me" chosen before starting, a service-worker restart in the middle of a call,
+ * "pause", and "delete this meeting's data".
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CallSession, type PopupRow } from '../../scripts/lib/call-session.ts';
+import { EMOTIONS } from '../../src/shared/emotions.ts';
+import { ensureBuilt, noBrowserReason, noVideosReason } from './helpers.ts';
+
+const skip = noBrowserReason() || noVideosReason();
+const EMOTION_TEXT = new RegExp(`^(${EMOTIONS.join('|')}) \\d+%$`);
+const SELF = 'single_face';
+
+async function waitForRows(session: CallSession, accept: (rows: PopupRow[]) => boolean, timeoutMs: number, what: string): Promise<PopupRow[]> {
+  const end = Date.now() + timeoutMs;
+  let rows: PopupRow[] = [];
+  while (Date.now() < end) {
+    rows = await session.rows();
+    if (accept(rows)) return rows;
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; last rows: ${JSON.stringify(rows.map((r) => [r.id, r.dominant]))}`);
+}
+
+/** Counts the stored second records of `meetingId` (read in the popup, the extension's origin). */
+function countSeconds(session: CallSession, meetingId: string): Promise<number> {
+  return session.popup.evaluate(
+    (id) =>
+      new Promise<number>((ok, fail) => {
+        const open = indexedDB.open('callmood');
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction('seconds').objectStore('seconds').count(IDBKeyRange.bound([id], [id, []]));
+          req.onsuccess = () => {
+            ok(req.result);
+            db.close();
+          };
+          req.onerror = () => fail(req.error);
+        };
+      }),
+    meetingId,
+  );
+}
+
+async function currentMeetingId(session: CallSession): Promise<string> {
+  const worker = session.eb.context.serviceWorkers().find((w) => w.url().includes(session.eb.extensionId));
+  if (!worker) throw new Error('no service worker');
+  const stored = await worker.evaluate(() => chrome.storage.session.get('callmood.session.v1'));
+  return (stored['callmood.session.v1'] as { meetingId: string }).meetingId;
+}
+
+describe('privacy controls and restarts (real clips)', { skip }, () => {
+  let session: CallSession;
+
+  before(async () => {
+    await ensureBuilt();
+    session = await CallSession.open({ headless: true });
+  });
+  after(async () => {
+    await session?.close();
+  });
+
+  test('"only me" chosen before starting analyses the self view alone', async () => {
+    await session.popup.getByTestId('only-me-toggle').check();
+    // The choice must stick while idle (the popup polls the background four times a second).
+    await new Promise((ok) => setTimeout(ok, 1000));
+    assert.equal(await session.popup.getByTestId('only-me-toggle').isChecked(), true);
+    await session.start();
+    const rows = await waitForRows(session, (r) => r.some((x) => x.id === SELF && EMOTION_TEXT.test(x.dominant)) && r.length >= 2, 30_000, 'the self view to show an emotion');
+    for (const r of rows.filter((x) => x.id !== SELF)) assert.equal(r.dominant, 'not analysed', `${r.name} must not be analysed`);
+    await session.popup.getByTestId('only-me-toggle').uncheck();
+    await waitForRows(session, (r) => r.some((x) => x.id === 'WolfgangLanger_Pexels' && EMOTION_TEXT.test(x.dominant)), 20_000, 'others to be analysed again');
+  });
+
+  test('a service-worker restart keeps the analysed tab and the live view', async () => {
+    const meetingId = await currentMeetingId(session);
+    const cdp = await session.eb.context.newCDPSession(session.popup);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    await new Promise((ok) => setTimeout(ok, 1500));
+    // The popup's next polls wake the worker, which restores the session from storage.session.
+    await waitForRows(session, (r) => r.some((x) => x.id === 'WolfgangLanger_Pexels' && EMOTION_TEXT.test(x.dominant)), 20_000, 'live rows after the restart');
+    assert.match((await session.popup.getByTestId('start-stop').textContent()) ?? '', /stop/i);
+    assert.equal(await currentMeetingId(session), meetingId, 'same meeting after the restart');
+    // Overlays still reach the page after the restart.
+    await session.setOverlays(true);
+    await session.page.waitForFunction(() => document.querySelectorAll('#callmood-overlay-root').length === 1, null, { timeout: 10_000 });
+    await session.setOverlays(false);
+  });
+
+  test('pause analyses and records nothing until resumed', async () => {
+    const meetingId = await currentMeetingId(session);
+    await session.popup.getByTestId('pause-toggle').check();
+    await waitForRows(session, (r) => r.length > 0 && r.every((x) => x.dominant === 'not analysed'), 10_000, 'every row to read "not analysed"');
+    await new Promise((ok) => setTimeout(ok, 1500)); // let the last pre-pause second land
+    const before = await countSeconds(session, meetingId);
+    await new Promise((ok) => setTimeout(ok, 3000));
+    assert.equal(await countSeconds(session, meetingId), before, 'no timeline records while paused');
+    assert.match((await session.popup.getByTestId('message').textContent()) ?? '', /paus/i);
+    await session.popup.getByTestId('pause-toggle').uncheck();
+    await waitForRows(session, (r) => r.some((x) => EMOTION_TEXT.test(x.dominant)), 15_000, 'emotions after resuming');
+  });
+
+  test("delete this meeting's data removes every stored second of it", async () => {
+    const meetingId = await currentMeetingId(session);
+    await new Promise((ok) => setTimeout(ok, 1500));
+    assert.ok((await countSeconds(session, meetingId)) > 0, 'the meeting has stored seconds');
+    await session.popup.getByTestId('delete-meeting').click(); // "Delete…"
+    await session.popup.getByTestId('delete-meeting').click(); // "Really delete?"
+    await session.popup.getByTestId('delete-status').waitFor({ timeout: 15_000 });
+    assert.match((await session.popup.getByTestId('delete-status').textContent()) ?? '', /deleted/i);
+    assert.match((await session.popup.getByTestId('start-stop').textContent()) ?? '', /start/i, 'analysis stopped first');
+    assert.equal(await countSeconds(session, meetingId), 0);
+  });
+});
