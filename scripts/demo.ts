@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   await build();
   const clips = listClips();
   if (clips.length) console.log(`Demo call: ${clips.length} participants from ${VIDEOS_DIR}: ${clips.join(', ')}`);
-  else console.log(`No clips in ${VIDEOS_DIR}: the demo call shows still faces cut from @vladmandic/human/assets/samples.jpg.`);
+  else console.log(`No clips in ${VIDEOS_DIR}: the demo call shows still faces cut from the npm package @vladmandic/human (assets/screenshot-facematch.jpg).`);
   console.log(`Launching Chromium (${headless ? 'headless' : 'headed'}) …`);
   const session = await CallSession.open({ headless, clips });
   try {
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     console.log('Starting analysis (toolbar button, then Start in the popup) …');
     await session.start();
     await session.restartClips();
+    console.log(`Backend: ${await session.popup.evaluate(() => document.querySelector('[data-testid="stats"]')?.getAttribute('title') ?? '')}`);
     await session.setOverlays(true);
     console.log(`Analysing for ${seconds} s:`);
     const end = Date.now() + seconds * 1000;

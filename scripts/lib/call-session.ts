@@ -106,7 +106,7 @@ export class CallSession {
     await triggerToolbarAction(this.eb, this.page);
     await this.popup.getByTestId('start-stop').click();
     await this.popup.waitForFunction(
-      () => document.querySelector('[data-testid="start-stop"]')?.textContent?.toLowerCase().includes('stop'),
+      () => (document.querySelector('[data-testid="state"]') as HTMLElement | null)?.dataset.state === 'running',
       null,
       { timeout: timeoutMs },
     );

@@ -58,7 +58,9 @@ async function startAnalysis(tabId: number): Promise<Outcome> {
       tiles,
     });
     if (!outcome.ok) throw new Error(outcome.error);
-    await saveSession({ ...session, state: 'running' });
+    // Options may have changed while starting (popup toggles): keep them, change only the state.
+    const latest = await loadSession();
+    await saveSession({ ...(latest?.meetingId === session.meetingId ? latest : session), state: 'running' });
     await setBadge(true);
     return { ok: true };
   } catch (err) {
