@@ -3,8 +3,10 @@
  * the extension, the tests and the evaluation all use.
  *
  * Models (both from the @vladmandic/human npm package, copied into the build):
- * - face detector: MediaPipe BlazeFace as packaged by human (`blazeface.json`), run through
- *   `human.detect()` with every cache off (`skipFrames: 0`, `skipTime: 0`,
+ * - face detector: MediaPipe BlazeFace as packaged by human (`blazeface.json`), each box
+ *   checked by human's face mesh (`facemesh.json`; its face confidence must reach
+ *   `minMeshScore`: BlazeFace alone scored animated titles and clouds up to 0.55, as high as
+ *   a real face half hidden by a hand), run through `human.detect()` with every cache off (`skipFrames: 0`, `skipTime: 0`,
  *   `cacheSensitivity: 0`), so each call depends on its input alone. human's caches keep
  *   per-face state that assumes one video stream; with several tiles through one instance
  *   they could hand one tile another tile's result (test/e2e/inference.test.ts proves ours
@@ -38,7 +40,7 @@ export interface TileAnalysis {
   key: string;
   /** Largest face found in the tile (detector score >= minFaceScore), or null. */
   face: {
-    /** Face bounding box in source pixels (the detector's box enlarged by `detectorScale`). */
+    /** Face bounding box in source pixels: the square box human reports (fitted to the face mesh; its margin follows `detectorScale`). It is also the emotion crop. */
     box: Rect;
     /** BlazeFace score in [0, 1]. */
     score: number;
@@ -56,7 +58,7 @@ export interface AnalysisTiming {
 
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
 
-/** human's configuration for detection only: BlazeFace, no mesh, every cache off. */
+/** human's configuration for detection only: BlazeFace (+ mesh check), no emotion, every cache off. */
 function humanConfig(config: InferenceConfig, backend: string): Partial<HumanConfig> {
   return {
     backend: backend as HumanConfig['backend'],
