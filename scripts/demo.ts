@@ -46,11 +46,10 @@ async function main(): Promise<void> {
     console.log(`Backend: ${await session.popup.evaluate(() => document.querySelector('[data-testid="stats"]')?.getAttribute('title') ?? '')}`);
     await session.setOverlays(true);
     console.log(`Analysing for ${seconds} s:`);
-    const end = Date.now() + seconds * 1000;
-    let tick = 0;
-    while (Date.now() < end) {
-      await new Promise((ok) => setTimeout(ok, 1000));
-      tick++;
+    const t0 = Date.now();
+    for (let tick = 1; tick <= Math.floor(seconds); tick++) {
+      // Ticks on the wall clock, so reading the popup does not stretch the interval.
+      await new Promise((ok) => setTimeout(ok, Math.max(0, t0 + tick * 1000 - Date.now())));
       const rows = await session.rows();
       const line = rows.map((r) => `${r.name}: ${r.dominant || '…'}`).join(' | ');
       console.log(`[${String(tick).padStart(3)} s] ${line || 'waiting for participants…'}   (${(await session.statsText()).replace(/\s+/g, ' ').trim()})`);
