@@ -34,6 +34,13 @@ export interface InferenceConfig {
    * better (single_face smile: happy 0.95 at 1.0 vs surprise 0.72 at 1.4). Issue #3 tunes it.
    */
   detectorScale: number;
+  /** Also classify each face crop mirrored left-right and average the two probability vectors. */
+  flipAverage: boolean;
+  /**
+   * Temperature T of the emotion probabilities (temperature scaling, Guo et al. 2017):
+   * p_i <- p_i^(1/T) / sum_j p_j^(1/T), i.e. softmax(logits / T). T > 1 softens, 1 = off.
+   */
+  temperature: number;
   /** A participant shows "no face" when no face was found for this long (ms). */
   faceTimeoutMs: number;
   /**
@@ -62,6 +69,8 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   minMeshScore: 0.5,
   minFaceFraction: 0.08,
   detectorScale: 1.0,
+  flipAverage: false,
+  temperature: 1,
   faceTimeoutMs: 1000,
   smoothingTauMs: 600,
   warmupRuns: 2,

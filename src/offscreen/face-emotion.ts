@@ -197,28 +197,64 @@ export class FaceEmotionAnalyzer {
       }
       if (found.length > 0) {
         const te = performance.now();
-        const boxes = found.map(({ box }) => pixelBox(box, width, height));
-        const probs = tf.tidy(() => {
-          const faces = tf.image.cropAndResize(frame4d as never, boxes, found.map(() => 0), [64, 64]);
-          const gray = tf.sum(tf.mul(faces, tf.tensor1d(GRAY_WEIGHTS)), 3, true);
-          const input = tf.mul(tf.sub(tf.div(gray, 255), 0.5), 2);
-          return this.emotion.execute(input) as Tensor;
-        });
-        tensors.push(probs);
-        const data = await probs.data();
+        const probabilities = await this.classify(frame4d, found.map((f) => f.box), width, height);
         emotionMs = performance.now() - te;
         found.forEach((f, k) => {
-          tiles[f.index]!.face = {
-            box: f.box,
-            score: f.score,
-            probabilities: toProbabilities(Array.from(data.subarray(k * 7, k * 7 + 7))),
-          };
+          tiles[f.index]!.face = { box: f.box, score: f.score, probabilities: probabilities[k]! };
         });
       }
     } finally {
       tf.dispose(tensors);
     }
     return { tiles, timing: { totalMs: performance.now() - t0, detectMs, emotionMs } };
+  }
+
+  /**
+   * The emotion stage alone, for images that already are face crops (FER-2013 style): each
+   * rect of `source` goes through exactly the crop, resize and normalisation a detected face
+   * box gets in `analyse()`. Used by the evaluation (`npm run eval -- --mode crop`).
+   * @param rects face boxes in source pixels (e.g. the whole image).
+   * @returns probabilities per rect, in order.
+   */
+  async classifyFaceCrops(source: HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ImageBitmap | ImageData, rects: Rect[]): Promise<Probabilities[]> {
+    const tf = this.tf;
+    const frame = tf.browser.fromPixels(source as HTMLCanvasElement);
+    const [height, width] = frame.shape;
+    const frame4d = tf.tidy(() => tf.expandDims(tf.cast(frame, 'float32'), 0)) as Tensor;
+    try {
+      return await this.classify(frame4d, rects, width, height);
+    } finally {
+      tf.dispose([frame, frame4d]);
+    }
+  }
+
+  /**
+   * Runs the emotion model on `boxes` of a [1, H, W, 3] float frame (0..255) in one batch
+   * with one readback: crop + bilinear resize to 64x64, gray (0.2989, 0.587, 0.114),
+   * x / 255, (x - 0.5) * 2; then optional flip averaging and temperature (see config.ts).
+   */
+  private async classify(frame4d: Tensor, boxes: Rect[], width: number, height: number): Promise<Probabilities[]> {
+    const tf = this.tf;
+    const { flipAverage, temperature } = this.config;
+    const probs = tf.tidy(() => {
+      let faces = tf.image.cropAndResize(frame4d as never, boxes.map((b) => pixelBox(b, width, height)), boxes.map(() => 0), [64, 64]);
+      // Mirrored copies go in the same batch: rows n..2n-1 are the flips of rows 0..n-1.
+      if (flipAverage) faces = tf.concat([faces, tf.image.flipLeftRight(faces)], 0) as never;
+      const gray = tf.sum(tf.mul(faces, tf.tensor1d(GRAY_WEIGHTS)), 3, true);
+      const input = tf.mul(tf.sub(tf.div(gray, 255), 0.5), 2);
+      return this.emotion.execute(input) as Tensor;
+    });
+    try {
+      const data = await probs.data();
+      const n = boxes.length;
+      return boxes.map((_, k) => {
+        const p = Array.from(data.subarray(k * 7, k * 7 + 7));
+        if (flipAverage) data.subarray((n + k) * 7, (n + k) * 7 + 7).forEach((v, i) => (p[i] = (p[i]! + v) / 2));
+        return toProbabilities(temperature === 1 ? p : p.map((v) => Math.pow(Math.max(v, 1e-12), 1 / temperature)));
+      });
+    } finally {
+      probs.dispose();
+    }
   }
 
   /** Releases the models' tensors. */
