@@ -36,6 +36,8 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     /** JSON object of InferenceConfig overrides, e.g. '{"flipAverage":true}' (reported in the output). */
     config: { type: 'string', default: '{}' },
+    /** Also write each image's path, label and prediction to this file (never commit it: it derives from the data set). */
+    'per-image': { type: 'string' },
     /** Tag appended to the default output name (eval-<dataset>-<mode>-<name>.json). */
     name: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
@@ -100,9 +102,10 @@ async function main(): Promise<void> {
         const top = r.probabilities ? Object.entries(r.probabilities).sort((a, b) => b[1] - a[1])[0]! : null;
         perImage.push({ path: item.path, label: item.label, predicted: top && isEmotion(top[0]) ? top[0] : null, confidence: top ? top[1] : null });
       });
-      process.stdout.write(`\r  scored ${predictions.length}/${items.length}`);
+      if (process.stdout.isTTY) process.stdout.write(`\r  scored ${predictions.length}/${items.length}`);
+      else if (predictions.length % 1024 < BATCH || predictions.length === items.length) console.log(`  scored ${predictions.length}/${items.length}`);
     }
-    process.stdout.write('\n');
+    if (process.stdout.isTTY) process.stdout.write('\n');
     const metrics = computeMetrics(predictions);
     const seconds = (Date.now() - started) / 1000;
     const report = {
@@ -125,7 +128,6 @@ async function main(): Promise<void> {
         chromium: browser.version(),
       },
       date: new Date().toISOString(),
-      images: perImage,
     };
     console.log(formatMetricsTable(metrics));
     console.log(`speed: ${report.speed.imagesPerSecond.toFixed(1)} images/s end to end, ${report.speed.inferenceMsPerImage.toFixed(2)} ms inference per image (${chosen.backend})`);
@@ -134,6 +136,10 @@ async function main(): Promise<void> {
     const html = out.replace(/\.json$/, '') + '.html';
     await writeFile(html, confusionMatrixHtml(metrics, `${dataset} (${mode}, ${chosen.backend}): accuracy ${(metrics.accuracy * 100).toFixed(1)} %`));
     console.log(`wrote ${out} and ${html}`);
+    if (values['per-image']) {
+      await writeFile(resolve(values['per-image']), JSON.stringify(perImage, null, 1));
+      console.log(`wrote per-image results to ${values['per-image']}`);
+    }
   } catch (err) {
     console.error(`\nstopped after scoring ${predictions.length} of ${items.length} images: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;

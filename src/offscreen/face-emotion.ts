@@ -6,7 +6,7 @@
  * - face detector: MediaPipe BlazeFace as packaged by human (`blazeface.json`), each box
  *   checked by human's face mesh (`facemesh.json`; its face confidence must reach
  *   `minMeshScore`: BlazeFace alone scored animated titles and clouds up to 0.55, as high as
- *   a real face half hidden by a hand), run through `human.detect()` with every cache off (`skipFrames: 0`, `skipTime: 0`,
+ *   a real face half hidden by a hand, while the mesh gives real faces about 1.0), run through `human.detect()` with every cache off (`skipFrames: 0`, `skipTime: 0`,
  *   `cacheSensitivity: 0`), so each call depends on its input alone. human's caches keep
  *   per-face state that assumes one video stream; with several tiles through one instance
  *   they could hand one tile another tile's result (test/e2e/inference.test.ts proves ours
@@ -44,6 +44,8 @@ export interface TileAnalysis {
     box: Rect;
     /** BlazeFace score in [0, 1]. */
     score: number;
+    /** Face-mesh confidence in [0, 1] (null when `verifyWithMesh` is off). */
+    meshScore: number | null;
     /** Emotion probabilities (sum 1). */
     probabilities: Probabilities;
   } | null;
@@ -80,7 +82,9 @@ function humanConfig(config: InferenceConfig, backend: string): Partial<HumanCon
         maxDetected: 3,
         skipFrames: 0,
         skipTime: 0,
-        minConfidence: config.minFaceScore,
+        // human drops boxes and meshes below this one threshold; ours are applied below.
+        // (human reads 0 as "unset" and then rejects every mesh, hence the floor of 0.01.)
+        minConfidence: Math.max(0.01, config.verifyWithMesh ? Math.min(config.minFaceScore, config.minMeshScore) : config.minFaceScore),
         scale: config.detectorScale,
         return: false,
       },
@@ -157,7 +161,7 @@ export class FaceEmotionAnalyzer {
     const frame = tf.browser.fromPixels(source as HTMLCanvasElement);
     const [height, width] = frame.shape;
     const tensors: Tensor[] = [frame];
-    const found: { index: number; box: Rect; score: number }[] = [];
+    const found: { index: number; box: Rect; score: number; meshScore: number | null }[] = [];
     const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, face: null }));
     let detectMs = 0;
     let emotionMs = 0;
@@ -188,7 +192,8 @@ export class FaceEmotionAnalyzer {
           const [bx, by, bw, bh] = best.box;
           found.push({
             index: i,
-            score: this.config.verifyWithMesh ? Math.min(best.boxScore, best.faceScore) : best.boxScore,
+            score: best.boxScore,
+            meshScore: this.config.verifyWithMesh ? best.faceScore : null,
             box: { x: r.x + bx / scale, y: r.y + by / scale, width: bw / scale, height: bh / scale },
           });
         } finally {
@@ -197,10 +202,12 @@ export class FaceEmotionAnalyzer {
       }
       if (found.length > 0) {
         const te = performance.now();
-        const probabilities = await this.classify(frame4d, found.map((f) => f.box), width, height);
+        const k = this.config.emotionCropScale;
+        const crops = found.map(({ box: b }) => ({ x: b.x + (b.width * (1 - k)) / 2, y: b.y + (b.height * (1 - k)) / 2, width: b.width * k, height: b.height * k }));
+        const probabilities = await this.classify(frame4d, crops, width, height);
         emotionMs = performance.now() - te;
         found.forEach((f, k) => {
-          tiles[f.index]!.face = { box: f.box, score: f.score, probabilities: probabilities[k]! };
+          tiles[f.index]!.face = { box: f.box, score: f.score, meshScore: f.meshScore, probabilities: probabilities[k]! };
         });
       }
     } finally {
@@ -245,11 +252,11 @@ export class FaceEmotionAnalyzer {
       return this.emotion.execute(input) as Tensor;
     });
     try {
-      const data = await probs.data();
+      const data = (await probs.data()) as Float32Array;
       const n = boxes.length;
       return boxes.map((_, k) => {
         const p = Array.from(data.subarray(k * 7, k * 7 + 7));
-        if (flipAverage) data.subarray((n + k) * 7, (n + k) * 7 + 7).forEach((v, i) => (p[i] = (p[i]! + v) / 2));
+        if (flipAverage) data.subarray((n + k) * 7, (n + k) * 7 + 7).forEach((v: number, i: number) => (p[i] = (p[i]! + v) / 2));
         return toProbabilities(temperature === 1 ? p : p.map((v) => Math.pow(Math.max(v, 1e-12), 1 / temperature)));
       });
     } finally {
