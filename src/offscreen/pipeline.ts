@@ -37,7 +37,7 @@ export interface PipelineSinks {
 }
 
 /** Rolling window of the last `size` numbers. */
-class Window {
+class RollingWindow {
   private values: number[] = [];
   constructor(private readonly size: number) {}
   push(v: number): void {
@@ -62,9 +62,9 @@ export class TilePipeline {
   private busy = false;
   private running = false;
   private readonly aggregator: SecondAggregator;
-  private readonly frameTimes = new Window(30);
-  private readonly inferenceMs = new Window(30);
-  private readonly latencyMs = new Window(30);
+  private readonly frameTimes = new RollingWindow(30);
+  private readonly inferenceMs = new RollingWindow(30);
+  private readonly latencyMs = new RollingWindow(30);
   private lastFlush = 0;
   private message: string | null = null;
   private latest: LiveUpdate | null = null;
@@ -116,7 +116,7 @@ export class TilePipeline {
   setOptions(options: AnalysisOptions): void {
     this.options = options;
     if (options.paused) for (const p of this.participants.values()) p.analysed = false;
-    this.publish(Date.now());
+    this.publish(Date.now(), false);
   }
 
   /** Starts sampling `video` (the tab capture). */
@@ -162,7 +162,7 @@ export class TilePipeline {
     this.message = this.noticeFor(width, height);
     if (!this.tiles || tiles.length === 0 || width === 0 || height === 0) {
       for (const p of this.participants.values()) p.analysed = false;
-      this.publish(frameTime);
+      this.publish(frameTime, false);
       return;
     }
     this.frameSize = { width, height };
@@ -188,7 +188,7 @@ export class TilePipeline {
       }
       this.aggregator.add(p.id, p.name, frameTime, probabilities);
     }
-    this.publish(frameTime);
+    this.publish(frameTime, true);
     if (frameTime - this.lastFlush >= 1000) {
       this.lastFlush = frameTime;
       const records = this.aggregator.flush(frameTime);
@@ -217,7 +217,8 @@ export class TilePipeline {
     };
   }
 
-  private publish(frameTime: number): void {
+  /** Publishes the live view; `analysed` says whether it carries a new frame's results (counted in latency). */
+  private publish(frameTime: number, analysed: boolean): void {
     const now = Date.now();
     const viewport = this.tiles?.viewport;
     const participants: ParticipantLive[] = [...this.participants.values()].map((p) => {
@@ -251,7 +252,7 @@ export class TilePipeline {
       participants,
       message: this.message,
     };
-    this.latencyMs.push(Date.now() - frameTime);
+    if (analysed) this.latencyMs.push(Date.now() - frameTime);
     this.sinks.onLive(this.latest);
   }
 }
