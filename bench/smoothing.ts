@@ -1,0 +1,256 @@
+/**
+ * npm run bench:smoothing [-- --no-build] [--out FILE]
+ *
+ * How stable is the live dominant emotion, and how far does smoothing lag a real change?
+ * Analyses the real face clips of ../shared/data/videos at the extension's frame rate
+ * (DEFAULT_CONFIG.targetFps) with the extension's own analyzer (WASM backend, shipped
+ * defaults) in headless Chromium, then replays the per-frame probabilities in Node through
+ * `EmotionSmoother` for several time constants with the face-timeout rule of the pipeline,
+ * and prints and writes (bench/results/smoothing.json):
+ *   - flips per minute of the displayed dominant emotion, per clip and in total;
+ *   - the lag from a change point in the raw frames to the displayed emotion settling on it;
+ *   - the share of face frames whose displayed dominant equals the raw one.
+ * Prints figures only; never passes or fails on them. Skips (exit 0) without the clips.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { build } from '../scripts/build.ts';
+import { assertChromium } from '../scripts/lib/browser.ts';
+import { listClips, ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
+import { serveStatic } from '../scripts/lib/serve.ts';
+import { DEFAULT_CONFIG, makeConfig } from '../src/offscreen/config.ts';
+import type { Emotion, Probabilities } from '../src/shared/emotions.ts';
+import {
+  agreement,
+  changePoint,
+  countFlips,
+  flipsPerMinute,
+  rawDominants,
+  replayDisplayed,
+  settleAfter,
+  type ChangeRule,
+  type FrameSample,
+} from './lib/stability.ts';
+
+/** Time constants compared, ms; 0 = raw (no smoothing). */
+const TAUS_MS = [0, 300, 600, 1000, 1500];
+/** Clips with a face; no_face.webm has none and cannot flip. */
+const CLIPS = ['WolfgangLanger_Pexels.webm', 'single_face.webm', 'face_noface.webm', 'noface_face.webm'];
+/** Change point rule applied to the raw frames (see changePoint in lib/stability.ts). */
+const CHANGE_RULE: ChangeRule<Emotion> = { target: 'happy', window: 5, minCount: 4 };
+/** The displayed dominant must stay on the target this long to count as settled, ms. */
+const HOLD_MS = 1000;
+/** Clips with a real change (SOURCE.md): the class it goes to and roughly when (s), for the report. */
+const CHANGES: Record<string, { description: string; expectedAtS: number }> = {
+  'WolfgangLanger_Pexels.webm': { description: 'distressed/crying (0-9 s) -> laughing (from about 10 s)', expectedAtS: 10 },
+  'single_face.webm': { description: 'neutral -> broad smile at about 0.4 s', expectedAtS: 0.4 },
+};
+
+const { values } = parseArgs({
+  options: {
+    'no-build': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+interface ClipFrames {
+  clip: string;
+  durationMs: number;
+  frames: FrameSample[];
+}
+
+interface TauFigures {
+  tauMs: number;
+  flips: number;
+  flipsPerMinute: number;
+  agreement: number;
+}
+
+/** Analyses every clip in headless Chromium; returns the raw frames per clip. */
+async function analyseClips(clips: string[], fps: number): Promise<{ clips: ClipFrames[]; backend: string; chromium: string }> {
+  const server = await serveStatic({
+    '/harness/': join(ROOT, 'dist/harness'),
+    '/ext/': join(ROOT, 'dist/chrome'),
+    '/videos/': VIDEOS_DIR,
+    '/': join(ROOT, 'test/fixtures'),
+  });
+  const browser = await chromium.launch({ executablePath: assertChromium(), args: ['--no-sandbox', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/inference-harness.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    const chosen = await page.evaluate(() => (window as any).harness.init({ backend: 'wasm' }));
+    console.log(`Backend: ${chosen.reason}`);
+    const out: ClipFrames[] = [];
+    for (const clip of clips) {
+      const url = `/videos/${encodeURIComponent(clip)}`;
+      const duration: number = await page.evaluate(async (u) => {
+        const v = document.createElement('video');
+        v.muted = true;
+        v.src = u;
+        await new Promise((ok, fail) => {
+          v.onloadedmetadata = ok;
+          v.onerror = () => fail(new Error(`cannot load ${u}`));
+        });
+        return v.duration;
+      }, url);
+      if (!Number.isFinite(duration)) throw new Error(`${clip}: duration unknown (${duration})`);
+      const times: number[] = [];
+      for (let i = 0; i * 1000 < duration * 1000 * fps; i++) times.push(Math.round((i * 1000) / fps) / 1000);
+      const started = Date.now();
+      const r: { duration: number; frames: { time: number; face: { probabilities: Probabilities } | null }[] } = await page.evaluate(
+        ([u, t]) => (window as any).harness.analyseVideo(u, t),
+        [url, times] as const,
+      );
+      out.push({
+        clip,
+        durationMs: r.duration * 1000,
+        frames: r.frames.map((f) => ({ timeMs: Math.round(f.time * 1000), probabilities: f.face?.probabilities ?? null })),
+      });
+      console.log(`  ${clip}: ${r.frames.length} frames over ${r.duration.toFixed(2)} s, ${r.frames.filter((f) => f.face).length} with a face (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+    return { clips: out, backend: chosen.reason, chromium: browser.version() };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** Short form of a label sequence for the report: first 3 letters, '-' for no face. */
+function compact(labels: readonly (Emotion | null)[]): string {
+  return labels.map((l) => (l ? l.slice(0, 3) : '-')).join(' ');
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : 'n/a');
+
+async function main(): Promise<void> {
+  const available = new Set(listClips());
+  if (!existsSync(VIDEOS_DIR) || available.size === 0) {
+    console.log(`bench:smoothing skipped: no clips in ${VIDEOS_DIR} (see ../shared/data/videos/SOURCE.md)`);
+    return;
+  }
+  const clips = CLIPS.filter((c) => available.has(c));
+  const missing = CLIPS.filter((c) => !available.has(c));
+  if (missing.length) console.log(`missing clips (left out): ${missing.join(', ')}`);
+  if (!clips.length) {
+    console.log('bench:smoothing skipped: none of the face clips is present');
+    return;
+  }
+  const config = makeConfig({ backend: 'wasm' });
+  const fps = DEFAULT_CONFIG.targetFps;
+  const faceTimeoutMs = DEFAULT_CONFIG.faceTimeoutMs;
+  if (!values['no-build']) await build();
+  console.log(`Analysing ${clips.length} clips at ${fps} frames/s (${VIDEOS_DIR})`);
+  const analysed = await analyseClips(clips, fps);
+
+  const perClip = analysed.clips.map((c) => {
+    const raw = rawDominants(c.frames);
+    const times = c.frames.map((f) => f.timeMs);
+    const change = CHANGES[c.clip] ? changePoint(raw, CHANGE_RULE) : null;
+    const taus = TAUS_MS.map((tauMs) => {
+      const displayed = replayDisplayed(c.frames, { tauMs, faceTimeoutMs });
+      const flips = countFlips(displayed);
+      const settle = change === null ? null : settleAfter(displayed, times, change, CHANGE_RULE.target, HOLD_MS);
+      return {
+        tauMs,
+        flips,
+        flipsPerMinute: flipsPerMinute(flips, c.durationMs),
+        agreement: agreement(displayed, raw),
+        displayedFaceFrames: displayed.filter((d) => d !== null).length,
+        lagMs: settle?.lagMs ?? null,
+        settledAtMs: settle ? times[settle.index]! : null,
+        displayed: compact(displayed),
+      };
+    });
+    return {
+      clip: c.clip,
+      durationMs: c.durationMs,
+      frames: c.frames.length,
+      faceFrames: raw.filter((r) => r !== null).length,
+      change: CHANGES[c.clip]
+        ? { ...CHANGES[c.clip]!, changePointMs: change === null ? null : times[change]!, found: change !== null }
+        : null,
+      rawDominant: compact(raw),
+      frameTimesMs: times,
+      taus,
+    };
+  });
+
+  const totalMs = perClip.reduce((s, c) => s + c.durationMs, 0);
+  const total: (TauFigures & { agreeing: number; faceFrames: number })[] = TAUS_MS.map((tauMs, k) => {
+    const flips = perClip.reduce((s, c) => s + c.taus[k]!.flips, 0);
+    const agreeing = perClip.reduce((s, c) => s + c.taus[k]!.agreement.agreeing, 0);
+    const faceFrames = perClip.reduce((s, c) => s + c.taus[k]!.agreement.faceFrames, 0);
+    return { tauMs, flips, flipsPerMinute: flipsPerMinute(flips, totalMs), agreement: agreeing / faceFrames, agreeing, faceFrames };
+  });
+
+  // Table: one row per tau; flips/min per clip and total, lag per changing clip, agreement in total.
+  const short = (c: string) => c.replace(/\.webm$/, '').replace('WolfgangLanger_Pexels', 'wolfgang');
+  const changing = perClip.filter((c) => c.change);
+  const header = ['tau ms', ...perClip.map((c) => `${short(c.clip)} f/min`), 'total f/min', ...changing.map((c) => `${short(c.clip)} lag s`), 'agree'];
+  const rows = TAUS_MS.map((tauMs, k) => [
+    tauMs === 0 ? '0 (raw)' : tauMs === DEFAULT_CONFIG.smoothingTauMs ? `${tauMs} *` : String(tauMs),
+    ...perClip.map((c) => `${c.taus[k]!.flipsPerMinute.toFixed(1)} (${c.taus[k]!.flips})`),
+    `${total[k]!.flipsPerMinute.toFixed(1)} (${total[k]!.flips})`,
+    ...changing.map((c) => (!c.change!.found ? 'no change' : c.taus[k]!.lagMs === null ? 'never' : (c.taus[k]!.lagMs! / 1000).toFixed(1))),
+    pct(total[k]!.agreement),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((x, i) => x.padStart(widths[i]!)).join('  ');
+  console.log('\nFrames per clip (raw dominant, 1 per 200 ms; - = no face):');
+  for (const c of perClip) console.log(`  ${short(c.clip)}: ${c.rawDominant}`);
+  const ruleText =
+    `change point = first frame whose raw dominant is '${CHANGE_RULE.target}' with '${CHANGE_RULE.target}' in at least ` +
+    `${CHANGE_RULE.minCount} of the ${CHANGE_RULE.window} frames starting there; lag = time from it to the first frame from which ` +
+    `the displayed dominant is '${CHANGE_RULE.target}' and stays so for ${HOLD_MS} ms`;
+  console.log(`\n${ruleText}`);
+  for (const c of changing) {
+    const cp = c.change!;
+    console.log(`  ${short(c.clip)} (${cp.description}): ${cp.found ? `change point at ${(cp.changePointMs! / 1000).toFixed(1)} s` : 'no change point found in the raw frames'}`);
+  }
+  console.log(
+    `\nflips/min = changes of displayed dominant per minute of clip (count); face timeout ${faceTimeoutMs} ms; ` +
+      `agree = share of face frames whose displayed dominant equals the raw one (all clips); * = shipped tau\n`,
+  );
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+
+  const report = {
+    description: 'Stability of the displayed dominant emotion vs smoothing time constant (bench/smoothing.ts)',
+    configuration: {
+      inference: config,
+      backend: analysed.backend,
+      framesPerSecond: fps,
+      faceTimeoutMs,
+      tausMs: TAUS_MS,
+      shippedTauMs: DEFAULT_CONFIG.smoothingTauMs,
+      smootherResetAfter: '3 tau (EmotionSmoother default, as in the pipeline)',
+      frame: 'each clip frame drawn onto a 640x360 canvas and analysed as one full-frame tile',
+      chromium: analysed.chromium,
+      videos: VIDEOS_DIR,
+    },
+    rules: {
+      flip: 'a frame whose displayed dominant emotion differs from the previous frame\'s, both being emotions (changes to/from "no face" are not flips)',
+      flipsPerMinute: 'flips * 60 s / clip duration; total = all flips / all clip durations',
+      displayed: `face frame -> EmotionSmoother(tau).update; no face -> last smoothed value until more than ${faceTimeoutMs} ms since the last face, then "no face"; tau 0 = last raw face frame`,
+      changePoint: ruleText,
+      agreement: 'face frames (raw face found) whose displayed dominant equals the raw dominant / face frames',
+    },
+    changeRule: { ...CHANGE_RULE, holdMs: HOLD_MS },
+    clips: perClip,
+    total: { durationMs: totalMs, taus: total },
+    date: new Date().toISOString(),
+  };
+  const out = resolve(values.out ?? join(ROOT, 'bench/results/smoothing.json'));
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(report, null, 2));
+  console.log(`\nwrote ${out}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
