@@ -40,6 +40,14 @@ export interface InferenceConfig {
    * box centre: 1 = the box itself, < 1 tighter, > 1 looser.
    */
   emotionCropScale: number;
+  /**
+   * Lighting correction of each gray 64x64 face crop before the emotion model:
+   * 'none'; or 'standardize', which rescales the crop to mean 0.5 and standard deviation
+   * `lightingTargetStd` (per-image contrast normalisation; clipped to [0, 1]).
+   */
+  lighting: 'none' | 'standardize';
+  /** Target standard deviation (gray level in [0, 1]) of 'standardize'. */
+  lightingTargetStd: number;
   /** Also classify each face crop mirrored left-right and average the two probability vectors. */
   flipAverage: boolean;
   /**
@@ -76,6 +84,8 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   minFaceFraction: 0.08,
   detectorScale: 1.4,
   emotionCropScale: 1,
+  lighting: 'none',
+  lightingTargetStd: 0.25,
   flipAverage: false,
   temperature: 1,
   faceTimeoutMs: 1000,

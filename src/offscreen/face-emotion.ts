@@ -238,17 +238,22 @@ export class FaceEmotionAnalyzer {
   /**
    * Runs the emotion model on `boxes` of a [1, H, W, 3] float frame (0..255) in one batch
    * with one readback: crop + bilinear resize to 64x64, gray (0.2989, 0.587, 0.114),
-   * x / 255, (x - 0.5) * 2; then optional flip averaging and temperature (see config.ts).
+   * x / 255, optional lighting correction, (x - 0.5) * 2; then optional flip averaging and
+   * temperature (see config.ts).
    */
   private async classify(frame4d: Tensor, boxes: Rect[], width: number, height: number): Promise<Probabilities[]> {
     const tf = this.tf;
-    const { flipAverage, temperature } = this.config;
+    const { flipAverage, temperature, lighting, lightingTargetStd } = this.config;
     const probs = tf.tidy(() => {
       let faces = tf.image.cropAndResize(frame4d as never, boxes.map((b) => pixelBox(b, width, height)), boxes.map(() => 0), [64, 64]);
       // Mirrored copies go in the same batch: rows n..2n-1 are the flips of rows 0..n-1.
       if (flipAverage) faces = tf.concat([faces, tf.image.flipLeftRight(faces)], 0) as never;
-      const gray = tf.sum(tf.mul(faces, tf.tensor1d(GRAY_WEIGHTS)), 3, true);
-      const input = tf.mul(tf.sub(tf.div(gray, 255), 0.5), 2);
+      let gray = tf.div(tf.sum(tf.mul(faces, tf.tensor1d(GRAY_WEIGHTS)), 3, true), 255);
+      if (lighting === 'standardize') {
+        const { mean, variance } = tf.moments(gray, [1, 2, 3], true);
+        gray = tf.clipByValue(tf.add(tf.mul(tf.div(tf.sub(gray, mean), tf.add(tf.sqrt(variance), 1e-3)), lightingTargetStd), 0.5), 0, 1);
+      }
+      const input = tf.mul(tf.sub(gray, 0.5), 2);
       return this.emotion.execute(input) as Tensor;
     });
     try {
