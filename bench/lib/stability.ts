@@ -79,26 +79,39 @@ export function flipsPerMinute(flips: number, durationMs: number): number {
 export interface ChangeRule<T extends string> {
   /** The class the sequence changes to. */
   target: T;
-  /** Frames in the window that starts at the change frame (>= 1). */
+  /** Frames per window (>= 1). */
   window: number;
-  /** How many of them must be `target` (1 .. window). */
+  /** How many frames of a window must be `target` (1 .. window). */
   minCount: number;
+  /**
+   * false: only the window that starts at the change frame must qualify (a burst of
+   * `target` counts); true: every window from the change frame to the end of the sequence
+   * must qualify (the change lasts to the end).
+   */
+  toEnd: boolean;
 }
 
 /**
- * Index of the change point: the first frame i whose label is `target` and such that at
- * least `minCount` of the `window` frames i .. i + window - 1 are `target` (the window
- * must fit in the sequence). Null when no frame qualifies.
+ * Index of the change point: the first frame i whose label is `target` such that at least
+ * `minCount` of the `window` frames i .. i + window - 1 are `target` and, with `toEnd`, so
+ * are at least `minCount` of every later window up to the last full one. Windows must fit
+ * in the sequence. Null when no frame qualifies.
  */
 export function changePoint<T extends string>(labels: readonly (T | null)[], rule: ChangeRule<T>): number | null {
   if (!(rule.window >= 1 && rule.minCount >= 1 && rule.minCount <= rule.window)) {
     throw new RangeError(`need 1 <= minCount <= window, got ${rule.minCount} of ${rule.window}`);
   }
-  for (let i = 0; i + rule.window <= labels.length; i++) {
-    if (labels[i] !== rule.target) continue;
+  const last = labels.length - rule.window; // start of the last full window
+  const qualifies = (i: number) => {
     let n = 0;
     for (let k = i; k < i + rule.window; k++) if (labels[k] === rule.target) n++;
-    if (n >= rule.minCount) return i;
+    return n >= rule.minCount;
+  };
+  // okFrom[i]: every window starting at i or later qualifies (scanned from the end).
+  const okFrom: boolean[] = new Array(Math.max(0, last + 2)).fill(true);
+  for (let i = last; i >= 0; i--) okFrom[i] = qualifies(i) && okFrom[i + 1]!;
+  for (let i = 0; i <= last; i++) {
+    if (labels[i] === rule.target && (rule.toEnd ? okFrom[i] : qualifies(i))) return i;
   }
   return null;
 }

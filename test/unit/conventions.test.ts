@@ -48,3 +48,11 @@ test('envelopes are recognised only by their receiver', async () => {
   assert.equal(isEnvelopeFor({ name: 'bg/stop', payload: {} }, 'bg'), false, 'foreign messages without the marker are ignored');
   assert.equal(isEnvelopeFor(null, 'bg'), false);
 });
+
+test('the shipped inference defaults are what the accuracy protocol chose (bench/results/accuracy.json)', async () => {
+  const { DEFAULT_CONFIG } = await import('../../src/offscreen/config.ts');
+  const report = JSON.parse(readFileSync(join(root, 'bench/results/accuracy.json'), 'utf8'));
+  for (const [key, value] of Object.entries(report.chosen.overrides as Record<string, unknown>)) {
+    assert.deepEqual((DEFAULT_CONFIG as unknown as Record<string, unknown>)[key], value, `DEFAULT_CONFIG.${key}`);
+  }
+});

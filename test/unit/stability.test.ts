@@ -34,9 +34,9 @@ test('flipsPerMinute scales by the duration', () => {
   assert.throws(() => flipsPerMinute(1, 0), RangeError);
 });
 
-test('changePoint finds the first target frame with 4 of the next 5 frames on target', () => {
-  const rule = { target: 'happy', window: 5, minCount: 4 } as const;
-  //            0      1        2      3        4        5        6        7        8        9
+test('changePoint finds the first target frame with 4 of the 5 frames from it on target', () => {
+  const rule = { target: 'happy', window: 5, minCount: 4, toEnd: false } as const;
+  //            0      1        2      3        4        5        6        7        8        9        10
   const s = ['sad', 'happy', 'sad', 'happy', 'sad', 'happy', 'happy', 'sad', 'happy', 'happy', 'happy'] as const;
   // index 1: happy at 1, 3 of 1..5 -> 3 < 4; index 3: 3,5,6 -> 3; index 5: 5,6,8,9 -> 4.
   assert.equal(changePoint(s, rule), 5);
@@ -44,7 +44,17 @@ test('changePoint finds the first target frame with 4 of the next 5 frames on ta
   // The window must fit: 4 happy frames at the very end are not enough for a 5-frame window.
   assert.equal(changePoint(['sad', 'happy', 'happy', 'happy', 'happy'], rule), null);
   assert.equal(changePoint(['sad', null, 'happy', null, 'happy', 'happy', 'happy'], rule), 2, 'no-face frames do not count for the target');
-  assert.throws(() => changePoint(s, { target: 'happy', window: 3, minCount: 4 }), RangeError);
+  assert.throws(() => changePoint(s, { ...rule, window: 3, minCount: 4 }), RangeError);
+});
+
+test('changePoint with toEnd skips a burst that does not last to the end', () => {
+  //                0        1        2      3        4        5      6      7      8      9        10       11       12       13       14
+  const s = ['happy', 'happy', 'sad', 'happy', 'happy', 'sad', 'sad', 'sad', 'sad', 'happy', 'happy', 'happy', 'sad', 'happy', 'happy'] as const;
+  assert.equal(changePoint(s, { target: 'happy', window: 5, minCount: 4, toEnd: false }), 0, 'the burst at 0..4 qualifies on its own');
+  // toEnd: windows starting at 9 (9,10,11,13), 10 (10,11,13,14) all have 4 -> 9; the one at 8 has 3.
+  assert.equal(changePoint(s, { target: 'happy', window: 5, minCount: 4, toEnd: true }), 9);
+  assert.equal(changePoint([...s, 'sad', 'sad'], { target: 'happy', window: 5, minCount: 4, toEnd: true }), null, 'the change must last to the end');
+  assert.equal(changePoint(['happy', 'happy'], { target: 'happy', window: 5, minCount: 4, toEnd: true }), null, 'shorter than a window');
 });
 
 test('settleAfter finds the first stretch that stays on target for the hold time', () => {
@@ -97,7 +107,7 @@ test('replayDisplayed with smoothing lags a step by the time the filter takes to
   const labels: Emotion[] = [...Array<Emotion>(5).fill('sad'), ...Array<Emotion>(15).fill('happy')];
   const frames = framesOf(labels);
   const raw = rawDominants(frames);
-  const change = changePoint(raw, { target: 'happy', window: 5, minCount: 4 })!;
+  const change = changePoint(raw, { target: 'happy', window: 5, minCount: 4, toEnd: true })!;
   assert.equal(change, 5);
   // sad 0.9 -> happy 0.9 at frame 5 (1000 ms): happy overtakes sad once the step is half
   // done, 1 - exp(-dt / tau) > 1/2, i.e. dt > tau ln 2. Frames 5, 6, 7 have covered
@@ -111,10 +121,18 @@ test('replayDisplayed with smoothing lags a step by the time the filter takes to
   assert.equal(lag(1500), 1000);
 });
 
-test('replayDisplayed restarts the smoother after a long gap, as the pipeline does', () => {
-  // sad for 1 s, no face for 2 s (> 3 tau = 900 ms and > the 1000 ms face timeout), then happy.
-  const frames = framesOf(['sad', 'sad', 'sad', 'sad', 'sad', null, null, null, null, null, null, null, null, null, null, 'happy']);
+test('replayDisplayed restarts the smoother after a gap of more than 3 tau, as the pipeline does', () => {
+  // sad until 800 ms, no face, then at 1800 ms (gap 1000 ms > 3 tau = 900 ms) a near tie
+  // happy 0.40 / sad 0.39. Restarted: happy. Blended (alpha = 1 - exp(-1000/300) = 0.964):
+  // sad 0.036 * 0.9 + 0.964 * 0.39 = 0.41 > happy 0.39.
+  const tie = toProbabilities(EMOTIONS.map((e) => (e === 'happy' ? 0.4 : e === 'sad' ? 0.39 : 0.21 / 5)));
+  const frames: FrameSample[] = [
+    ...framesOf(['sad', 'sad', 'sad', 'sad', 'sad', null, null, null, null]),
+    { timeMs: 1800, probabilities: tie },
+  ];
   const shown = replayDisplayed(frames, { tauMs: 300, faceTimeoutMs: 1000 });
-  assert.equal(shown[shown.length - 1], 'happy', 'no stale sad blended in after the reset');
-  assert.equal(shown[shown.length - 2], null);
+  assert.equal(shown[8], 'sad', 'held through the face timeout (1600 - 800 <= 1000 ms)');
+  assert.equal(shown[9], 'happy', 'no stale sad blended in after the reset');
+  // With tau 600 the gap is shorter than 3 tau: the old state is blended in and sad stays.
+  assert.equal(replayDisplayed(frames, { tauMs: 600, faceTimeoutMs: 1000 })[9], 'sad');
 });
