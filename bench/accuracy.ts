@@ -26,10 +26,14 @@ const LFW = join(DATA, 'lfw-expressions');
 
 type Overrides = Partial<InferenceConfig>;
 const CANDIDATES: { id: string; what: string; overrides: Overrides }[] = [
-  { id: 'C0', what: 'baseline', overrides: { flipAverage: false, lighting: 'none' } },
-  { id: 'C1', what: 'flip averaging', overrides: { flipAverage: true, lighting: 'none' } },
-  { id: 'C2', what: 'lighting standardize', overrides: { flipAverage: false, lighting: 'standardize' } },
-  { id: 'C3', what: 'flip + standardize', overrides: { flipAverage: true, lighting: 'standardize' } },
+  { id: 'C0', what: 'baseline', overrides: { emotionModel: 'human', flipAverage: false, lighting: 'none' } },
+  { id: 'C1', what: 'flip averaging', overrides: { emotionModel: 'human', flipAverage: true, lighting: 'none' } },
+  { id: 'C2', what: 'lighting standardize', overrides: { emotionModel: 'human', flipAverage: false, lighting: 'standardize' } },
+  { id: 'C3', what: 'flip + standardize', overrides: { emotionModel: 'human', flipAverage: true, lighting: 'standardize' } },
+  { id: 'C4', what: 'face-api model', overrides: { emotionModel: 'faceapi', flipAverage: false, lighting: 'none' } },
+  { id: 'C5', what: 'ensemble w=0.25', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.25, flipAverage: false, lighting: 'none' } },
+  { id: 'C6', what: 'ensemble w=0.5', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.5, flipAverage: false, lighting: 'none' } },
+  { id: 'C7', what: 'ensemble w=0.25 + flip', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.25, flipAverage: true, lighting: 'none' } },
 ];
 const CROP_SCALES = [0.85, 1.0, 1.15];
 
@@ -77,9 +81,10 @@ async function main(): Promise<void> {
   };
   const evaluator = await Evaluator.open('wasm');
   const rows: Row[] = [];
+  // Candidates are scored uncalibrated (T = 1) and at crop scale 1; the temperature is fitted after.
   const run = async (which: 'fer' | 'lfw', half: SplitHalf, overrides: Overrides) => {
     const s = sets[which];
-    return evaluator.run(s.set, selectHalf(s.set.items, half, s.by), s.mode, { overrides, split: half });
+    return evaluator.run(s.set, selectHalf(s.set.items, half, s.by), s.mode, { overrides: { temperature: 1, emotionCropScale: 1, ...overrides }, split: half });
   };
   try {
     // 1. Candidates on the choosing halves.

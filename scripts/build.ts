@@ -17,6 +17,8 @@ const nm = join(root, 'node_modules');
 
 /** Model files (from @vladmandic/human/models) the offscreen pipeline loads. */
 export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin', 'emotion.json', 'emotion.bin'];
+/** face-api's expression model (from @vladmandic/face-api/model), for the 'faceapi' and 'ensemble' emotion models. */
+export const FACEAPI_MODEL_FILES = ['face_expression_model-weights_manifest.json', 'face_expression_model.bin'];
 /** WASM binaries of the tfjs WASM backend (single-threaded builds only: MV3's CSP blocks the threaded one's blob: workers). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 
@@ -44,7 +46,11 @@ export async function build({ watch = false, outRoot = join(root, 'dist') } = {}
     // human's package exports map names its no-bundle build without './', so Node-style
     // resolution cannot reach it: point the bare import at the file. That build imports
     // tfjs from our own @tensorflow/* packages, so there is exactly one tfjs in the bundle.
-    alias: { '@vladmandic/human': join(nm, '@vladmandic/human/dist/human.esm-nobundle.js') },
+    alias: {
+      '@vladmandic/human': join(nm, '@vladmandic/human/dist/human.esm-nobundle.js'),
+      // face-api's no-bundle build likewise imports our @tensorflow/tfjs.
+      '@vladmandic/face-api': join(nm, '@vladmandic/face-api/dist/face-api.esm-nobundle.js'),
+    },
   };
   const entries: esbuild.BuildOptions[] = [
     { ...common, entryPoints: { content: 'src/content/main.ts' }, format: 'iife', outdir: out },
@@ -74,6 +80,7 @@ export async function build({ watch = false, outRoot = join(root, 'dist') } = {}
   await copyInto(out, join(root, 'src/popup'), ['popup.html', 'popup.css']);
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
+  await copyInto(join(out, 'models'), join(nm, '@vladmandic/face-api/model'), FACEAPI_MODEL_FILES);
   await copyInto(join(out, 'wasm'), join(nm, '@tensorflow/tfjs-backend-wasm/dist'), WASM_FILES);
 }
 

@@ -48,6 +48,14 @@ export interface InferenceConfig {
   lighting: 'none' | 'standardize';
   /** Target standard deviation (gray level in [0, 1]) of 'standardize'. */
   lightingTargetStd: number;
+  /**
+   * Emotion model: 'human' (oarriaga big-XCEPTION from @vladmandic/human, 64x64 gray),
+   * 'faceapi' (FaceExpressionNet from @vladmandic/face-api, 112x112 RGB), or 'ensemble'
+   * (p = (1 - w) * human + w * faceapi with w = `faceapiWeight`).
+   */
+  emotionModel: 'human' | 'faceapi' | 'ensemble';
+  /** Weight w in [0, 1] of face-api's probabilities in the 'ensemble' model. */
+  faceapiWeight: number;
   /** Also classify each face crop mirrored left-right and average the two probability vectors. */
   flipAverage: boolean;
   /**
@@ -84,6 +92,8 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   minFaceFraction: 0.08,
   detectorScale: 1.4,
   emotionCropScale: 1,
+  emotionModel: 'human',
+  faceapiWeight: 0.5,
   lighting: 'none',
   lightingTargetStd: 0.25,
   // Chosen by bench/ACCURACY-PROTOCOL.md (npm run bench:accuracy; bench/results/accuracy.json):

@@ -20,7 +20,8 @@
  *   with weights (0.2989, 0.5870, 0.1140), x / 255, then (x - 0.5) * 2.
  */
 import { Human, type Config as HumanConfig, type Tensor } from '@vladmandic/human';
-import { toProbabilities, type Probabilities } from '../shared/emotions.ts';
+import * as faceapi from '@vladmandic/face-api';
+import { EMOTIONS, toProbabilities, type Emotion, type Probabilities } from '../shared/emotions.ts';
 import type { Rect } from '../shared/types.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
 import { clipRect, pixelBox } from './geometry.ts';
@@ -59,6 +60,25 @@ export interface AnalysisTiming {
 }
 
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
+
+/** Output order of face-api's FaceExpressionNet, mapped to our class names. */
+const FACEAPI_ORDER: Emotion[] = ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'];
+
+/**
+ * Loads face-api's FaceExpressionNet from `modelBaseUrl` (face_expression_model-weights_manifest.json
+ * and its shard, copied from the @vladmandic/face-api npm package). The weights are fetched
+ * with tfjs's own loader: face-api's `loadFromUri` mangles chrome-extension:// URLs.
+ * @throws Error when the files cannot be loaded.
+ */
+async function loadFaceExpressionNet(tf: TF, modelBaseUrl: string): Promise<faceapi.FaceExpressionNet> {
+  const response = await fetch(`${modelBaseUrl}face_expression_model-weights_manifest.json`);
+  if (!response.ok) throw new Error(`face-api expression model manifest: HTTP ${response.status}`);
+  const manifest = await response.json();
+  const weights = await tf.io.loadWeights(manifest, modelBaseUrl.replace(/\/$/, ''));
+  const net = new faceapi.FaceExpressionNet();
+  net.loadFromWeightMap(weights as never);
+  return net;
+}
 
 /** human's configuration for detection only: BlazeFace (+ mesh check), no emotion, every cache off. */
 function humanConfig(config: InferenceConfig, backend: string): Partial<HumanConfig> {
@@ -112,6 +132,7 @@ export class FaceEmotionAnalyzer {
   private constructor(
     readonly human: Human,
     private readonly emotion: GraphModel,
+    private readonly expressionNet: faceapi.FaceExpressionNet | null,
     readonly config: InferenceConfig,
   ) {}
 
@@ -145,7 +166,8 @@ export class FaceEmotionAnalyzer {
     await human.load();
     if (!human.models.loaded().includes('blazeface')) throw new Error('face detector (blazeface) failed to load');
     const emotion = await tf.loadGraphModel(`${config.modelBaseUrl}emotion.json`);
-    return new FaceEmotionAnalyzer(human, emotion, config);
+    const expressionNet = config.emotionModel === 'human' ? null : await loadFaceExpressionNet(tf, config.modelBaseUrl);
+    return new FaceEmotionAnalyzer(human, emotion, expressionNet, config);
   }
 
   /**
@@ -243,35 +265,70 @@ export class FaceEmotionAnalyzer {
    */
   private async classify(frame4d: Tensor, boxes: Rect[], width: number, height: number): Promise<Probabilities[]> {
     const tf = this.tf;
-    const { flipAverage, temperature, lighting, lightingTargetStd } = this.config;
-    const probs = tf.tidy(() => {
-      let faces = tf.image.cropAndResize(frame4d as never, boxes.map((b) => pixelBox(b, width, height)), boxes.map(() => 0), [64, 64]);
-      // Mirrored copies go in the same batch: rows n..2n-1 are the flips of rows 0..n-1.
-      if (flipAverage) faces = tf.concat([faces, tf.image.flipLeftRight(faces)], 0) as never;
-      let gray = tf.div(tf.sum(tf.mul(faces, tf.tensor1d(GRAY_WEIGHTS)), 3, true), 255);
-      if (lighting === 'standardize') {
-        const { mean, variance } = tf.moments(gray, [1, 2, 3], true);
-        gray = tf.clipByValue(tf.add(tf.mul(tf.div(tf.sub(gray, mean), tf.add(tf.sqrt(variance), 1e-3)), lightingTargetStd), 0.5), 0, 1);
-      }
-      const input = tf.mul(tf.sub(gray, 0.5), 2);
-      return this.emotion.execute(input) as Tensor;
-    });
+    const { flipAverage, temperature, lighting, lightingTargetStd, emotionModel, faceapiWeight } = this.config;
+    const n = boxes.length;
+    const cropBoxes = boxes.map((b) => pixelBox(b, width, height));
+    const useHuman = emotionModel !== 'faceapi';
+    const net = emotionModel === 'human' ? null : this.expressionNet;
+    // Mirrored copies go in the same batch: rows n..2n-1 are the flips of rows 0..n-1.
+    const crops = (size: number): Tensor => {
+      const faces = tf.image.cropAndResize(frame4d as never, cropBoxes, boxes.map(() => 0), [size, size]);
+      return (flipAverage ? tf.concat([faces, tf.image.flipLeftRight(faces)], 0) : faces) as Tensor;
+    };
+    const outputs: Tensor[] = [];
     try {
-      const data = (await probs.data()) as Float32Array;
-      const n = boxes.length;
+      if (useHuman) {
+        outputs.push(
+          tf.tidy(() => {
+            let gray = tf.div(tf.sum(tf.mul(crops(64), tf.tensor1d(GRAY_WEIGHTS)), 3, true), 255);
+            if (lighting === 'standardize') {
+              const { mean, variance } = tf.moments(gray, [1, 2, 3], true);
+              gray = tf.clipByValue(tf.add(tf.mul(tf.div(tf.sub(gray, mean), tf.add(tf.sqrt(variance), 1e-3)), lightingTargetStd), 0.5), 0, 1);
+            }
+            return this.emotion.execute(tf.mul(tf.sub(gray, 0.5), 2)) as Tensor;
+          }),
+        );
+      }
+      if (net) {
+        const rgb = tf.tidy(() => crops(112));
+        const images = tf.unstack(rgb);
+        try {
+          outputs.push(net.forwardInput(new faceapi.NetInput(images as never)) as unknown as Tensor);
+        } finally {
+          tf.dispose([rgb, ...images]);
+        }
+      }
+      const data = (await Promise.all(outputs.map((t) => t.data()))) as Float32Array[];
+      const rows = flipAverage ? 2 : 1;
+      /** Probabilities of face k from model output `m`, in EMOTIONS order, flip-averaged. */
+      const read = (m: number, k: number, order: readonly Emotion[]): number[] => {
+        const out = EMOTIONS.map(() => 0);
+        for (let r = 0; r < rows; r++) {
+          const row = data[m]!.subarray((r * n + k) * 7, (r * n + k) * 7 + 7);
+          order.forEach((e, i) => (out[EMOTIONS.indexOf(e)]! += row[i]! / rows));
+        }
+        return out;
+      };
       return boxes.map((_, k) => {
-        const p = Array.from(data.subarray(k * 7, k * 7 + 7));
-        if (flipAverage) data.subarray((n + k) * 7, (n + k) * 7 + 7).forEach((v: number, i: number) => (p[i] = (p[i]! + v) / 2));
+        let p: number[];
+        if (emotionModel === 'human') p = read(0, k, EMOTIONS);
+        else if (emotionModel === 'faceapi') p = read(0, k, FACEAPI_ORDER);
+        else {
+          const h = read(0, k, EMOTIONS);
+          const f = read(1, k, FACEAPI_ORDER);
+          p = h.map((v, i) => (1 - faceapiWeight) * v + faceapiWeight * f[i]!);
+        }
         return toProbabilities(temperature === 1 ? p : p.map((v) => Math.pow(Math.max(v, 1e-12), 1 / temperature)));
       });
     } finally {
-      probs.dispose();
+      tf.dispose(outputs);
     }
   }
 
   /** Releases the models' tensors. */
   dispose(): void {
     this.emotion.dispose();
+    this.expressionNet?.dispose();
     this.human.models.reset();
   }
 }
