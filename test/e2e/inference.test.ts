@@ -26,11 +26,11 @@ type Analysis = { tiles: { key: string; face: null | { probabilities: Record<str
 let server: StaticServer;
 let browser: Browser;
 
-async function harnessPage(backend: string): Promise<{ page: Page; info: { backend: string } }> {
+async function harnessPage(backend: string, overrides: Record<string, unknown> = {}): Promise<{ page: Page; info: { backend: string } }> {
   const page = await browser.newPage();
   await page.goto(`${server.origin}/inference-harness.html`);
   await page.waitForFunction(() => document.body.dataset.ready === '1');
-  const info = await page.evaluate((b) => (window as any).harness.init({ backend: b }), backend);
+  const info = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: b }), [backend, overrides] as const);
   await page.evaluate((specs) => (window as any).harness.loadFrames(specs), ALL);
   return { page, info };
 }
@@ -93,14 +93,26 @@ describe('inference module in Chromium', { skip }, () => {
     await page.close();
   });
 
-  test('tensors are released after every frame', async () => {
-    const { page } = await harnessPage('wasm');
-    await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL); // warm-up
-    const baseline: number = await page.evaluate(() => (window as any).harness.numTensors());
-    for (let i = 0; i < 5; i++) await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL);
-    assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), baseline);
-    await page.close();
-  });
+  for (const [what, overrides] of [
+    ['shipped defaults', {}],
+    ['face-api/human ensemble with flips', { emotionModel: 'ensemble', flipAverage: true }],
+    ['face-api alone, lighting correction', { emotionModel: 'faceapi', flipAverage: false, lighting: 'standardize' }],
+  ] as const) {
+    test(`tensors are released after every frame (${what})`, async () => {
+      const { page } = await harnessPage('wasm', overrides);
+      await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL); // warm-up
+      const baseline: number = await page.evaluate(() => (window as any).harness.numTensors());
+      for (let i = 0; i < 5; i++) await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL);
+      assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), baseline);
+      const grid: Analysis = await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL);
+      for (const t of grid.tiles) {
+        if (!t.face) continue;
+        const sum = EMOTIONS.reduce((a, e) => a + t.face!.probabilities[e]!, 0);
+        assert.ok(Math.abs(sum - 1) < 1e-6, `probabilities sum to ${sum}`);
+      }
+      await page.close();
+    });
+  }
 
   test('WebGPU (software adapter here) gives the same dominant emotion as WASM, probabilities within 0.05', async (t) => {
     const hasAdapter = await (async () => {
