@@ -113,7 +113,8 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
     await session.popup.getByTestId('delete-meeting').click(); // "Really delete?"
     await session.popup.getByTestId('delete-status').waitFor({ timeout: 15_000 });
     assert.match((await session.popup.getByTestId('delete-status').textContent()) ?? '', /deleted/i);
-    assert.match((await session.popup.getByTestId('start-stop').textContent()) ?? '', /start/i, 'analysis stopped first');
+    // The popup learns that analysis stopped at its next poll (every 250 ms).
+    await session.popup.waitForFunction(() => /start/i.test(document.querySelector('[data-testid="start-stop"]')?.textContent ?? ''), null, { timeout: 5000 });
     assert.equal(await countSeconds(session, meetingId), 0);
   });
 });
