@@ -19,6 +19,11 @@ const nm = join(root, 'node_modules');
 export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin', 'emotion.json', 'emotion.bin'];
 /** face-api's expression model (from @vladmandic/face-api/model), for the 'faceapi' and 'ensemble' emotion models. */
 export const FACEAPI_MODEL_FILES = ['face_expression_model-weights_manifest.json', 'face_expression_model.bin'];
+/**
+ * human's other default models, packaged only in the benchmark build (dist/chrome-bench) for
+ * the naive baseline of `npm run bench`: never in the extension users load.
+ */
+export const BASELINE_MODEL_FILES = ['iris', 'faceres', 'movenet-lightning', 'handtrack', 'handlandmark-lite'].flatMap((m) => [`${m}.json`, `${m}.bin`]);
 /** WASM binaries of the tfjs WASM backend (single-threaded builds only: MV3's CSP blocks the threaded one's blob: workers). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 
@@ -27,9 +32,9 @@ async function copyInto(dir: string, from: string, files: string[]): Promise<voi
   await Promise.all(files.map((f) => copyFile(join(from, f), join(dir, f))));
 }
 
-/** Builds dist/chrome and dist/harness; returns the esbuild contexts when watching. */
-export async function build({ watch = false, outRoot = join(root, 'dist') } = {}): Promise<void> {
-  const out = join(outRoot, 'chrome');
+/** Builds dist/chrome (or dist/chrome-bench with the baseline's models when `bench`) and dist/harness. */
+export async function build({ watch = false, outRoot = join(root, 'dist'), bench = false } = {}): Promise<void> {
+  const out = join(outRoot, bench ? 'chrome-bench' : 'chrome');
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
 
@@ -81,14 +86,16 @@ export async function build({ watch = false, outRoot = join(root, 'dist') } = {}
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/face-api/model'), FACEAPI_MODEL_FILES);
+  if (bench) await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), BASELINE_MODEL_FILES);
   await copyInto(join(out, 'wasm'), join(nm, '@tensorflow/tfjs-backend-wasm/dist'), WASM_FILES);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const watch = process.argv.includes('--watch');
+  const bench = process.argv.includes('--bench');
   const t0 = Date.now();
-  build({ watch }).then(
-    () => console.log(`built dist/chrome and dist/harness in ${Date.now() - t0} ms${watch ? ' (watching)' : ''}`),
+  build({ watch, bench }).then(
+    () => console.log(`built dist/${bench ? 'chrome-bench' : 'chrome'} and dist/harness in ${Date.now() - t0} ms${watch ? ' (watching)' : ''}`),
     (err) => {
       console.error(err);
       process.exit(1);

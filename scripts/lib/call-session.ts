@@ -41,6 +41,8 @@ export interface CallSessionOptions {
   args?: string[];
   /** Watch the network of every target (default true). */
   monitorNetwork?: boolean;
+  /** Number of tiles (cycling through the clips; default one per clip). */
+  tiles?: number;
 }
 
 /** A running demo call with the extension loaded. */
@@ -72,7 +74,7 @@ export class CallSession {
       });
       const network = opts.monitorNetwork === false ? null : await NetworkMonitor.start(eb.wsEndpoint);
       const page = eb.context.pages()[0] ?? (await eb.context.newPage());
-      const query = clips.length ? `clips=${clips.map(encodeURIComponent).join(',')}` : 'stills=1';
+      const query = (clips.length ? `clips=${clips.map(encodeURIComponent).join(',')}` : 'stills=1') + (opts.tiles ? `&tiles=${opts.tiles}` : '');
       await page.setViewportSize({ width: 1280, height: 720 });
       await page.goto(`${server.origin}/?${query}`);
       await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30_000 });

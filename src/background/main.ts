@@ -9,7 +9,7 @@ import browser from 'webextension-polyfill';
 import { isExtensionPage, listen, send, sendToTab, type Handlers, type LiveUpdate, type Outcome } from '../shared/messages.ts';
 import type { AnalysisOptions, AnalysisView, TilesSnapshot } from '../shared/types.ts';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument, offscreenReady } from './offscreen-document.ts';
-import { loadOptions, loadSession, saveOptions, saveSession, type Session } from './session.ts';
+import { loadDevConfig, loadOptions, loadSession, saveOptions, saveSession, type Session } from './session.ts';
 
 let live: LiveUpdate | null = null;
 let tiles: TilesSnapshot | null = null;
@@ -47,6 +47,7 @@ async function startAnalysis(tabId: number): Promise<Outcome> {
     live = null;
     await injectContentScript(tabId, options);
     await ensureOffscreenDocument();
+    const configOverrides = await loadDevConfig();
     // The stream id is single-use and expires within seconds: get it right before use.
     const streamId = await chrome.tabCapture.getMediaStreamId({ targetTabId: tabId });
     const outcome = await send('offscreen/start', {
@@ -56,6 +57,7 @@ async function startAnalysis(tabId: number): Promise<Outcome> {
       startedAt: session.startedAt,
       options,
       tiles,
+      configOverrides,
     });
     if (!outcome.ok) throw new Error(outcome.error);
     // Options may have changed while starting (popup toggles): keep them, change only the state.

@@ -69,3 +69,12 @@ export async function loadOptions(): Promise<AnalysisOptions> {
 export async function saveOptions(options: AnalysisOptions): Promise<void> {
   await browser.storage.local.set({ [OPTIONS_KEY]: options });
 }
+
+/** Key of the developer overrides of the inference configuration (set by `npm run bench`). */
+export const DEV_CONFIG_KEY = 'callmood.dev-config.v1';
+
+/** Developer overrides of the inference configuration, or {} (validated by the offscreen document). */
+export async function loadDevConfig(): Promise<Record<string, unknown>> {
+  const stored = (await browser.storage.local.get(DEV_CONFIG_KEY))[DEV_CONFIG_KEY];
+  return typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
+}

@@ -145,7 +145,11 @@ export function createOverlayLayer(doc: Document): OverlayLayer {
           box.root.style.width = `${width}px`;
           box.root.style.height = `${height}px`;
         }
-        const { text, widths } = describe(byId.get(tile.id));
+        const participant = byId.get(tile.id);
+        // The frame time lets a benchmark measure frame-to-overlay latency; it is shown anyway.
+        const frameTime = participant?.frameTime ? String(participant.frameTime) : '';
+        if (frameTime && box.root.dataset.frameTime !== frameTime) box.root.dataset.frameTime = frameTime;
+        const { text, widths } = describe(participant);
         if (text !== box.text) box.label.textContent = box.text = text;
         const widthKey = widths ? widths.map((w) => w.toFixed(3)).join() : '';
         if (widthKey !== box.widths) {

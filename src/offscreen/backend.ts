@@ -10,11 +10,12 @@
  * BROWSER-NOTES.md) but can be forced with `backend: 'webgpu'`.
  */
 import type { BackendChoice, InferenceConfig } from './config.ts';
-import { FaceEmotionAnalyzer } from './face-emotion.ts';
+import { NaiveHumanAnalyzer } from './baseline.ts';
+import { FaceEmotionAnalyzer, type TileAnalyzer } from './face-emotion.ts';
 
 /** The outcome of backend selection. */
 export interface BackendSelection {
-  analyzer: FaceEmotionAnalyzer;
+  analyzer: TileAnalyzer;
   backend: string;
   /** One line for the user: why this backend ("webgpu: hardware adapter nvidia", "wasm 41 ms < webgl 612 ms"). */
   reason: string;
@@ -75,7 +76,7 @@ function median(values: number[]): number {
 }
 
 /** Times `analyzer` on the synthetic frame; returns the warm median in ms, or the first run's time when over budget. */
-async function measure(analyzer: FaceEmotionAnalyzer, config: InferenceConfig): Promise<{ ms: number; overBudget: boolean }> {
+async function measure(analyzer: TileAnalyzer, config: InferenceConfig): Promise<{ ms: number; overBudget: boolean }> {
   const frame = syntheticFrame();
   const crops = [{ key: 'warmup', rect: { x: 0, y: 0, width: 320, height: 240 } }];
   // One run with a forced emotion call so both models' kernels are compiled.
@@ -97,14 +98,16 @@ async function measure(analyzer: FaceEmotionAnalyzer, config: InferenceConfig): 
  * @throws Error when a forced backend cannot be initialised, or no backend works at all.
  */
 export async function selectBackend(config: InferenceConfig): Promise<BackendSelection> {
+  const create = (backend: Exclude<BackendChoice, 'auto'>): Promise<TileAnalyzer> =>
+    config.pipeline === 'naive-human' ? NaiveHumanAnalyzer.create(config, backend) : FaceEmotionAnalyzer.create(config, backend);
   if (config.backend !== 'auto') {
-    const analyzer = await FaceEmotionAnalyzer.create(config, config.backend);
+    const analyzer = await create(config.backend);
     return { analyzer, backend: analyzer.backend, reason: `${config.backend}: chosen in the configuration`, timings: {} };
   }
   const gpu = await probeWebGpu();
   if (gpu?.hardware) {
     try {
-      const analyzer = await FaceEmotionAnalyzer.create(config, 'webgpu');
+      const analyzer = await create('webgpu');
       return { analyzer, backend: 'webgpu', reason: `webgpu: hardware adapter (${gpu.label})`, timings: {} };
     } catch (err) {
       console.warn('[CallMood] WebGPU adapter found but backend failed; measuring the others', err);
@@ -114,11 +117,11 @@ export async function selectBackend(config: InferenceConfig): Promise<BackendSel
   if (webgl2Available()) candidates.push('webgl');
   const timings: Record<string, number> = {};
   const notes: string[] = [];
-  let best: { analyzer: FaceEmotionAnalyzer; backend: string; ms: number } | null = null;
+  let best: { analyzer: TileAnalyzer; backend: string; ms: number } | null = null;
   for (const name of candidates) {
-    let analyzer: FaceEmotionAnalyzer | null = null;
+    let analyzer: TileAnalyzer | null = null;
     try {
-      analyzer = await FaceEmotionAnalyzer.create(config, name);
+      analyzer = await create(name);
       const { ms, overBudget } = await measure(analyzer, config);
       timings[name] = overBudget ? NaN : ms;
       notes.push(overBudget ? `${name} first run ${Math.round(ms)} ms > budget` : `${name} ${ms.toFixed(0)} ms`);

@@ -8,6 +8,13 @@
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 export interface InferenceConfig {
+  /**
+   * 'callmood': our pipeline (one frame tensor, detection + mesh check per tile, one batched
+   * emotion call). 'naive-human': the benchmark baseline of issue #4, a per-tile canvas
+   * through `human.detect()` with human's default configuration (all its default models) and
+   * its caches off. The baseline needs the extra models of a `--bench` build.
+   */
+  pipeline: 'callmood' | 'naive-human';
   /** Backend to use; 'auto' = WebGPU on a hardware adapter, else the fastest measured. */
   backend: BackendChoice;
   /** Base URL of the model files (blazeface.json, emotion.json, ...), ending in '/'. */
@@ -80,6 +87,7 @@ export interface InferenceConfig {
 
 /** Shipped defaults. */
 export const DEFAULT_CONFIG: InferenceConfig = {
+  pipeline: 'callmood',
   backend: 'auto',
   modelBaseUrl: 'models/',
   wasmBaseUrl: 'wasm/',
@@ -115,4 +123,20 @@ export function makeConfig(overrides: Partial<InferenceConfig> = {}): InferenceC
     if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   }
   return out;
+}
+
+/**
+ * Keeps the entries of `value` that are InferenceConfig keys with a value of the default's
+ * type (string, number or boolean); everything else is dropped and listed in `dropped`.
+ * Used for developer overrides read from storage, which may be stale or corrupt.
+ */
+export function sanitizeOverrides(value: unknown): { overrides: Partial<InferenceConfig>; dropped: string[] } {
+  const overrides: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  if (typeof value !== 'object' || value === null) return { overrides: {}, dropped: value === undefined ? [] : ['(not an object)'] };
+  for (const [k, v] of Object.entries(value)) {
+    if (k in DEFAULT_CONFIG && typeof v === typeof (DEFAULT_CONFIG as unknown as Record<string, unknown>)[k]) overrides[k] = v;
+    else dropped.push(k);
+  }
+  return { overrides: overrides as Partial<InferenceConfig>, dropped };
 }

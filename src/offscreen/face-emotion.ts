@@ -59,6 +59,15 @@ export interface AnalysisTiming {
   emotionMs: number;
 }
 
+/** What the frame loop needs from an analyzer (ours, or the naive benchmark baseline). */
+export interface TileAnalyzer {
+  readonly tf: TF;
+  readonly backend: string;
+  /** Analyses each crop (tile) of `source`; see FaceEmotionAnalyzer.analyse. */
+  analyse(source: CanvasImageSource, crops: TileCrop[]): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }>;
+  dispose(): void;
+}
+
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
 
 /** Output order of face-api's FaceExpressionNet, mapped to our class names. */
@@ -128,7 +137,7 @@ function humanConfig(config: InferenceConfig, backend: string): Partial<HumanCon
  * A loaded detector + emotion model on one tfjs backend. Create with `FaceEmotionAnalyzer.create`.
  * Not re-entrant: await one `analyse()` before starting the next (one frame in flight).
  */
-export class FaceEmotionAnalyzer {
+export class FaceEmotionAnalyzer implements TileAnalyzer {
   private constructor(
     readonly human: Human,
     private readonly emotion: GraphModel,
@@ -177,7 +186,7 @@ export class FaceEmotionAnalyzer {
    * @param crops tile rectangles in source pixels; crops outside the source are clipped,
    *   crops smaller than `minTileSide` after clipping get `face: null`.
    */
-  async analyse(source: HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ImageBitmap | ImageData, crops: TileCrop[]): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }> {
+  async analyse(source: CanvasImageSource | ImageData, crops: TileCrop[]): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }> {
     const tf = this.tf;
     const t0 = performance.now();
     const frame = tf.browser.fromPixels(source as HTMLCanvasElement);

@@ -8,15 +8,14 @@ import { isExtensionPage, listen, send, type Handlers, type LiveUpdate } from '.
 import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
 import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
 import { selectBackend, type BackendSelection } from './backend.ts';
-import { makeConfig } from './config.ts';
+import { makeConfig, sanitizeOverrides, type InferenceConfig } from './config.ts';
 import { TilePipeline } from './pipeline.ts';
 
-const config = makeConfig({
-  modelBaseUrl: browser.runtime.getURL('models/'),
-  wasmBaseUrl: browser.runtime.getURL('wasm/'),
-});
+const BASE = { modelBaseUrl: browser.runtime.getURL('models/'), wasmBaseUrl: browser.runtime.getURL('wasm/') };
+let config: InferenceConfig = makeConfig(BASE);
 
 let selection: Promise<BackendSelection> | null = null;
+let selectionKey = '';
 let session: {
   pipeline: TilePipeline;
   stream: MediaStream;
@@ -27,7 +26,15 @@ let session: {
 } | null = null;
 let pendingTiles: TilesSnapshot | null = null;
 
-function backend(): Promise<BackendSelection> {
+/** The analyzer for `config`, created once and reused while the configuration stays the same. */
+async function backend(): Promise<BackendSelection> {
+  const key = JSON.stringify(config);
+  if (selection && key !== selectionKey) {
+    const old = selection;
+    selection = null;
+    await old.then((s) => s.analyzer.dispose()).catch(() => {});
+  }
+  selectionKey = key;
   selection ??= selectBackend(config).catch((err) => {
     selection = null;
     throw err;
@@ -79,9 +86,12 @@ async function stop(): Promise<void> {
 }
 
 const handlers = {
-  async 'offscreen/start'({ streamId, tabId, meetingId, startedAt, options, tiles }) {
+  async 'offscreen/start'({ streamId, tabId, meetingId, startedAt, options, tiles, configOverrides }) {
     await stop();
     let stream: MediaStream | null = null;
+    const { overrides, dropped } = sanitizeOverrides(configOverrides);
+    if (dropped.length) console.warn('[CallMood] ignoring unknown or mistyped config overrides:', dropped.join(', '));
+    config = makeConfig({ ...overrides, ...BASE });
     try {
       stream = await openTabStream(streamId);
       const video = document.getElementById('capture') as HTMLVideoElement;
@@ -135,6 +145,24 @@ const handlers = {
     return session?.pipeline.live ?? null;
   },
 } satisfies Handlers<'offscreen'>;
+
+/**
+ * Read-only figures for `npm run bench`, reached over the DevTools protocol (no page or
+ * other extension context can call it): pipeline counters, tfjs tensor count, JS heap.
+ */
+(globalThis as unknown as { __callmoodBench: unknown }).__callmoodBench = {
+  async snapshot(reset = false) {
+    const chosen = selection ? await selection : null;
+    return {
+      backend: chosen?.backend ?? null,
+      backendReason: chosen?.reason ?? null,
+      counters: session?.pipeline.takeCounters(reset) ?? null,
+      numTensors: chosen ? chosen.analyzer.tf.memory().numTensors : null,
+      heapUsed: (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null,
+      config,
+    };
+  },
+};
 
 listen('offscreen', handlers, (_name, sender) => (isExtensionPage(sender) ? null : 'not an extension page'));
 void send('bg/offscreen-ready', {}).catch(() => {});

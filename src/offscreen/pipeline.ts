@@ -11,7 +11,7 @@ import type { SecondRecord } from '../shared/timeline-store.ts';
 import type { AnalysisOptions, ParticipantLive, PipelineStats, Rect, TilesSnapshot } from '../shared/types.ts';
 import { SecondAggregator } from './aggregate.ts';
 import type { InferenceConfig } from './config.ts';
-import type { FaceEmotionAnalyzer, TileCrop } from './face-emotion.ts';
+import type { TileAnalyzer, TileCrop } from './face-emotion.ts';
 import { cssRectToFrame } from './geometry.ts';
 import { EmotionSmoother } from './smoothing.ts';
 
@@ -54,6 +54,20 @@ class RollingWindow {
   }
 }
 
+/** Counters for benchmarks (`npm run bench`), read through the offscreen document's `__callmoodBench`. */
+export interface PipelineCounters {
+  /** Frames analysed (at least one tile). */
+  frames: number;
+  /** Tile analyses (one per analysed tile per frame). */
+  tileAnalyses: number;
+  /** Tile analyses that found a face. */
+  faces: number;
+  /** Wall time of each analysed frame's inference, ms (the most recent 20,000). */
+  inferenceMs: number[];
+  /** ms since the epoch when the counters were last reset. */
+  since: number;
+}
+
 /** The frame loop. Create, `setTiles`/`setOptions` as messages arrive, `start(video)`, `stop()`. */
 export class TilePipeline {
   private tiles: TilesSnapshot | null = null;
@@ -69,9 +83,10 @@ export class TilePipeline {
   private message: string | null = null;
   private latest: LiveUpdate | null = null;
   private frameSize = { width: 0, height: 0 };
+  private counters: PipelineCounters = { frames: 0, tileAnalyses: 0, faces: 0, inferenceMs: [], since: Date.now() };
 
   constructor(
-    private readonly analyzer: FaceEmotionAnalyzer,
+    private readonly analyzer: TileAnalyzer,
     private readonly config: InferenceConfig,
     private options: AnalysisOptions,
     private readonly meta: { tabId: number; meetingId: string; startedAt: number; backendReason: string },
@@ -83,6 +98,13 @@ export class TilePipeline {
   /** Latest published update, or null before the first frame. */
   get live(): LiveUpdate | null {
     return this.latest;
+  }
+
+  /** Returns the counters since the last reset, and resets them when `reset` is true. */
+  takeCounters(reset = false): PipelineCounters {
+    const c = this.counters;
+    if (reset) this.counters = { frames: 0, tileAnalyses: 0, faces: 0, inferenceMs: [], since: Date.now() };
+    return c;
   }
 
   /** Replaces the tile layout (from the content script). */
@@ -171,6 +193,10 @@ export class TilePipeline {
     const { tiles: results, timing } = await this.analyzer.analyse(video, crops);
     this.frameTimes.push(frameTime);
     this.inferenceMs.push(timing.totalMs);
+    this.counters.frames++;
+    this.counters.tileAnalyses += results.length;
+    this.counters.faces += results.filter((r) => r.face).length;
+    if (this.counters.inferenceMs.length < 20_000) this.counters.inferenceMs.push(timing.totalMs);
     const analysedIds = new Set(results.map((r) => r.key));
     for (const p of this.participants.values()) p.analysed = analysedIds.has(p.id);
     for (const r of results) {

@@ -50,6 +50,8 @@ export interface MessageMap {
       startedAt: number;
       options: AnalysisOptions;
       tiles: TilesSnapshot | null;
+      /** Developer overrides of the inference configuration (benchmarks); validated by the offscreen document. */
+      configOverrides: Record<string, unknown>;
     };
     response: Outcome;
   };

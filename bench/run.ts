@@ -1,0 +1,196 @@
+/**
+ * npm run bench [-- --tiles 1,4,9,16 --seconds 30 --warmup 8 --backend wasm|webgl|webgpu|auto --no-baseline --name NAME]
+ *
+ * Runs the built extension (dist/chrome-bench: the extension plus the baseline's models) in
+ * headless Debian Chromium on the demo call page with N tiles playing the real clips, and for
+ * each N measures, after a warm-up:
+ * - face analyses per second (tile analyses, all tiles together), faces found per second and
+ *   updates per second per tile;
+ * - per-frame inference time p50/p95 (offscreen document);
+ * - frame-to-overlay latency p50/p95: from the frame's capture time (stamped when the
+ *   offscreen document grabs it) to the moment the call page's overlay shows that frame's
+ *   result (MutationObserver in the page);
+ * - the call page's main-thread time spent in the content script per second (CDP sampling
+ *   profiler: samples whose stack contains a chrome-extension:// frame) and the page's long
+ *   tasks (> 50 ms);
+ * - offscreen JS heap and tf.memory().numTensors at the start and end of the window;
+ * - the backend and the machine's core count.
+ * The same is measured for the baseline (`pipeline: 'naive-human'`: per-tile canvases through
+ * human.detect() with human's default configuration, caches off) on the same page and clips,
+ * and the ratio ours / baseline of face analyses per second is printed.
+ * Figures are printed and written to bench/results/bench-<name>.json. No pass/fail on time.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from '../scripts/build.ts';
+import { CallSession, listClips, ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
+import { RawCdp } from '../scripts/lib/cdp.ts';
+
+const { values } = parseArgs({
+  options: {
+    tiles: { type: 'string', default: '9' },
+    seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '8' },
+    backend: { type: 'string', default: 'auto' },
+    'no-baseline': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    name: { type: 'string' },
+  },
+});
+
+const tilesList = values.tiles!.split(',').map(Number);
+const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
+if (tilesList.some((n) => !Number.isInteger(n) || n < 1) || !(seconds > 0) || !(warmup >= 0)) {
+  console.error('usage: npm run bench -- --tiles 1,4,9,16 --seconds 30 --warmup 8 [--backend wasm|webgl|webgpu|auto] [--no-baseline]');
+  process.exit(2);
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+function quantile(values: number[], q: number): number | null {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+interface Snapshot {
+  backend: string | null;
+  counters: { frames: number; tileAnalyses: number; faces: number; inferenceMs: number[]; since: number } | null;
+  numTensors: number | null;
+  heapUsed: number | null;
+}
+
+/** Main-thread ms per second in frames of chrome-extension:// scripts, from a CDP CPU profile. */
+function extensionTime(profile: { nodes: { id: number; callFrame: { url: string }; children?: number[] }[]; samples: number[]; timeDeltas: number[] }): number {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const memo = new Map<number, boolean>();
+  const isExtension = (id: number): boolean => {
+    if (memo.has(id)) return memo.get(id)!;
+    const n = byId.get(id);
+    const v = Boolean(n && (n.callFrame.url.startsWith('chrome-extension://') || (parent.has(id) && isExtension(parent.get(id)!))));
+    memo.set(id, v);
+    return v;
+  };
+  let us = 0;
+  profile.samples.forEach((id, i) => {
+    if (isExtension(id)) us += profile.timeDeltas[i + 1] ?? 0;
+  });
+  return us / 1000;
+}
+
+async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
+  const session = await CallSession.open({
+    headless: true,
+    tiles,
+    monitorNetwork: false,
+    extensionDir: join(ROOT, 'dist/chrome-bench'),
+    args: values.backend === 'webgpu' || values.backend === 'auto' ? ['--enable-unsafe-webgpu'] : [],
+  });
+  const raw = await RawCdp.connect(session.eb.wsEndpoint);
+  try {
+    const worker = session.eb.context.serviceWorkers().find((w) => w.url().includes(session.eb.extensionId))!;
+    const devConfig = { pipeline, ...(values.backend === 'auto' ? {} : { backend: values.backend }) };
+    await worker.evaluate((cfg) => chrome.storage.local.set({ 'callmood.dev-config.v1': cfg }), devConfig);
+    await session.start(120_000);
+    await session.setOverlays(true);
+    await session.page.waitForFunction(() => document.getElementById('callmood-overlay-root')?.shadowRoot !== null, null, { timeout: 20_000 });
+    await session.page.evaluate(() => {
+      const w = window as unknown as { __latencies: number[]; __longTasks: number[] };
+      w.__latencies = [];
+      w.__longTasks = [];
+      const root = document.getElementById('callmood-overlay-root')!.shadowRoot!;
+      new MutationObserver((records) => {
+        const now = Date.now();
+        for (const r of records) {
+          const t = Number((r.target as HTMLElement).dataset.frameTime);
+          if (t) w.__latencies.push(now - t);
+        }
+      }).observe(root, { subtree: true, attributes: true, attributeFilter: ['data-frame-time'] });
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: false });
+    });
+    await sleep(warmup * 1000);
+    const offscreen = await raw.attachByUrl('/offscreen.html');
+    const start = await raw.evaluate<Snapshot>(offscreen, '__callmoodBench.snapshot(true)');
+    await session.page.evaluate(() => {
+      const w = window as unknown as { __latencies: number[]; __longTasks: number[] };
+      w.__latencies.length = 0;
+      w.__longTasks.length = 0;
+    });
+    const pageCdp = await session.eb.context.newCDPSession(session.page);
+    await pageCdp.send('Profiler.enable');
+    await pageCdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await pageCdp.send('Profiler.start');
+    const t0 = Date.now();
+    await sleep(seconds * 1000);
+    const { profile } = (await pageCdp.send('Profiler.stop')) as unknown as { profile: Parameters<typeof extensionTime>[0] };
+    const window_s = (Date.now() - t0) / 1000;
+    const end = await raw.evaluate<Snapshot>(offscreen, '__callmoodBench.snapshot(false)');
+    const page = await session.page.evaluate(() => {
+      const w = window as unknown as { __latencies: number[]; __longTasks: number[] };
+      return { latencies: [...w.__latencies], longTasks: [...w.__longTasks] };
+    });
+    const c = end.counters!;
+    const extMs = extensionTime(profile);
+    return {
+      pipeline,
+      tiles,
+      backend: end.backend,
+      seconds: window_s,
+      faceAnalysesPerSecond: c.tileAnalyses / window_s,
+      facesFoundPerSecond: c.faces / window_s,
+      updatesPerTilePerSecond: c.tileAnalyses / window_s / tiles,
+      framesPerSecond: c.frames / window_s,
+      inferenceMs: { p50: quantile(c.inferenceMs, 0.5), p95: quantile(c.inferenceMs, 0.95) },
+      frameToOverlayMs: { p50: quantile(page.latencies, 0.5), p95: quantile(page.latencies, 0.95), n: page.latencies.length },
+      contentScript: { msPerSecond: extMs / window_s, shareOfMainThread: extMs / (window_s * 1000) },
+      pageLongTasks: { count: page.longTasks.length, maxMs: page.longTasks.length ? Math.max(...page.longTasks) : 0 },
+      offscreen: { heapStart: start.heapUsed, heapEnd: end.heapUsed, tensorsStart: start.numTensors, tensorsEnd: end.numTensors },
+    };
+  } finally {
+    raw.close();
+    await session.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!listClips().length) {
+    console.log(`skipped: no clips in ${VIDEOS_DIR}`);
+    return;
+  }
+  if (!values['no-build']) await build({ bench: true });
+  const results: Awaited<ReturnType<typeof measure>>[] = [];
+  const pipelines = values['no-baseline'] ? (['callmood'] as const) : (['callmood', 'naive-human'] as const);
+  for (const n of tilesList) {
+    for (const p of pipelines) {
+      process.stdout.write(`measuring ${p} with ${n} tile(s) for ${seconds} s (after ${warmup} s warm-up) … `);
+      const r = await measure(p, n);
+      results.push(r);
+      console.log(`${r.faceAnalysesPerSecond.toFixed(1)} face analyses/s`);
+    }
+  }
+  const fmt = (v: number | null, d = 0) => (v === null ? '–' : v.toFixed(d));
+  console.log(`\nmachine: ${cpus().length} cores; backend: ${results[0]?.backend}`);
+  console.log('| tiles | pipeline | analyses/s | per tile Hz | inference p50/p95 ms | frame-to-overlay p50/p95 ms | content script ms/s (share) | long tasks | tensors start→end | heap MB start→end | ours/baseline |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const base = results.find((b) => b.tiles === r.tiles && b.pipeline === 'naive-human');
+    const ratio = r.pipeline === 'callmood' && base ? (r.faceAnalysesPerSecond / base.faceAnalysesPerSecond).toFixed(2) : '';
+    console.log(
+      `| ${r.tiles} | ${r.pipeline} | ${fmt(r.faceAnalysesPerSecond, 1)} | ${fmt(r.updatesPerTilePerSecond, 2)} | ${fmt(r.inferenceMs.p50)}/${fmt(r.inferenceMs.p95)} | ${fmt(r.frameToOverlayMs.p50)}/${fmt(r.frameToOverlayMs.p95)} | ${fmt(r.contentScript.msPerSecond, 1)} (${(r.contentScript.shareOfMainThread * 100).toFixed(2)} %) | ${r.pageLongTasks.count} | ${r.offscreen.tensorsStart}→${r.offscreen.tensorsEnd} | ${fmt((r.offscreen.heapStart ?? 0) / 1e6, 1)}→${fmt((r.offscreen.heapEnd ?? 0) / 1e6, 1)} | ${ratio} |`,
+    );
+  }
+  const name = values.name ?? `${values.backend}-${tilesList.join('_')}`;
+  const out = join(ROOT, 'bench/results', `bench-${name}.json`);
+  await mkdir(join(ROOT, 'bench/results'), { recursive: true });
+  await writeFile(out, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, seconds, warmup, backendRequested: values.backend, results }, null, 2));
+  console.log(`wrote ${out}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+/**
+ * The benchmark baseline of issue #4: what a straightforward extension would do. Each tile is
+ * drawn onto its own canvas and passed to `human.detect()` with human's default configuration
+ * (face detector, mesh, iris, emotion, description, body and hand models on, all as human
+ * ships them), with human's frame caches off so that tiles do not share results. Only used by
+ * `npm run bench`; never shipped as the default.
+ */
+import { Human, type Config as HumanConfig } from '@vladmandic/human';
+import { EMOTIONS, toProbabilities } from '../shared/emotions.ts';
+import type { InferenceConfig } from './config.ts';
+import type { AnalysisTiming, TileAnalysis, TileAnalyzer, TileCrop } from './face-emotion.ts';
+
+/** Per-tile canvases through human.detect() with human's defaults. */
+export class NaiveHumanAnalyzer implements TileAnalyzer {
+  private canvases = new Map<string, OffscreenCanvas>();
+  private constructor(readonly human: Human) {}
+
+  get tf(): Human['tf'] {
+    return this.human.tf;
+  }
+
+  get backend(): string {
+    return this.human.tf.getBackend();
+  }
+
+  /**
+   * @throws Error when the backend or one of human's default models cannot be loaded (a
+   *   regular build does not package them: use `npm run build -- --bench`).
+   */
+  static async create(config: InferenceConfig, backend: string): Promise<NaiveHumanAnalyzer> {
+    const human = new Human({
+      backend: backend as HumanConfig['backend'],
+      modelBasePath: config.modelBaseUrl,
+      wasmPath: config.wasmBaseUrl,
+      wasmPlatformFetch: false,
+      debug: false,
+      warmup: 'none',
+      cacheModels: false,
+      // Caches off: with them, tiles would be handed each other's results.
+      cacheSensitivity: 0,
+      skipAllowed: false,
+    } as Partial<HumanConfig>);
+    if (backend === 'wasm') human.tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    await human.init();
+    await human.load();
+    return new NaiveHumanAnalyzer(human);
+  }
+
+  async analyse(source: CanvasImageSource, crops: TileCrop[]): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }> {
+    const t0 = performance.now();
+    const tiles: TileAnalysis[] = [];
+    for (const crop of crops) {
+      const { x, y, width, height } = crop.rect;
+      const w = Math.max(1, Math.round(width));
+      const h = Math.max(1, Math.round(height));
+      let canvas = this.canvases.get(crop.key);
+      if (!canvas || canvas.width !== w || canvas.height !== h) this.canvases.set(crop.key, (canvas = new OffscreenCanvas(w, h)));
+      canvas.getContext('2d')!.drawImage(source, x, y, width, height, 0, 0, w, h);
+      const result = await this.human.detect(canvas as never);
+      const face = result.face?.[0];
+      if (!face || !face.emotion?.length) {
+        tiles.push({ key: crop.key, face: null });
+        continue;
+      }
+      const scores = EMOTIONS.map((e) => face.emotion!.find((f) => f.emotion === e)?.score ?? 0);
+      tiles.push({
+        key: crop.key,
+        face: {
+          box: { x: x + face.box[0], y: y + face.box[1], width: face.box[2], height: face.box[3] },
+          score: face.boxScore,
+          meshScore: face.faceScore,
+          probabilities: toProbabilities(scores.some((v) => v > 0) ? scores : EMOTIONS.map(() => 1)),
+        },
+      });
+    }
+    const totalMs = performance.now() - t0;
+    return { tiles, timing: { totalMs, detectMs: totalMs, emotionMs: 0 } };
+  }
+
+  dispose(): void {
+    this.human.models.reset();
+    this.canvases.clear();
+  }
+}
