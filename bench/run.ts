@@ -94,9 +94,12 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
   try {
     const worker = session.eb.context.serviceWorkers().find((w) => w.url().includes(session.eb.extensionId))!;
     const devConfig = { pipeline, ...(values.backend === 'auto' ? {} : { backend: values.backend }) };
-    await worker.evaluate((cfg) => chrome.storage.local.set({ 'callmood.dev-config.v1': cfg }), devConfig);
+    // Overlays on from the start (the user's stored option), so a busy popup is not needed.
+    await worker.evaluate(
+      (cfg) => chrome.storage.local.set({ 'callmood.dev-config.v1': cfg, 'callmood.options.v1': { overlays: true, paused: false, onlyMe: false } }),
+      devConfig,
+    );
     await session.start(120_000);
-    await session.setOverlays(true);
     await session.page.waitForFunction(() => document.getElementById('callmood-overlay-root')?.shadowRoot !== null, null, { timeout: 20_000 });
     await session.page.evaluate(() => {
       const w = window as unknown as { __latencies: number[]; __longTasks: number[] };
@@ -163,13 +166,20 @@ async function main(): Promise<void> {
   }
   if (!values['no-build']) await build({ bench: true });
   const results: Awaited<ReturnType<typeof measure>>[] = [];
+  const failures: { pipeline: string; tiles: number; error: string }[] = [];
   const pipelines = values['no-baseline'] ? (['callmood'] as const) : (['callmood', 'naive-human'] as const);
   for (const n of tilesList) {
     for (const p of pipelines) {
       process.stdout.write(`measuring ${p} with ${n} tile(s) for ${seconds} s (after ${warmup} s warm-up) … `);
-      const r = await measure(p, n);
-      results.push(r);
-      console.log(`${r.faceAnalysesPerSecond.toFixed(1)} face analyses/s`);
+      try {
+        const r = await measure(p, n);
+        results.push(r);
+        console.log(`${r.faceAnalysesPerSecond.toFixed(1)} face analyses/s`);
+      } catch (err) {
+        // One failed measurement (e.g. a machine too busy to answer) must not lose the others.
+        failures.push({ pipeline: p, tiles: n, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
+        console.log(`failed: ${failures.at(-1)!.error}`);
+      }
     }
   }
   const fmt = (v: number | null, d = 0) => (v === null ? '–' : v.toFixed(d));
@@ -186,8 +196,12 @@ async function main(): Promise<void> {
   const name = values.name ?? `${values.backend}-${tilesList.join('_')}`;
   const out = join(ROOT, 'bench/results', `bench-${name}.json`);
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-  await writeFile(out, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, seconds, warmup, backendRequested: values.backend, results }, null, 2));
+  await writeFile(out, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, seconds, warmup, backendRequested: values.backend, results, failures }, null, 2));
   console.log(`wrote ${out}`);
+  if (failures.length) {
+    console.error(`${failures.length} measurement(s) failed: ${failures.map((f) => `${f.pipeline}@${f.tiles}`).join(', ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((err) => {
