@@ -149,6 +149,12 @@ export class CallSession {
   async setOverlays(on: boolean): Promise<void> {
     const toggle = this.popup.getByTestId('overlay-toggle');
     if ((await toggle.isChecked()) !== on) await toggle.click();
+    // The checkbox follows the polled view: wait until it shows the new state.
+    await this.popup.waitForFunction(
+      (want) => (document.querySelector('[data-testid="overlay-toggle"]') as HTMLInputElement | null)?.checked === want,
+      on,
+      { timeout: 5000 },
+    );
   }
 
   /** Overlay boxes currently on the call page: participant id -> text shown. */

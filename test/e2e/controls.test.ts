@@ -45,6 +45,21 @@ function countSeconds(session: CallSession, meetingId: string): Promise<number> 
   );
 }
 
+/**
+ * Sets a popup checkbox as a user does (one click) and waits until the popup shows the new
+ * state. The checkbox is controlled by the polled view, so it may take a poll to settle;
+ * playwright's check() would demand the state at once.
+ */
+async function setToggle(session: CallSession, testId: string, on: boolean): Promise<void> {
+  const box = session.popup.getByTestId(testId);
+  if ((await box.isChecked()) !== on) await box.click();
+  await session.popup.waitForFunction(
+    ([id, want]) => (document.querySelector(`[data-testid="${id}"]`) as HTMLInputElement | null)?.checked === want,
+    [testId, on] as const,
+    { timeout: 5000 },
+  );
+}
+
 async function currentMeetingId(session: CallSession): Promise<string> {
   const worker = session.eb.context.serviceWorkers().find((w) => w.url().includes(session.eb.extensionId));
   if (!worker) throw new Error('no service worker');
@@ -64,14 +79,14 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
   });
 
   test('"only me" chosen before starting analyses the self view alone', async () => {
-    await session.popup.getByTestId('only-me-toggle').check();
+    await setToggle(session, 'only-me-toggle', true);
     // The choice must stick while idle (the popup polls the background four times a second).
     await new Promise((ok) => setTimeout(ok, 1000));
     assert.equal(await session.popup.getByTestId('only-me-toggle').isChecked(), true);
     await session.start();
     const rows = await waitForRows(session, (r) => r.some((x) => x.id === SELF && EMOTION_TEXT.test(x.dominant)) && r.length >= 2, 30_000, 'the self view to show an emotion');
     for (const r of rows.filter((x) => x.id !== SELF)) assert.equal(r.dominant, 'not analysed', `${r.name} must not be analysed`);
-    await session.popup.getByTestId('only-me-toggle').uncheck();
+    await setToggle(session, 'only-me-toggle', false);
     await waitForRows(session, (r) => r.some((x) => x.id === 'WolfgangLanger_Pexels' && EMOTION_TEXT.test(x.dominant)), 20_000, 'others to be analysed again');
   });
 
@@ -94,14 +109,14 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
 
   test('pause analyses and records nothing until resumed', async () => {
     const meetingId = await currentMeetingId(session);
-    await session.popup.getByTestId('pause-toggle').check();
+    await setToggle(session, 'pause-toggle', true);
     await waitForRows(session, (r) => r.length > 0 && r.every((x) => x.dominant === 'not analysed'), 10_000, 'every row to read "not analysed"');
     await new Promise((ok) => setTimeout(ok, 1500)); // let the last pre-pause second land
     const before = await countSeconds(session, meetingId);
     await new Promise((ok) => setTimeout(ok, 3000));
     assert.equal(await countSeconds(session, meetingId), before, 'no timeline records while paused');
     assert.match((await session.popup.getByTestId('message').textContent()) ?? '', /paus/i);
-    await session.popup.getByTestId('pause-toggle').uncheck();
+    await setToggle(session, 'pause-toggle', false);
     await waitForRows(session, (r) => r.some((x) => EMOTION_TEXT.test(x.dominant)), 15_000, 'emotions after resuming');
   });
 
