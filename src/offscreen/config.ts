@@ -70,6 +70,12 @@ export interface InferenceConfig {
    * p_i <- p_i^(1/T) / sum_j p_j^(1/T), i.e. softmax(logits / T). T > 1 softens, 1 = off.
    */
   temperature: number;
+  /**
+   * A face must be found in this many consecutive analysed frames of a tile before it counts
+   * (until then the tile reads "no face"). The false faces found in the no_face clip's titles
+   * come one frame at a time; a real face that appears costs one frame (about 200 ms) more.
+   */
+  minFaceFrames: number;
   /** A participant shows "no face" when no face was found for this long (ms). */
   faceTimeoutMs: number;
   /**
@@ -109,6 +115,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   // on FER-A (ECE on FER-B 0.099 -> 0.031).
   flipAverage: true,
   temperature: 1.58,
+  minFaceFrames: 2,
   faceTimeoutMs: 1000,
   smoothingTauMs: 600,
   warmupRuns: 2,

@@ -21,6 +21,10 @@ interface ParticipantState {
   isSelf: boolean;
   smoother: EmotionSmoother;
   lastFaceAt: number;
+  /** Consecutive analysed frames with a face. */
+  faceStreak: number;
+  /** True once `minFaceFrames` consecutive faces were found, until the face is lost for `faceTimeoutMs`. */
+  faceConfirmed: boolean;
   faceBoxFrame: Rect | null;
   analysed: boolean;
   frameTime: number;
@@ -123,6 +127,8 @@ export class TilePipeline {
           isSelf: t.isSelf,
           smoother: new EmotionSmoother(this.config.smoothingTauMs),
           lastFaceAt: 0,
+          faceStreak: 0,
+          faceConfirmed: false,
           faceBoxFrame: null,
           analysed: false,
           frameTime: 0,
@@ -204,12 +210,15 @@ export class TilePipeline {
       if (!p) continue; // left while the frame was analysed
       p.frameTime = frameTime;
       let probabilities: Probabilities | null = null;
-      if (r.face) {
+      p.faceStreak = r.face ? p.faceStreak + 1 : 0;
+      if (p.faceStreak >= this.config.minFaceFrames) p.faceConfirmed = true;
+      if (r.face && p.faceConfirmed) {
         probabilities = r.face.probabilities;
         p.smoother.update(probabilities, frameTime);
         p.lastFaceAt = frameTime;
         p.faceBoxFrame = r.face.box;
       } else if (frameTime - p.lastFaceAt > this.config.faceTimeoutMs) {
+        p.faceConfirmed = p.faceStreak >= this.config.minFaceFrames;
         p.faceBoxFrame = null;
       }
       this.aggregator.add(p.id, p.name, frameTime, probabilities);

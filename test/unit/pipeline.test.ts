@@ -1,0 +1,73 @@
+/**
+ * The frame loop's per-participant logic with a scripted analyzer standing in for the models
+ * (the real models are exercised in test/e2e): a face must be seen in `minFaceFrames`
+ * consecutive frames before it counts, single-frame false faces never reach the live view or
+ * the timeline, and a confirmed face survives short misses.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { makeConfig } from '../../src/offscreen/config.ts';
+import type { TileAnalyzer, TileAnalysis } from '../../src/offscreen/face-emotion.ts';
+import { TilePipeline } from '../../src/offscreen/pipeline.ts';
+import type { LiveUpdate } from '../../src/shared/messages.ts';
+import type { SecondRecord } from '../../src/shared/timeline-store.ts';
+import { toProbabilities } from '../../src/shared/emotions.ts';
+
+const HAPPY = toProbabilities([0, 0, 0, 0.9, 0, 0, 0.1]);
+
+function setup(script: boolean[]) {
+  let i = 0;
+  const analyzer = {
+    tf: null as never,
+    backend: 'scripted',
+    async analyse(_source: unknown, crops: { key: string }[]) {
+      const face = script[i++] ?? false;
+      const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, face: face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null }));
+      return { tiles, timing: { totalMs: 1, detectMs: 1, emotionMs: 0 } };
+    },
+    dispose() {},
+  } satisfies TileAnalyzer;
+  const live: LiveUpdate[] = [];
+  const records: SecondRecord[] = [];
+  const start = 1_700_000_000_000;
+  const pipeline = new TilePipeline(analyzer, makeConfig({ minFaceFrames: 2, faceTimeoutMs: 1000 }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+    onLive: (u) => live.push(u),
+    onRecords: (r) => records.push(...r),
+    onError: (e) => assert.fail(e),
+  });
+  pipeline.setTiles({ adapter: 'meet', site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt: start, tiles: [{ id: 'a', name: 'Ann', rect: { x: 0, y: 0, width: 320, height: 360 }, visible: true, isSelf: false }] });
+  const video = { videoWidth: 640, videoHeight: 360 } as HTMLVideoElement;
+  /** Runs one frame at `t` ms after the start (Date.now is pinned to it). */
+  const frame = async (t: number) => {
+    const realNow = Date.now;
+    Date.now = () => start + t;
+    try {
+      await (pipeline as unknown as { analyseFrame(v: HTMLVideoElement): Promise<void> }).analyseFrame(video);
+    } finally {
+      Date.now = realNow;
+    }
+    return live.at(-1)!.participants[0]!;
+  };
+  return { frame, pipeline, records };
+}
+
+test('a face found in a single frame never shows and never reaches the timeline', async () => {
+  const { frame, pipeline } = setup([false, true, false, false, true, false]);
+  for (let k = 0; k < 6; k++) assert.equal((await frame(k * 200)).faceVisible, false, `frame ${k}`);
+  const records = pipeline.stop();
+  assert.ok(records.length > 0);
+  for (const r of records) assert.equal(r.probabilities, null, `second ${r.second} has no face`);
+});
+
+test('two consecutive faces confirm it; a confirmed face survives a short miss and is lost after the timeout', async () => {
+  const { frame } = setup([true, true, false, true, false, false, false, false, false, false, false]);
+  assert.equal((await frame(0)).faceVisible, false, 'one frame is not enough');
+  const second = await frame(200);
+  assert.equal(second.faceVisible, true);
+  assert.equal(second.dominant, 'happy');
+  assert.equal((await frame(400)).faceVisible, true, 'a single miss keeps the face');
+  assert.equal((await frame(600)).faceVisible, true, 'a face right after a miss counts at once');
+  let last = await frame(800);
+  for (let t = 1000; t <= 2000; t += 200) last = await frame(t);
+  assert.equal(last.faceVisible, false, 'lost after faceTimeoutMs without a face');
+});
