@@ -4,17 +4,33 @@
  */
 import WebSocket from 'ws';
 
+/** A protocol event, with the flattened session it came from. */
+export interface CdpEvent {
+  method: string;
+  params: Record<string, unknown>;
+  sessionId?: string;
+}
+
 export class RawCdp {
   private nextId = 1;
   private pending = new Map<number, (msg: { result?: unknown; error?: { message: string } }) => void>();
+  private listeners: ((event: CdpEvent) => void)[] = [];
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } };
-      if (msg.id === undefined) return;
+      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } } & Partial<CdpEvent>;
+      if (msg.id === undefined) {
+        if (msg.method) for (const l of this.listeners) l({ method: msg.method, params: msg.params ?? {}, sessionId: msg.sessionId });
+        return;
+      }
       this.pending.get(msg.id)?.(msg);
       this.pending.delete(msg.id);
     });
+  }
+
+  /** Calls `listener` for every protocol event (from any session). */
+  onEvent(listener: (event: CdpEvent) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Connects to a browser endpoint (`ws://…/devtools/browser/…`). */

@@ -9,7 +9,7 @@
  * own files (`chrome-extension://`) and in-memory `data:`/`blob:` URLs are not network
  * traffic and are kept apart.
  */
-import WebSocket from 'ws';
+import { RawCdp, type CdpEvent } from './cdp.ts';
 
 /** One request seen. */
 export interface SeenRequest {
@@ -20,62 +20,40 @@ export interface SeenRequest {
 }
 
 export class NetworkMonitor {
-  private ws: WebSocket;
-  private nextId = 1;
-  private pending = new Map<number, (msg: { result?: unknown; error?: { message: string } }) => void>();
   private sessions = new Map<string, { url: string; type: string; targetId: string }>();
   readonly requests: SeenRequest[] = [];
 
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on('message', (data) => this.onMessage(JSON.parse(data.toString())));
+  private constructor(private readonly cdp: RawCdp) {
+    cdp.onEvent((e) => this.onEvent(e));
   }
 
   /** Connects to the browser's CDP endpoint and starts watching every target. */
   static async start(wsEndpoint: string): Promise<NetworkMonitor> {
-    const ws = new WebSocket(wsEndpoint, { perMessageDeflate: false });
-    await new Promise<void>((ok, fail) => {
-      ws.once('open', () => ok());
-      ws.once('error', fail);
-    });
-    const m = new NetworkMonitor(ws);
-    await m.send('Target.setDiscoverTargets', { discover: true });
-    await m.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true });
-    const { targetInfos } = (await m.send('Target.getTargets', {})) as { targetInfos: { targetId: string; type: string; url: string }[] };
+    const m = new NetworkMonitor(await RawCdp.connect(wsEndpoint));
+    await m.cdp.send('Target.setDiscoverTargets', { discover: true });
+    await m.cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true });
+    const { targetInfos } = await m.cdp.send<{ targetInfos: { targetId: string; type: string; url: string }[] }>('Target.getTargets');
     for (const t of targetInfos) {
       if (t.type === 'browser' || t.type === 'tab') continue;
-      await m.send('Target.attachToTarget', { targetId: t.targetId, flatten: true }).catch(() => {});
+      await m.cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: true }).catch(() => {});
     }
     return m;
   }
 
-  private send(method: string, params: unknown, sessionId?: string): Promise<unknown> {
-    const id = this.nextId++;
-    this.ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
-    return new Promise((ok, fail) => {
-      this.pending.set(id, (msg) => (msg.error ? fail(new Error(`${method}: ${msg.error.message}`)) : ok(msg.result)));
-    });
-  }
-
-  private onMessage(msg: { id?: number; method?: string; params?: Record<string, unknown>; sessionId?: string; result?: unknown; error?: { message: string } }): void {
-    if (msg.id !== undefined) {
-      this.pending.get(msg.id)?.(msg);
-      this.pending.delete(msg.id);
-      return;
-    }
-    if (msg.method === 'Target.attachedToTarget') {
-      const p = msg.params as { sessionId: string; targetInfo: { url: string; type: string; targetId: string } };
+  private onEvent({ method, params, sessionId }: CdpEvent): void {
+    if (method === 'Target.attachedToTarget') {
+      const p = params as { sessionId: string; targetInfo: { url: string; type: string; targetId: string } };
       this.sessions.set(p.sessionId, { url: p.targetInfo.url, type: p.targetInfo.type, targetId: p.targetInfo.targetId });
       const sid = p.sessionId;
-      void this.send('Network.enable', {}, sid).catch(() => {});
-      void this.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sid).catch(() => {});
-      void this.send('Runtime.runIfWaitingForDebugger', {}, sid).catch(() => {});
-    } else if (msg.method === 'Target.targetInfoChanged') {
-      const info = (msg.params as { targetInfo: { targetId: string; url: string } }).targetInfo;
+      void this.cdp.send('Network.enable', {}, sid).catch(() => {});
+      void this.cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sid).catch(() => {});
+      void this.cdp.send('Runtime.runIfWaitingForDebugger', {}, sid).catch(() => {});
+    } else if (method === 'Target.targetInfoChanged') {
+      const info = (params as { targetInfo: { targetId: string; url: string } }).targetInfo;
       for (const s of this.sessions.values()) if (s.targetId === info.targetId) s.url = info.url;
-    } else if (msg.method === 'Network.requestWillBeSent' && msg.sessionId) {
-      const target = this.sessions.get(msg.sessionId) ?? { url: '?', type: '?' };
-      const p = msg.params as { request: { url: string }; initiator?: { url?: string; stack?: { callFrames: { url: string }[] } } };
+    } else if (method === 'Network.requestWillBeSent' && sessionId) {
+      const target = this.sessions.get(sessionId) ?? { url: '?', type: '?' };
+      const p = params as { request: { url: string }; initiator?: { url?: string; stack?: { callFrames: { url: string }[] } } };
       const initiatorUrls = [p.initiator?.url ?? '', ...(p.initiator?.stack?.callFrames ?? []).map((f) => f.url)];
       const fromExtension = target.url.startsWith('chrome-extension://') || initiatorUrls.some((u) => u.startsWith('chrome-extension://'));
       this.requests.push({ url: p.request.url, targetUrl: target.url, targetType: target.type, fromExtension });
@@ -93,6 +71,6 @@ export class NetworkMonitor {
   }
 
   close(): void {
-    this.ws.close();
+    this.cdp.close();
   }
 }
