@@ -96,23 +96,10 @@ async function analyseClips(clips: string[], fps: number): Promise<{ clips: Clip
     const out: ClipFrames[] = [];
     for (const clip of clips) {
       const url = `/videos/${encodeURIComponent(clip)}`;
-      const duration: number = await page.evaluate(async (u) => {
-        const v = document.createElement('video');
-        v.muted = true;
-        v.src = u;
-        await new Promise((ok, fail) => {
-          v.onloadedmetadata = ok;
-          v.onerror = () => fail(new Error(`cannot load ${u}`));
-        });
-        return v.duration;
-      }, url);
-      if (!Number.isFinite(duration)) throw new Error(`${clip}: duration unknown (${duration})`);
-      const times: number[] = [];
-      for (let i = 0; i * 1000 < duration * 1000 * fps; i++) times.push(Math.round((i * 1000) / fps) / 1000);
       const started = Date.now();
       const r: { duration: number; frames: { time: number; face: { probabilities: Probabilities } | null }[] } = await page.evaluate(
-        ([u, t]) => (window as any).harness.analyseVideo(u, t),
-        [url, times] as const,
+        ([u, f]) => (window as any).harness.analyseVideo(u, f),
+        [url, fps] as const,
       );
       out.push({
         clip,

@@ -33,21 +33,30 @@ const sessionSchema = z.object({
   state: z.enum(['starting', 'running']),
 });
 
+/**
+ * In-memory copy of the stored session. Only the service worker writes the session, so the
+ * copy stays true; it spares a storage read on every live update (one per analysed frame) and
+ * every popup poll. `undefined` = not read yet (a fresh or restarted worker).
+ */
+let cached: Session | null | undefined;
+
 /** Reads the session; null when none or when the stored value is corrupt (it is then removed). */
 export async function loadSession(): Promise<Session | null> {
+  if (cached !== undefined) return cached;
   const stored = (await browser.storage.session.get(KEY))[KEY];
-  if (stored === undefined) return null;
+  if (stored === undefined) return (cached = null);
   const parsed = sessionSchema.safeParse(stored);
   if (!parsed.success) {
     console.warn('[CallMood] dropping corrupt session state', parsed.error.message);
     await browser.storage.session.remove(KEY);
-    return null;
+    return (cached = null);
   }
-  return parsed.data;
+  return (cached = parsed.data);
 }
 
 /** Stores the session, or removes it when `session` is null. */
 export async function saveSession(session: Session | null): Promise<void> {
+  cached = session;
   if (session) await browser.storage.session.set({ [KEY]: session });
   else await browser.storage.session.remove(KEY);
 }
