@@ -58,6 +58,17 @@ class RollingWindow {
   }
 }
 
+/**
+ * A frame source other than a `<video>`: composes a frame on demand. Firefox's background
+ * page uses it (tiles read by the content script, drawn where the page shows them), since
+ * Firefox has no tab capture. The frame must map onto the page's viewport as a tab capture
+ * does (frame px = viewport CSS px x width / viewport width), so the tiles' rects crop it.
+ */
+export interface FrameSource {
+  /** The current frame (`width` x `height` px), or null when there is none yet. Must not throw for a missing frame. */
+  frame(): Promise<{ image: CanvasImageSource; width: number; height: number } | null>;
+}
+
 /** Counters for benchmarks (`npm run bench`), read through the offscreen document's `__callmoodBench`. */
 export interface PipelineCounters {
   /** Frames analysed (at least one tile). */
@@ -147,8 +158,8 @@ export class TilePipeline {
     this.publish(Date.now(), false);
   }
 
-  /** Starts sampling `video` (the tab capture). */
-  start(video: HTMLVideoElement): void {
+  /** Starts sampling `video` (the tab capture) or a FrameSource. */
+  start(video: HTMLVideoElement | FrameSource): void {
     this.running = true;
     const interval = 1000 / this.config.targetFps;
     const tick = async () => {
@@ -182,11 +193,12 @@ export class TilePipeline {
     return this.tiles.tiles.filter((t) => t.visible && (!this.options.onlyMe || t.isSelf));
   }
 
-  private async analyseFrame(video: HTMLVideoElement): Promise<void> {
+  private async analyseFrame(video: HTMLVideoElement | FrameSource): Promise<void> {
     const frameTime = Date.now();
+    const frame = 'frame' in video ? await video.frame() : { image: video, width: video.videoWidth, height: video.videoHeight };
     const tiles = this.analysedTiles();
-    const width = video.videoWidth;
-    const height = video.videoHeight;
+    const width = frame?.width ?? 0;
+    const height = frame?.height ?? 0;
     this.message = this.noticeFor(width, height);
     if (!this.tiles || tiles.length === 0 || width === 0 || height === 0) {
       for (const p of this.participants.values()) p.analysed = false;
@@ -196,7 +208,7 @@ export class TilePipeline {
     this.frameSize = { width, height };
     const viewport = this.tiles.viewport;
     const crops: TileCrop[] = tiles.map((t) => ({ key: t.id, rect: cssRectToFrame(t.rect, viewport, width, height) }));
-    const { tiles: results, timing } = await this.analyzer.analyse(video, crops);
+    const { tiles: results, timing } = await this.analyzer.analyse(frame!.image, crops);
     this.frameTimes.push(frameTime);
     this.inferenceMs.push(timing.totalMs);
     this.counters.frames++;
