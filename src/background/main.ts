@@ -3,12 +3,14 @@
  * "Start" button) or the keyboard command, gets the tab-capture stream id, owns the
  * offscreen document's lifetime and routes messages between the popup, the call page's
  * content script and the offscreen document. Which tab is analysed lives in
- * `chrome.storage.session`, so a service-worker restart loses nothing.
+ * `chrome.storage.session`, so a service-worker restart loses nothing. Where the inference
+ * runs is this build's `AnalysisHost` (Chrome: the offscreen document; Firefox: this page).
  */
 import browser from 'webextension-polyfill';
-import { isExtensionPage, listen, send, sendToTab, type Handlers, type LiveUpdate, type Outcome } from '../shared/messages.ts';
+import { isExtensionPage, listen, sendToTab, type Handlers, type LiveUpdate, type Outcome } from '../shared/messages.ts';
 import type { AnalysisOptions, AnalysisView, TilesSnapshot } from '../shared/types.ts';
-import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument, offscreenReady } from './offscreen-document.ts';
+import { analysisHost, type HostSinks } from './analysis-host.ts';
+import { offscreenReady } from './offscreen-document.ts';
 import { loadDevConfig, loadOptions, loadSession, saveOptions, saveSession, type Session } from './session.ts';
 
 let live: LiveUpdate | null = null;
@@ -46,19 +48,9 @@ async function startAnalysis(tabId: number): Promise<Outcome> {
     tiles = null;
     live = null;
     await injectContentScript(tabId, options);
-    await ensureOffscreenDocument();
     const configOverrides = await loadDevConfig();
-    // The stream id is single-use and expires within seconds: get it right before use.
-    const streamId = await chrome.tabCapture.getMediaStreamId({ targetTabId: tabId });
-    const outcome = await send('offscreen/start', {
-      streamId,
-      tabId,
-      meetingId: session.meetingId,
-      startedAt: session.startedAt,
-      options,
-      tiles,
-      configOverrides,
-    });
+    const request = { tabId, meetingId: session.meetingId, startedAt: session.startedAt, options, tiles, configOverrides };
+    const outcome = await analysisHost().start(request, hostSinks);
     if (!outcome.ok) throw new Error(outcome.error);
     // Options may have changed while starting (popup toggles): keep them, change only the state.
     const latest = await loadSession();
@@ -82,10 +74,7 @@ async function stopAnalysis(error: string | null = null): Promise<Outcome> {
   lastError = error;
   await setBadge(false);
   const problems: string[] = [];
-  if (await hasOffscreenDocument()) {
-    await send('offscreen/stop', {}).catch((e: unknown) => problems.push(errorText(e)));
-    await closeOffscreenDocument().catch((e: unknown) => problems.push(errorText(e)));
-  }
+  await analysisHost().stop().catch((e: unknown) => problems.push(errorText(e)));
   if (session) await sendToTab(session.tabId, 'content/stop', {}).catch(() => {}); // the tab may be gone
   return problems.length ? { ok: false, error: problems.join('; ') } : { ok: true };
 }
@@ -94,7 +83,7 @@ async function view(): Promise<AnalysisView> {
   const session = await loadSession();
   if (session && session.state === 'running' && !live) {
     // After a service-worker restart the offscreen document still holds the live state.
-    live = await send('offscreen/get-live', {}).catch(() => null);
+    live = await analysisHost().live().catch(() => null);
   }
   return {
     state: starting || session?.state === 'starting' ? 'starting' : session ? 'running' : lastError ? 'error' : 'idle',
@@ -125,7 +114,7 @@ const handlers = {
     await saveOptions(options);
     if (!session) return options;
     await saveSession({ ...session, options });
-    await send('offscreen/set-options', options).catch(() => {});
+    await analysisHost().setOptions(options).catch(() => {});
     await sendToTab(session.tabId, 'content/set-options', options).catch(() => {});
     if (options.overlays && live) await sendToTab(session.tabId, 'content/live', { participants: live.participants }).catch(() => {});
     return options;
@@ -134,7 +123,7 @@ const handlers = {
     const session = await loadSession();
     if (!session || sender.tab?.id !== session.tabId) return;
     tiles = snapshot;
-    if (session.state === 'running') await send('offscreen/tiles', snapshot).catch(() => {});
+    if (session.state === 'running') await analysisHost().setTiles(snapshot).catch(() => {});
   },
   async 'bg/offscreen-ready'() {
     offscreenReady();
@@ -149,6 +138,12 @@ const handlers = {
     await stopAnalysis(error);
   },
 } satisfies Handlers<'bg'>;
+
+/** A host in the background itself (Firefox) reports like the offscreen document's messages. */
+const hostSinks: HostSinks = {
+  live: (update) => handlers['bg/live'](update),
+  failed: (error) => handlers['bg/offscreen-error']({ error }),
+};
 
 const CONTENT_ROUTES = new Set(['bg/tiles']);
 
@@ -184,7 +179,7 @@ browser.tabs.onUpdated.addListener((tabId, info) => {
 void (async () => {
   const session = await loadSession();
   if (!session) return setBadge(false);
-  if (!(await hasOffscreenDocument())) {
+  if (!(await analysisHost().running())) {
     await saveSession(null);
     lastError = 'Analysis stopped while CallMood was restarting; start it again.';
     return setBadge(false);
