@@ -1,5 +1,5 @@
 /**
- * npm run eval -- --data DIR [--mode crop|detect] [--out FILE] [--backend wasm|webgl|webgpu|auto]
+ * npm run eval -- --data DIR [--mode crop|detect|tracked] [--out FILE] [--backend wasm|webgl|webgpu|auto]
  *                 [--config JSON] [--split A|B|all] [--split-by image|person] [--limit N] [--per-image FILE]
  *
  * Scores a labelled image set with the extension's own inference module (the same
@@ -12,6 +12,9 @@
  * --mode crop: each image is a tight face crop and goes straight to the emotion stage.
  * --mode detect: each whole image goes through face detection first, like a call tile;
  *   images with no face found count as errors.
+ * --mode tracked: like detect, then each image is analysed again as the next frame of the same
+ *   tile and that second result is scored: the face box then comes from the face mesh fitted
+ *   on the previous box (tracking, as in a call), not from the detector.
  * --split A|B: a deterministic half (see selectHalf in scripts/lib/evaluate.ts), by image or
  *   by person, so that settings can be chosen on one half and reported on the other.
  */
@@ -50,9 +53,9 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  if (!values.data) fail('usage: npm run eval -- --data DIR [--mode crop|detect] [--out FILE] [--backend wasm|webgl|webgpu|auto] [--config JSON] [--split A|B|all] [--split-by image|person] [--limit N]');
+  if (!values.data) fail('usage: npm run eval -- --data DIR [--mode crop|detect|tracked] [--out FILE] [--backend wasm|webgl|webgpu|auto] [--config JSON] [--split A|B|all] [--split-by image|person] [--limit N]');
   const mode = values.mode as EvalMode;
-  if (mode !== 'crop' && mode !== 'detect') fail(`--mode must be crop or detect, got ${values.mode}`);
+  if (mode !== 'crop' && mode !== 'detect' && mode !== 'tracked') fail(`--mode must be crop, detect or tracked, got ${values.mode}`);
   if (!['wasm', 'webgl', 'webgpu', 'auto', 'cpu'].includes(values.backend!)) fail(`--backend must be wasm, webgl, webgpu, auto or cpu, got ${values.backend}`);
   const split = values.split as SplitHalf;
   if (!['A', 'B', 'all'].includes(split)) fail(`--split must be A, B or all, got ${values.split}`);

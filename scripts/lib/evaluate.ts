@@ -15,7 +15,12 @@ import { serveStatic, type StaticServer } from './serve.ts';
 
 const BATCH = 64;
 
-export type EvalMode = 'crop' | 'detect';
+/**
+ * 'crop': the image is a face crop, straight to the emotion stage. 'detect': detection first,
+ * as for a tile seen once. 'tracked': detection, then the same image again as the next frame
+ * of the same tile, scored on that second pass (the face followed by the mesh, as in a call).
+ */
+export type EvalMode = 'crop' | 'detect' | 'tracked';
 export type SplitHalf = 'A' | 'B' | 'all';
 export type SplitBy = 'image' | 'person';
 

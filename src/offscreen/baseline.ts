@@ -59,12 +59,14 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
       const result = await this.human.detect(canvas as never);
       const face = result.face?.[0];
       if (!face || !face.emotion?.length) {
-        tiles.push({ key: crop.key, face: null });
+        tiles.push({ key: crop.key, status: 'analysed', tracked: false, face: null });
         continue;
       }
       const scores = EMOTIONS.map((e) => face.emotion!.find((f) => f.emotion === e)?.score ?? 0);
       tiles.push({
         key: crop.key,
+        status: 'analysed',
+        tracked: false,
         face: {
           box: { x: x + face.box[0], y: y + face.box[1], width: face.box[2], height: face.box[3] },
           score: face.boxScore,
@@ -74,7 +76,7 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
       });
     }
     const totalMs = performance.now() - t0;
-    return { tiles, timing: { totalMs, detectMs: totalMs, emotionMs: 0 } };
+    return { tiles, timing: { totalMs, detectMs: totalMs, trackMs: 0, emotionMs: 0 } };
   }
 
   dispose(): void {

@@ -76,6 +76,15 @@ export interface InferenceConfig {
    * come one frame at a time; a real face that appears costs one frame (about 200 ms) more.
    */
   minFaceFrames: number;
+  /**
+   * Follow each tile's face from frame to frame with the face mesh alone and run the detector
+   * only every `redetectMs` (see FaceEmotionAnalyzer.analyse). Needs `verifyWithMesh`.
+   */
+  trackFaces: boolean;
+  /** A tracked face is detected afresh at least this often (ms), to catch a larger face or drift. */
+  redetectMs: number;
+  /** A tile whose last detection found no face is detected again after this long (ms); skipped until then. */
+  emptyTileRetryMs: number;
   /** A participant shows "no face" when no face was found for this long (ms). */
   faceTimeoutMs: number;
   /**
@@ -116,6 +125,9 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   flipAverage: true,
   temperature: 1.58,
   minFaceFrames: 2,
+  trackFaces: true,
+  redetectMs: 2000,
+  emptyTileRetryMs: 400,
   faceTimeoutMs: 1000,
   smoothingTauMs: 600,
   warmupRuns: 2,

@@ -24,7 +24,7 @@ import * as faceapi from '@vladmandic/face-api';
 import { EMOTIONS, toProbabilities, type Emotion, type Probabilities } from '../shared/emotions.ts';
 import type { Rect } from '../shared/types.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
-import { clipRect, pixelBox } from './geometry.ts';
+import { clipRect, intersectRect, mapRect, pixelBox } from './geometry.ts';
 
 type TF = Human['tf'];
 type GraphModel = Awaited<ReturnType<TF['loadGraphModel']>>;
@@ -36,9 +36,24 @@ export interface TileCrop {
   rect: Rect;
 }
 
+/**
+ * How `analyse()` treats tiles across calls: 'track' keeps per-tile face tracks between calls
+ * (the live pipeline), 'independent' analyses every tile from scratch and keeps no state
+ * (evaluation on still images, tests).
+ */
+export type AnalyseMode = 'track' | 'independent';
+
 /** What one tile gave. */
 export interface TileAnalysis {
   key: string;
+  /**
+   * 'analysed': the tile was analysed in this call (`face` is its result). 'deferred': the
+   * tile had no face at its last detection, less than `emptyTileRetryMs` ago, and was skipped
+   * (`face` is null and says nothing new).
+   */
+  status: 'analysed' | 'deferred';
+  /** True when the face was followed from the previous call by the face mesh rather than detected. */
+  tracked: boolean;
   /** Largest face found in the tile (detector score >= minFaceScore), or null. */
   face: {
     /** Face bounding box in source pixels: the square box human reports (fitted to the face mesh; its margin follows `detectorScale`). It is also the emotion crop. */
@@ -55,7 +70,10 @@ export interface TileAnalysis {
 /** Timing of one `analyse()` call, ms. */
 export interface AnalysisTiming {
   totalMs: number;
+  /** Face detection (BlazeFace + mesh check through human), all detected tiles. */
   detectMs: number;
+  /** Face-mesh re-fitting of tracked faces, one batch. */
+  trackMs: number;
   emotionMs: number;
 }
 
@@ -64,11 +82,67 @@ export interface TileAnalyzer {
   readonly tf: TF;
   readonly backend: string;
   /** Analyses each crop (tile) of `source`; see FaceEmotionAnalyzer.analyse. */
-  analyse(source: CanvasImageSource, crops: TileCrop[]): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }>;
+  analyse(source: CanvasImageSource, crops: TileCrop[], mode?: AnalyseMode): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }>;
   dispose(): void;
 }
 
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
+
+/** Input side of human's face mesh model (facemesh.json), px. */
+const MESH_INPUT = 192;
+
+/** A face followed from call to call (see `analyse`, mode 'track'). */
+interface FaceTrack {
+  /** Square face box in source px, not clipped to the tile (the mesh crop). */
+  box: Rect;
+  /** The tile's rect (source px) when `box` was fitted: the box moves and scales with the tile. */
+  tileRect: Rect;
+  /** BlazeFace score at the last detection, in [0, 1]. */
+  score: number;
+  /** Face-mesh confidence at the last fit, in [0, 1]. */
+  meshScore: number;
+  /** Box side / largest side of the landmarks' extent, fixed at detection (human's box margin). */
+  sideToExtent: number;
+  /** performance.now() of the last detection, ms. */
+  detectedAt: number;
+}
+
+/** Tracking state of one tile key. */
+interface TileState {
+  /** The tile's face, or null when the last detection found none. */
+  track: FaceTrack | null;
+  /** performance.now() of the tile's last detection, ms. */
+  lastDetectAt: number;
+}
+
+/**
+ * A track from one of human's face results on a tile crop scaled by `scale` (tile px = source
+ * px x scale) whose rect in the source is `tile`. human's box is the detector box (enlarged by
+ * `detectorScale`, squared: side = max of `size`) re-centred on the centre of the mesh's
+ * extent, then clipped to the tile; the track keeps it unclipped.
+ */
+function trackFromDetection(face: { size: [number, number]; mesh: readonly (readonly (number | undefined)[])[]; boxScore: number; faceScore: number }, tile: Rect, scale: number, now: number): FaceTrack | null {
+  if (face.mesh.length < 468) return null; // no landmarks to follow
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const [x, y] of face.mesh) {
+    x0 = Math.min(x0, x ?? Infinity);
+    x1 = Math.max(x1, x ?? -Infinity);
+    y0 = Math.min(y0, y ?? Infinity);
+    y1 = Math.max(y1, y ?? -Infinity);
+  }
+  const side = Math.max(face.size[0], face.size[1]) / scale;
+  const extent = Math.max(x1 - x0, y1 - y0, 1) / scale;
+  const cx = tile.x + (x0 + x1) / 2 / scale;
+  const cy = tile.y + (y0 + y1) / 2 / scale;
+  return {
+    box: { x: cx - side / 2, y: cy - side / 2, width: side, height: side },
+    tileRect: tile,
+    score: face.boxScore,
+    meshScore: face.faceScore,
+    sideToExtent: side / extent,
+    detectedAt: now,
+  };
+}
 
 /** Output order of face-api's FaceExpressionNet, mapped to our class names. */
 const FACEAPI_ORDER: Emotion[] = ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'];
@@ -138,6 +212,9 @@ function humanConfig(config: InferenceConfig, backend: string): Partial<HumanCon
  * Not re-entrant: await one `analyse()` before starting the next (one frame in flight).
  */
 export class FaceEmotionAnalyzer implements TileAnalyzer {
+  /** Per tile key: its face track (mode 'track' only). */
+  private readonly states = new Map<string, TileState>();
+
   private constructor(
     readonly human: Human,
     private readonly emotion: GraphModel,
@@ -182,26 +259,74 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
   /**
    * Detects the largest face in each tile of `source` and classifies its emotion. All faces
    * of the call go through the emotion model in one batch with one readback.
+   *
+   * Tracking (`mode` 'track', with `trackFaces` and `verifyWithMesh` on): a tile whose face
+   * was detected less than `redetectMs` ago is not run through the detector again. Its face
+   * box is carried over from the last frame (moved and scaled with the tile's rect) and
+   * re-fitted by the face mesh alone, all such tiles in one batch: the mesh confidence
+   * (>= `minMeshScore`) confirms the face is still there and its landmarks re-centre the box,
+   * exactly as human re-centres a detector box. A face the mesh loses is detected again in the
+   * same call. A tile where the detector found no face is detected again only after
+   * `emptyTileRetryMs` (its result is 'deferred' until then). This is how MediaPipe's face
+   * mesh pipeline tracks faces (detector for the first frame, landmarks give the next ROI).
+   * Mode 'independent' reads and writes no state: every tile is detected (evaluation, tests).
    * @param source a video frame, canvas or image (pixels read once per call).
    * @param crops tile rectangles in source pixels; crops outside the source are clipped,
-   *   crops smaller than `minTileSide` after clipping get `face: null`.
+   *   crops smaller than `minTileSide` after clipping get `face: null`. Keys identify tiles
+   *   across calls; tracking state of keys absent from a 'track' call is dropped.
    */
-  async analyse(source: CanvasImageSource | ImageData, crops: TileCrop[]): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }> {
+  async analyse(source: CanvasImageSource | ImageData, crops: TileCrop[], mode: AnalyseMode = 'track'): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }> {
     const tf = this.tf;
     const t0 = performance.now();
+    const now = t0;
+    const stateful = mode === 'track' && this.config.trackFaces && this.config.verifyWithMesh;
+    if (stateful) {
+      const keys = new Set(crops.map((c) => c.key));
+      for (const k of this.states.keys()) if (!keys.has(k)) this.states.delete(k);
+    }
     const frame = tf.browser.fromPixels(source as HTMLCanvasElement);
     const [height, width] = frame.shape;
     const tensors: Tensor[] = [frame];
     const found: { index: number; box: Rect; score: number; meshScore: number | null }[] = [];
-    const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, face: null }));
+    const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, face: null, status: 'analysed', tracked: false }));
     let detectMs = 0;
+    let trackMs = 0;
     let emotionMs = 0;
     try {
       const frame4d = tf.tidy(() => tf.expandDims(tf.cast(frame, 'float32'), 0)) as Tensor;
       tensors.push(frame4d);
+      const toTrack: { index: number; tile: Rect; box: Rect; track: FaceTrack }[] = [];
+      const toDetect: { index: number; tile: Rect }[] = [];
       for (let i = 0; i < crops.length; i++) {
         const r = clipRect(crops[i]!.rect, width, height);
         if (!r || Math.min(r.width, r.height) < this.config.minTileSide) continue;
+        const state = stateful ? this.states.get(crops[i]!.key) : undefined;
+        if (state?.track && now - state.track.detectedAt < this.config.redetectMs) {
+          toTrack.push({ index: i, tile: r, box: mapRect(state.track.box, state.track.tileRect, r), track: state.track });
+        } else if (state && !state.track && now - state.lastDetectAt < this.config.emptyTileRetryMs) {
+          tiles[i]!.status = 'deferred';
+        } else {
+          toDetect.push({ index: i, tile: r });
+        }
+      }
+      if (toTrack.length > 0) {
+        const tt = performance.now();
+        const fits = await this.fitMeshes(frame4d, toTrack.map((t) => t.box), width, height);
+        trackMs = performance.now() - tt;
+        toTrack.forEach((t, k) => {
+          const fit = fits[k]!;
+          if (fit.confidence < this.config.minMeshScore) {
+            toDetect.push({ index: t.index, tile: t.tile }); // lost: detect again now
+            return;
+          }
+          const side = t.track.sideToExtent * fit.extent;
+          const box = { x: fit.center.x - side / 2, y: fit.center.y - side / 2, width: side, height: side };
+          Object.assign(t.track, { box, tileRect: t.tile, meshScore: fit.confidence });
+          tiles[t.index]!.tracked = true;
+          found.push({ index: t.index, box: intersectRect(box, t.tile), score: t.track.score, meshScore: fit.confidence });
+        });
+      }
+      for (const { index: i, tile: r } of toDetect) {
         const scale = Math.min(1, this.config.maxTileSide / Math.max(r.width, r.height));
         const tw = Math.max(1, Math.round(r.width * scale));
         const th = Math.max(1, Math.round(r.height * scale));
@@ -218,8 +343,13 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
           const faces = (result.face ?? []).filter(
             (f) => f.boxScore >= this.config.minFaceScore && (!this.config.verifyWithMesh || f.faceScore >= this.config.minMeshScore) && Math.min(f.box[2], f.box[3]) >= this.config.minFaceFraction * Math.min(tw, th),
           );
-          if (faces.length === 0) continue;
-          const best = faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
+          const best = faces.length === 0 ? null : faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
+          if (stateful) {
+            const track = best ? trackFromDetection(best, r, scale, now) : null;
+            if (best && !track) this.states.delete(crops[i]!.key); // nothing to follow: detect next time
+            else this.states.set(crops[i]!.key, { track, lastDetectAt: now });
+          }
+          if (!best) continue;
           const [bx, by, bw, bh] = best.box;
           found.push({
             index: i,
@@ -244,7 +374,45 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     } finally {
       tf.dispose(tensors);
     }
-    return { tiles, timing: { totalMs: performance.now() - t0, detectMs, emotionMs } };
+    return { tiles, timing: { totalMs: performance.now() - t0, detectMs, trackMs, emotionMs } };
+  }
+
+  /**
+   * Runs human's face mesh (MediaPipe FaceMesh, 192x192 RGB in [0, 1], 468 landmarks and a
+   * face confidence) on square `boxes` of a [1, H, W, 3] float frame, all in one batch with
+   * one readback. Pre-processing is human's `cutAndResize` (crop + bilinear resize, x / 255).
+   * @returns per box: the face confidence in [0, 1], the centre of the landmarks' extent and
+   *   the largest side of that extent, in source pixels.
+   */
+  private async fitMeshes(frame4d: Tensor, boxes: Rect[], width: number, height: number): Promise<{ confidence: number; center: { x: number; y: number }; extent: number }[]> {
+    const tf = this.tf;
+    const mesh = this.human.models.models.facemesh;
+    if (!mesh) throw new Error('face mesh model is not loaded');
+    const size = MESH_INPUT;
+    const outputs: Tensor[] = tf.tidy(() => {
+      const crops = tf.image.cropAndResize(frame4d as never, boxes.map((b) => pixelBox(b, width, height)), boxes.map(() => 0), [size, size]);
+      return mesh.execute(tf.div(crops, 255)) as Tensor[];
+    });
+    try {
+      const confidenceT = outputs.find((t) => t.shape[t.shape.length - 1] === 1);
+      const meshT = outputs.find((t) => t.shape[t.shape.length - 1] === 1404);
+      if (!confidenceT || !meshT) throw new Error('face mesh model gave unexpected outputs');
+      const [confidence, points] = (await Promise.all([confidenceT.data(), meshT.data()])) as Float32Array[];
+      return boxes.map((b, k) => {
+        let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        for (let j = k * 1404; j < (k + 1) * 1404; j += 3) {
+          const x = b.x + (points![j]! * b.width) / size;
+          const y = b.y + (points![j + 1]! * b.height) / size;
+          if (x < x0) x0 = x;
+          if (x > x1) x1 = x;
+          if (y < y0) y0 = y;
+          if (y > y1) y1 = y;
+        }
+        return { confidence: confidence![k]!, center: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, extent: Math.max(x1 - x0, y1 - y0) };
+      });
+    } finally {
+      tf.dispose(outputs);
+    }
   }
 
   /**

@@ -33,3 +33,24 @@ export function clipRect(rect: Rect, width: number, height: number): Rect | null
   if (x1 <= x0 || y1 <= y0) return null;
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
+
+/**
+ * Moves `box` along with the tile it sits in: maps it from tile rect `from` to tile rect `to`
+ * (both in the same pixel space) by the affine map that takes `from` onto `to`, so a face
+ * box follows a tile that moved or was resized. Returns `box` unchanged when `from` is empty.
+ */
+export function mapRect(box: Rect, from: Rect, to: Rect): Rect {
+  if (from.width <= 0 || from.height <= 0) return box;
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  return { x: to.x + (box.x - from.x) * sx, y: to.y + (box.y - from.y) * sy, width: box.width * sx, height: box.height * sy };
+}
+
+/** `rect` intersected with `bounds`; a zero-size rect at the nearest point when they do not overlap. */
+export function intersectRect(rect: Rect, bounds: Rect): Rect {
+  const x0 = Math.min(Math.max(rect.x, bounds.x), bounds.x + bounds.width);
+  const y0 = Math.min(Math.max(rect.y, bounds.y), bounds.y + bounds.height);
+  const x1 = Math.max(Math.min(rect.x + rect.width, bounds.x + bounds.width), x0);
+  const y1 = Math.max(Math.min(rect.y + rect.height, bounds.y + bounds.height), y0);
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}

@@ -77,6 +77,8 @@ export interface PipelineCounters {
   tileAnalyses: number;
   /** Tile analyses that found a face. */
   faces: number;
+  /** Tile analyses whose face was followed by the face mesh instead of detected. */
+  tracked: number;
   /** Wall time of each analysed frame's inference, ms (the most recent 20,000). */
   inferenceMs: number[];
   /** ms since the epoch when the counters were last reset. */
@@ -98,7 +100,7 @@ export class TilePipeline {
   private message: string | null = null;
   private latest: LiveUpdate | null = null;
   private frameSize = { width: 0, height: 0 };
-  private counters: PipelineCounters = { frames: 0, tileAnalyses: 0, faces: 0, inferenceMs: [], since: Date.now() };
+  private counters: PipelineCounters = { frames: 0, tileAnalyses: 0, faces: 0, tracked: 0, inferenceMs: [], since: Date.now() };
 
   constructor(
     private readonly analyzer: TileAnalyzer,
@@ -118,7 +120,7 @@ export class TilePipeline {
   /** Returns the counters since the last reset, and resets them when `reset` is true. */
   takeCounters(reset = false): PipelineCounters {
     const c = this.counters;
-    if (reset) this.counters = { frames: 0, tileAnalyses: 0, faces: 0, inferenceMs: [], since: Date.now() };
+    if (reset) this.counters = { frames: 0, tileAnalyses: 0, faces: 0, tracked: 0, inferenceMs: [], since: Date.now() };
     return c;
   }
 
@@ -211,15 +213,23 @@ export class TilePipeline {
     const { tiles: results, timing } = await this.analyzer.analyse(frame!.image, crops);
     this.frameTimes.push(frameTime);
     this.inferenceMs.push(timing.totalMs);
+    const analysed = results.filter((r) => r.status === 'analysed');
     this.counters.frames++;
-    this.counters.tileAnalyses += results.length;
-    this.counters.faces += results.filter((r) => r.face).length;
+    this.counters.tileAnalyses += analysed.length;
+    this.counters.faces += analysed.filter((r) => r.face).length;
+    this.counters.tracked += analysed.filter((r) => r.tracked).length;
     if (this.counters.inferenceMs.length < 20_000) this.counters.inferenceMs.push(timing.totalMs);
+    // Deferred tiles (no face at their last detection, retried later) still count as analysed.
     const analysedIds = new Set(results.map((r) => r.key));
     for (const p of this.participants.values()) p.analysed = analysedIds.has(p.id);
     for (const r of results) {
       const p = this.participants.get(r.key);
       if (!p) continue; // left while the frame was analysed
+      if (r.status === 'deferred') {
+        // Nothing new about this tile: it still has no face (the aggregator gets a no-face sample).
+        this.aggregator.add(p.id, p.name, frameTime, null);
+        continue;
+      }
       p.frameTime = frameTime;
       let probabilities: Probabilities | null = null;
       p.faceStreak = r.face ? p.faceStreak + 1 : 0;

@@ -22,8 +22,8 @@ function setup(script: boolean[]) {
     backend: 'scripted',
     async analyse(_source: unknown, crops: { key: string }[]) {
       const face = script[i++] ?? false;
-      const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, face: face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null }));
-      return { tiles, timing: { totalMs: 1, detectMs: 1, emotionMs: 0 } };
+      const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, status: 'analysed' as const, tracked: false, face: face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null }));
+      return { tiles, timing: { totalMs: 1, detectMs: 1, trackMs: 0, emotionMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;
