@@ -1,6 +1,10 @@
 /**
- * npm run bench [-- --tiles 1,4,9,16 --seconds 30 --warmup 8 --backend wasm|webgl|webgpu|auto --no-baseline --name NAME]
+ * npm run bench [-- --tiles 1,4,9,16 --seconds 30 --warmup 8 --backend wasm|webgl|webgpu|auto --no-baseline --name NAME
+ *                  --config JSON --sample-every S]
  *
+ * --config: CallMood inference-config overrides (e.g. '{"trackFaces":false}'), to measure one
+ *   way in against another; --sample-every: record the offscreen heap after a forced GC and
+ *   numTensors every S seconds (the 10-minute flatness run: --seconds 600 --sample-every 30).
  * Runs the built extension (dist/chrome-bench: the extension plus the baseline's models) in
  * headless Debian Chromium on the demo call page with N tiles playing the real clips, and for
  * each N measures, after a warm-up:
@@ -14,6 +18,7 @@
  *   profiler: samples whose stack contains a chrome-extension:// frame) and the page's long
  *   tasks (> 50 ms);
  * - offscreen JS heap and tf.memory().numTensors at the start and end of the window;
+ * - the share of tile analyses whose face was tracked (mesh only) rather than detected;
  * - the backend and the machine's core count.
  * The same is measured for the baseline (`pipeline: 'naive-human'`: per-tile canvases through
  * human.detect() with human's default configuration, caches off) on the same page and clips,
@@ -27,6 +32,7 @@ import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
 import { CallSession, listClips, ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
 import { RawCdp } from '../scripts/lib/cdp.ts';
+import { sanitizeOverrides } from '../src/offscreen/config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,12 +43,34 @@ const { values } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     name: { type: 'string' },
+    /** Inference config overrides (JSON) for CallMood's pipeline, e.g. '{"trackFaces":false}' to measure one way in against another. */
+    config: { type: 'string' },
+    /** Every S seconds of the measured window, record the offscreen heap (after a GC) and numTensors: for long runs (flatness). 0 = off. */
+    'sample-every': { type: 'string', default: '0' },
   },
 });
 
 const tilesList = values.tiles!.split(',').map(Number);
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
+const sampleEvery = Number(values['sample-every']);
+/** CallMood's config overrides (--config), checked like stored developer overrides. */
+const overrides: Record<string, unknown> = (() => {
+  if (!values.config) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(values.config);
+  } catch (err) {
+    console.error(`--config is not JSON: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const { overrides: ok, dropped } = sanitizeOverrides(parsed);
+  if (dropped.length) {
+    console.error(`--config: unknown keys or wrong types: ${dropped.join(', ')}`);
+    process.exit(2);
+  }
+  return ok;
+})();
 if (tilesList.some((n) => !Number.isInteger(n) || n < 1) || !(seconds > 0) || !(warmup >= 0)) {
   console.error('usage: npm run bench -- --tiles 1,4,9,16 --seconds 30 --warmup 8 [--backend wasm|webgl|webgpu|auto] [--no-baseline]');
   process.exit(2);
@@ -57,7 +85,7 @@ function quantile(values: number[], q: number): number | null {
 
 interface Snapshot {
   backend: string | null;
-  counters: { frames: number; tileAnalyses: number; faces: number; inferenceMs: number[]; since: number } | null;
+  counters: { frames: number; tileAnalyses: number; faces: number; tracked?: number; inferenceMs: number[]; since: number } | null;
   numTensors: number | null;
   heapUsed: number | null;
 }
@@ -93,7 +121,7 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
   const raw = await RawCdp.connect(session.eb.wsEndpoint);
   try {
     const worker = session.eb.context.serviceWorkers().find((w) => w.url().includes(session.eb.extensionId))!;
-    const devConfig = { pipeline, ...(values.backend === 'auto' ? {} : { backend: values.backend }) };
+    const devConfig = { ...(pipeline === 'callmood' ? overrides : {}), pipeline, ...(values.backend === 'auto' ? {} : { backend: values.backend }) };
     // Overlays on from the start (the user's stored option), so a busy popup is not needed.
     await worker.evaluate(
       (cfg) => chrome.storage.local.set({ 'callmood.dev-config.v1': cfg, 'callmood.options.v1': { overlays: true, paused: false, onlyMe: false } }),
@@ -128,7 +156,23 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
     await pageCdp.send('Profiler.setSamplingInterval', { interval: 500 });
     await pageCdp.send('Profiler.start');
     const t0 = Date.now();
-    await sleep(seconds * 1000);
+    /** Offscreen heap after a forced GC (bytes, precise) and live tfjs tensors, at `t` s. */
+    const memory = async () => {
+      await raw.send('HeapProfiler.collectGarbage', {}, offscreen);
+      const { usedSize } = await raw.send<{ usedSize: number }>('Runtime.getHeapUsage', {}, offscreen);
+      const snap = await raw.evaluate<Snapshot>(offscreen, '__callmoodBench.snapshot(false)');
+      return { t: Math.round((Date.now() - t0) / 1000), heapAfterGc: usedSize, numTensors: snap.numTensors };
+    };
+    const samples: Awaited<ReturnType<typeof memory>>[] = [];
+    if (sampleEvery > 0) {
+      samples.push(await memory());
+      while (Date.now() - t0 < seconds * 1000) {
+        await sleep(Math.min(sampleEvery * 1000, seconds * 1000 - (Date.now() - t0)));
+        samples.push(await memory());
+      }
+    } else {
+      await sleep(seconds * 1000);
+    }
     const { profile } = (await pageCdp.send('Profiler.stop')) as unknown as { profile: Parameters<typeof extensionTime>[0] };
     const window_s = (Date.now() - t0) / 1000;
     const end = await raw.evaluate<Snapshot>(offscreen, '__callmoodBench.snapshot(false)');
@@ -143,7 +187,9 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
       tiles,
       backend: end.backend,
       seconds: window_s,
+      config: pipeline === 'callmood' ? overrides : {},
       faceAnalysesPerSecond: c.tileAnalyses / window_s,
+      trackedShare: c.tileAnalyses ? (c.tracked ?? 0) / c.tileAnalyses : 0,
       facesFoundPerSecond: c.faces / window_s,
       updatesPerTilePerSecond: c.tileAnalyses / window_s / tiles,
       framesPerSecond: c.frames / window_s,
@@ -152,6 +198,7 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
       contentScript: { msPerSecond: extMs / window_s, shareOfMainThread: extMs / (window_s * 1000) },
       pageLongTasks: { count: page.longTasks.length, maxMs: page.longTasks.length ? Math.max(...page.longTasks) : 0 },
       offscreen: { heapStart: start.heapUsed, heapEnd: end.heapUsed, tensorsStart: start.numTensors, tensorsEnd: end.numTensors },
+      memorySamples: samples,
     };
   } finally {
     raw.close();

@@ -1,5 +1,5 @@
 /**
- * npm run eval -- --data DIR [--mode crop|detect|tracked] [--out FILE] [--backend wasm|webgl|webgpu|auto]
+ * npm run eval -- --data DIR [--mode crop|detect|crop-live|live] [--out FILE] [--backend wasm|webgl|webgpu|auto]
  *                 [--config JSON] [--split A|B|all] [--split-by image|person] [--limit N] [--per-image FILE]
  *
  * Scores a labelled image set with the extension's own inference module (the same
@@ -12,9 +12,9 @@
  * --mode crop: each image is a tight face crop and goes straight to the emotion stage.
  * --mode detect: each whole image goes through face detection first, like a call tile;
  *   images with no face found count as errors.
- * --mode tracked: like detect, then each image is analysed again as the next frame of the same
- *   tile and that second result is scored: the face box then comes from the face mesh fitted
- *   on the previous box (tracking, as in a call), not from the detector.
+ * --mode live / crop-live: like detect / crop, but each image is played as one second of a
+ *   still video at targetFps through the live pipeline's face tracking, flip alternation and
+ *   smoothing; the smoothed probabilities after the last frame are scored.
  * --split A|B: a deterministic half (see selectHalf in scripts/lib/evaluate.ts), by image or
  *   by person, so that settings can be chosen on one half and reported on the other.
  */
@@ -53,9 +53,9 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  if (!values.data) fail('usage: npm run eval -- --data DIR [--mode crop|detect|tracked] [--out FILE] [--backend wasm|webgl|webgpu|auto] [--config JSON] [--split A|B|all] [--split-by image|person] [--limit N]');
+  if (!values.data) fail('usage: npm run eval -- --data DIR [--mode crop|detect|crop-live|live] [--out FILE] [--backend wasm|webgl|webgpu|auto] [--config JSON] [--split A|B|all] [--split-by image|person] [--limit N]');
   const mode = values.mode as EvalMode;
-  if (mode !== 'crop' && mode !== 'detect' && mode !== 'tracked') fail(`--mode must be crop, detect or tracked, got ${values.mode}`);
+  if (!['crop', 'detect', 'crop-live', 'live'].includes(mode)) fail(`--mode must be crop, detect, crop-live or live, got ${values.mode}`);
   if (!['wasm', 'webgl', 'webgpu', 'auto', 'cpu'].includes(values.backend!)) fail(`--backend must be wasm, webgl, webgpu, auto or cpu, got ${values.backend}`);
   const split = values.split as SplitHalf;
   if (!['A', 'B', 'all'].includes(split)) fail(`--split must be A, B or all, got ${values.split}`);

@@ -17,10 +17,11 @@ const BATCH = 64;
 
 /**
  * 'crop': the image is a face crop, straight to the emotion stage. 'detect': detection first,
- * as for a tile seen once. 'tracked': detection, then the same image again as the next frame
- * of the same tile, scored on that second pass (the face followed by the mesh, as in a call).
+ * as for a tile seen once. 'live' (detect) and 'crop-live' (crop): the image played as one
+ * second of a still video at targetFps through what the live pipeline does (face tracking,
+ * flip alternation, smoothing), scored on the smoothed probabilities after the last frame.
  */
-export type EvalMode = 'crop' | 'detect' | 'tracked';
+export type EvalMode = 'crop' | 'detect' | 'crop-live' | 'live';
 export type SplitHalf = 'A' | 'B' | 'all';
 export type SplitBy = 'image' | 'person';
 

@@ -49,9 +49,11 @@ export interface TileAnalysis {
   /**
    * 'analysed': the tile was analysed in this call (`face` is its result). 'deferred': the
    * tile had no face at its last detection, less than `emptyTileRetryMs` ago, and was skipped
-   * (`face` is null and says nothing new).
+   * (`face` is null and says nothing new). 'unchanged': the tile's pixels did not change since
+   * its last analysis (frozen or paused video, still avatar) and it was skipped (`face` is null;
+   * the last result still holds).
    */
-  status: 'analysed' | 'deferred';
+  status: 'analysed' | 'deferred' | 'unchanged';
   /** True when the face was followed from the previous call by the face mesh rather than detected. */
   tracked: boolean;
   /** Largest face found in the tile (detector score >= minFaceScore), or null. */
@@ -87,6 +89,9 @@ export interface TileAnalyzer {
 }
 
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
+
+/** Side of the gray thumbnails compared by the frozen-tile check, px. */
+const THUMB_SIDE = 16;
 
 /** Input side of human's face mesh model (facemesh.json), px. */
 const MESH_INPUT = 192;
@@ -214,6 +219,10 @@ function humanConfig(config: InferenceConfig, backend: string): Partial<HumanCon
 export class FaceEmotionAnalyzer implements TileAnalyzer {
   /** Per tile key: its face track (mode 'track' only). */
   private readonly states = new Map<string, TileState>();
+  /** Per tile key: gray thumbnail at its last analysis and when (frozen-tile check). */
+  private readonly thumbs = new Map<string, { thumb: Float32Array; at: number }>();
+  /** Tile keys whose face is classified mirrored in the next frame (flip alternation). */
+  private readonly mirrored = new Set<string>();
 
   private constructor(
     readonly human: Human,
@@ -267,7 +276,8 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
    * (>= `minMeshScore`) confirms the face is still there and its landmarks re-centre the box,
    * exactly as human re-centres a detector box. A face the mesh loses is detected again in the
    * same call. A tile where the detector found no face is detected again only after
-   * `emptyTileRetryMs` (its result is 'deferred' until then). This is how MediaPipe's face
+   * `emptyTileRetryMs` (its result is 'deferred' until then). A tile whose pixels did not
+   * change since its last analysis is skipped ('unchanged', see `frozenThreshold`). This is how MediaPipe's face
    * mesh pipeline tracks faces (detector for the first frame, landmarks give the next ROI).
    * Mode 'independent' reads and writes no state: every tile is detected (evaluation, tests).
    * @param source a video frame, canvas or image (pixels read once per call).
@@ -283,6 +293,8 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     if (stateful) {
       const keys = new Set(crops.map((c) => c.key));
       for (const k of this.states.keys()) if (!keys.has(k)) this.states.delete(k);
+      for (const k of this.mirrored) if (!keys.has(k)) this.mirrored.delete(k);
+      for (const k of this.thumbs.keys()) if (!keys.has(k)) this.thumbs.delete(k);
     }
     const frame = tf.browser.fromPixels(source as HTMLCanvasElement);
     const [height, width] = frame.shape;
@@ -297,9 +309,17 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       tensors.push(frame4d);
       const toTrack: { index: number; tile: Rect; box: Rect; track: FaceTrack }[] = [];
       const toDetect: { index: number; tile: Rect }[] = [];
+      const usable: { index: number; tile: Rect }[] = [];
       for (let i = 0; i < crops.length; i++) {
         const r = clipRect(crops[i]!.rect, width, height);
-        if (!r || Math.min(r.width, r.height) < this.config.minTileSide) continue;
+        if (r && Math.min(r.width, r.height) >= this.config.minTileSide) usable.push({ index: i, tile: r });
+      }
+      const frozen = stateful && this.config.frozenThreshold > 0 ? await this.unchangedTiles(frame4d, usable, crops, width, height, now) : new Set<number>();
+      for (const { index: i, tile: r } of usable) {
+        if (frozen.has(i)) {
+          tiles[i]!.status = 'unchanged';
+          continue;
+        }
         const state = stateful ? this.states.get(crops[i]!.key) : undefined;
         if (state?.track && now - state.track.detectedAt < this.config.redetectMs) {
           toTrack.push({ index: i, tile: r, box: mapRect(state.track.box, state.track.tileRect, r), track: state.track });
@@ -364,8 +384,12 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       if (found.length > 0) {
         const te = performance.now();
         const k = this.config.emotionCropScale;
-        const crops = found.map(({ box: b }) => ({ x: b.x + (b.width * (1 - k)) / 2, y: b.y + (b.height * (1 - k)) / 2, width: b.width * k, height: b.height * k }));
-        const probabilities = await this.classify(frame4d, crops, width, height);
+        const emotionBoxes = found.map(({ box: b }) => ({ x: b.x + (b.width * (1 - k)) / 2, y: b.y + (b.height * (1 - k)) / 2, width: b.width * k, height: b.height * k }));
+        // Flip alternation: in a live call each tile's face is classified mirrored every other
+        // frame instead of twice per frame; the smoothing (tau = smoothingTauMs) averages them.
+        const alternate = stateful && this.config.flipAverage && this.config.flipAlternate;
+        const mirror = alternate ? found.map((f) => this.nextMirror(crops[f.index]!.key)) : undefined;
+        const probabilities = await this.classify(frame4d, emotionBoxes, width, height, mirror);
         emotionMs = performance.now() - te;
         found.forEach((f, k) => {
           tiles[f.index]!.face = { box: f.box, score: f.score, meshScore: f.meshScore, probabilities: probabilities[k]! };
@@ -375,6 +399,40 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       tf.dispose(tensors);
     }
     return { tiles, timing: { totalMs: performance.now() - t0, detectMs, trackMs, emotionMs } };
+  }
+
+  /**
+   * The tiles of `usable` whose pixels did not change since their last analysis: the mean
+   * absolute difference of a 16x16 gray thumbnail (0..255) to the one kept at that analysis is
+   * under `frozenThreshold`, and that analysis is less than `frozenRecheckMs` old. Frozen or
+   * paused video, a still avatar or a black tile costs nothing until it changes. All
+   * thumbnails come from one crop op and one readback. Updates the kept thumbnails of the
+   * other tiles.
+   * @returns indices (into `crops`) of the unchanged tiles.
+   */
+  private async unchangedTiles(frame4d: Tensor, usable: { index: number; tile: Rect }[], crops: TileCrop[], width: number, height: number, now: number): Promise<Set<number>> {
+    const out = new Set<number>();
+    if (usable.length === 0) return out;
+    const tf = this.tf;
+    const side = THUMB_SIDE;
+    const thumbsT = tf.tidy(() => tf.mean(tf.image.cropAndResize(frame4d as never, usable.map((u) => pixelBox(u.tile, width, height)), usable.map(() => 0), [side, side]), 3));
+    const thumbs = (await thumbsT.data()) as Float32Array;
+    thumbsT.dispose();
+    usable.forEach(({ index }, k) => {
+      const key = crops[index]!.key;
+      const thumb = thumbs.slice(k * side * side, (k + 1) * side * side);
+      const last = this.thumbs.get(key);
+      if (last && now - last.at < this.config.frozenRecheckMs) {
+        let diff = 0;
+        for (let j = 0; j < thumb.length; j++) diff += Math.abs(thumb[j]! - last.thumb[j]!);
+        if (diff / thumb.length < this.config.frozenThreshold) {
+          out.add(index);
+          return;
+        }
+      }
+      this.thumbs.set(key, { thumb, at: now });
+    });
+    return out;
   }
 
   /**
@@ -420,15 +478,17 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
    * rect of `source` goes through exactly the crop, resize and normalisation a detected face
    * box gets in `analyse()`. Used by the evaluation (`npm run eval -- --mode crop`).
    * @param rects face boxes in source pixels (e.g. the whole image).
+   * @param mirror when given, one pass per crop, mirrored when true (as a frame of the live
+   *   pipeline with `flipAlternate`); otherwise the configured flip averaging.
    * @returns probabilities per rect, in order.
    */
-  async classifyFaceCrops(source: HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ImageBitmap | ImageData, rects: Rect[]): Promise<Probabilities[]> {
+  async classifyFaceCrops(source: HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ImageBitmap | ImageData, rects: Rect[], mirror?: boolean): Promise<Probabilities[]> {
     const tf = this.tf;
     const frame = tf.browser.fromPixels(source as HTMLCanvasElement);
     const [height, width] = frame.shape;
     const frame4d = tf.tidy(() => tf.expandDims(tf.cast(frame, 'float32'), 0)) as Tensor;
     try {
-      return await this.classify(frame4d, rects, width, height);
+      return await this.classify(frame4d, rects, width, height, mirror === undefined ? undefined : rects.map(() => mirror));
     } finally {
       tf.dispose([frame, frame4d]);
     }
@@ -438,11 +498,14 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
    * Runs the emotion model on `boxes` of a [1, H, W, 3] float frame (0..255) in one batch
    * with one readback: crop + bilinear resize to 64x64, gray (0.2989, 0.587, 0.114),
    * x / 255, optional lighting correction, (x - 0.5) * 2; then optional flip averaging and
-   * temperature (see config.ts).
+   * temperature (see config.ts). With `mirror` (one flag per box) each face is classified
+   * once instead, mirrored left-right where its flag is true (flip alternation).
    */
-  private async classify(frame4d: Tensor, boxes: Rect[], width: number, height: number): Promise<Probabilities[]> {
+  private async classify(frame4d: Tensor, boxes: Rect[], width: number, height: number, mirror?: readonly boolean[]): Promise<Probabilities[]> {
     const tf = this.tf;
-    const { flipAverage, temperature, lighting, lightingTargetStd, emotionModel, faceapiWeight } = this.config;
+    const { temperature, lighting, lightingTargetStd, emotionModel, faceapiWeight } = this.config;
+    // With `mirror` given, each face is classified once, mirrored where mirror[k] is true.
+    const flipAverage = this.config.flipAverage && !mirror;
     const n = boxes.length;
     const cropBoxes = boxes.map((b) => pixelBox(b, width, height));
     const useHuman = emotionModel !== 'faceapi';
@@ -450,6 +513,10 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     // Mirrored copies go in the same batch: rows n..2n-1 are the flips of rows 0..n-1.
     const crops = (size: number): Tensor => {
       const faces = tf.image.cropAndResize(frame4d as never, cropBoxes, boxes.map(() => 0), [size, size]);
+      if (mirror?.some((m) => m)) {
+        const both = tf.concat([faces, tf.image.flipLeftRight(faces)], 0);
+        return tf.gather(both, tf.tensor1d(mirror.map((m, k) => (m ? n + k : k)), 'int32')) as Tensor;
+      }
       return (flipAverage ? tf.concat([faces, tf.image.flipLeftRight(faces)], 0) : faces) as Tensor;
     };
     const outputs: Tensor[] = [];
@@ -500,6 +567,14 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     } finally {
       tf.dispose(outputs);
     }
+  }
+
+  /** Whether tile `key`'s face is classified mirrored in this frame (flip alternation); flips the tile's flag. */
+  private nextMirror(key: string): boolean {
+    const mirrored = this.mirrored.has(key);
+    if (mirrored) this.mirrored.delete(key);
+    else this.mirrored.add(key);
+    return mirrored;
   }
 
   /** Releases the models' tensors. */

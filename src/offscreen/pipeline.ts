@@ -230,6 +230,12 @@ export class TilePipeline {
         this.aggregator.add(p.id, p.name, frameTime, null);
         continue;
       }
+      if (r.status === 'unchanged') {
+        // Same pixels as at the last analysis: the last result holds (a face on a frozen frame
+        // stays shown); the timeline gets no new sample.
+        if (p.faceBoxFrame) p.lastFaceAt = frameTime;
+        continue;
+      }
       p.frameTime = frameTime;
       let probabilities: Probabilities | null = null;
       p.faceStreak = r.face ? p.faceStreak + 1 : 0;

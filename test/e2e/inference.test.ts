@@ -19,9 +19,18 @@ const HAPPY = { url: '/videos/single_face.webm', time: 2.2 }; // broad smile
 const DISTRESSED = { url: '/videos/WolfgangLanger_Pexels.webm', time: 4 }; // crying, hand at the face
 const LAUGHING = { url: '/videos/WolfgangLanger_Pexels.webm', time: 14 };
 const NO_FACE = { url: '/videos/no_face.webm', time: 2 };
-const ALL = [HAPPY, DISTRESSED, LAUGHING, NO_FACE];
+const HAPPY_LATER = { url: '/videos/single_face.webm', time: 2.4 };
+const ALL = [HAPPY, DISTRESSED, LAUGHING, NO_FACE, HAPPY_LATER];
 
-type Analysis = { tiles: { key: string; face: null | { probabilities: Record<string, number> } }[] };
+type Box = { x: number; y: number; width: number; height: number };
+type Analysis = { tiles: { key: string; status: string; tracked: boolean; face: null | { box: Box; probabilities: Record<string, number> } }[] };
+
+/** Intersection over union of two boxes. */
+function iou(a: Box, b: Box): number {
+  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  return (w * h) / (a.width * a.height + b.width * b.height - w * h);
+}
 
 let server: StaticServer;
 let browser: Browser;
@@ -93,6 +102,40 @@ describe('inference module in Chromium', { skip }, () => {
     await page.close();
   });
 
+  test('a tracked face follows its tile; a faceless tile waits; a frozen tile is skipped', async () => {
+    const { page } = await harnessPage('wasm');
+    const left = { x: 0, y: 0, width: 640, height: 360 };
+    const right = { x: 640, y: 0, width: 640, height: 360 };
+    const run = (items: { key: string; spec: typeof HAPPY; rect: Box }[], mode: 'track' | 'independent'): Promise<Analysis> =>
+      page.evaluate(([i, m]) => (window as any).harness.analyseLayout(i, 1280, 360, m), [items, mode] as const);
+    const first = await run([{ key: 'ann', spec: HAPPY, rect: left }, { key: 'bob', spec: NO_FACE, rect: right }], 'track');
+    assert.equal(first.tiles[0]!.tracked, false, 'a new tile is detected');
+    assert.ok(first.tiles[0]!.face);
+    assert.equal(first.tiles[1]!.face, null);
+
+    // Next frame (0.2 s later in the clip): Ann's face is re-fitted by the mesh, not detected.
+    const next = [{ key: 'ann', spec: HAPPY_LATER, rect: left }, { key: 'bob', spec: NO_FACE, rect: right }];
+    const tracked = await run(next, 'track');
+    const fresh = await run(next, 'independent');
+    const [t0, t1] = tracked.tiles;
+    assert.equal(t0!.status, 'analysed');
+    assert.equal(t0!.tracked, true);
+    assert.ok(iou(t0!.face!.box, fresh.tiles[0]!.face!.box) > 0.8, `tracked box matches a fresh detection (IoU ${iou(t0!.face!.box, fresh.tiles[0]!.face!.box).toFixed(2)})`);
+    assert.equal(dominant(t0!.face!.probabilities), dominant(fresh.tiles[0]!.face!.probabilities));
+    assert.equal(t1!.status, 'deferred', 'the faceless tile is retried later, not every frame');
+
+    // The same pixels again: Ann's tile is unchanged and skipped.
+    assert.equal((await run(next, 'track')).tiles[0]!.status, 'unchanged');
+
+    // The tiles swap places (a re-layout) with new pixels: each key keeps its own state.
+    const swapped = await run([{ key: 'ann', spec: HAPPY, rect: right }, { key: 'bob', spec: NO_FACE, rect: left }], 'track');
+    const ann = swapped.tiles[0]!;
+    assert.equal(ann.tracked, true, 'the track moved with the tile');
+    assert.ok(ann.face && ann.face.box.x >= 640, 'Ann’s face box is in her new place');
+    assert.ok(iou(ann.face.box, { ...first.tiles[0]!.face!.box, x: first.tiles[0]!.face!.box.x + 640 }) > 0.8);
+    await page.close();
+  });
+
   for (const [what, overrides] of [
     ['shipped defaults', {}],
     ['face-api/human ensemble with flips', { emotionModel: 'ensemble', flipAverage: true }],
@@ -103,6 +146,14 @@ describe('inference module in Chromium', { skip }, () => {
       await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL); // warm-up
       const baseline: number = await page.evaluate(() => (window as any).harness.numTensors());
       for (let i = 0; i < 5; i++) await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL);
+      assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), baseline);
+      // The live path too: tracking, flip alternation and the frozen check.
+      for (let i = 0; i < 6; i++) {
+        // Tile 0 alternates between two frames (tracked), the others stay the same (unchanged).
+        const specs = [i % 2 ? HAPPY_LATER : HAPPY, DISTRESSED, LAUGHING, NO_FACE];
+        const layout = specs.map((spec, k) => ({ key: `t${k}`, spec, rect: { x: (k % 2) * 640, y: Math.floor(k / 2) * 360, width: 640, height: 360 } }));
+        await page.evaluate((l) => (window as any).harness.analyseLayout(l, 1280, 720, 'track'), layout);
+      }
       assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), baseline);
       const grid: Analysis = await page.evaluate((s) => (window as any).harness.analyseGrid(s), ALL);
       for (const t of grid.tiles) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clipRect, cssRectToFrame, pixelBox } from '../../src/offscreen/geometry.ts';
+import { clipRect, cssRectToFrame, intersectRect, mapRect, pixelBox } from '../../src/offscreen/geometry.ts';
 import { DEFAULT_CONFIG, makeConfig } from '../../src/offscreen/config.ts';
 
 test('tile rects in CSS px map to capture-frame pixels by frame size / viewport size', () => {
@@ -21,8 +21,23 @@ test('pixelBox addresses the first and last pixel centres of the rect', () => {
 });
 
 test('makeConfig merges overrides and ignores undefined', () => {
-  const c = makeConfig({ targetFps: 10, backend: undefined });
-  assert.equal(c.targetFps, 10);
+  const c = makeConfig({ targetFps: 3, backend: undefined });
+  assert.equal(c.targetFps, 3);
   assert.equal(c.backend, DEFAULT_CONFIG.backend);
-  assert.equal(DEFAULT_CONFIG.targetFps, 5, 'defaults are not mutated');
+  assert.equal(DEFAULT_CONFIG.targetFps, 10, 'defaults are not mutated');
+});
+
+test('a face box follows its tile when the tile moves and resizes', () => {
+  const from = { x: 100, y: 50, width: 400, height: 200 };
+  const box = { x: 200, y: 75, width: 100, height: 100 };
+  assert.deepEqual(mapRect(box, from, { x: 0, y: 0, width: 400, height: 200 }), { x: 100, y: 25, width: 100, height: 100 }, 'moved');
+  assert.deepEqual(mapRect(box, from, { x: 100, y: 50, width: 200, height: 100 }), { x: 150, y: 62.5, width: 50, height: 50 }, 'halved');
+  assert.deepEqual(mapRect(box, { x: 0, y: 0, width: 0, height: 10 }, from), box, 'empty source rect: unchanged');
+});
+
+test('intersectRect clips a face box to its tile', () => {
+  const tile = { x: 0, y: 0, width: 100, height: 80 };
+  assert.deepEqual(intersectRect({ x: -10, y: 60, width: 40, height: 40 }, tile), { x: 0, y: 60, width: 30, height: 20 });
+  assert.deepEqual(intersectRect({ x: 20, y: 10, width: 30, height: 30 }, tile), { x: 20, y: 10, width: 30, height: 30 });
+  assert.deepEqual(intersectRect({ x: 200, y: 10, width: 30, height: 30 }, tile), { x: 100, y: 10, width: 0, height: 30 });
 });

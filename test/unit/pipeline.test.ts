@@ -15,14 +15,19 @@ import { toProbabilities } from '../../src/shared/emotions.ts';
 
 const HAPPY = toProbabilities([0, 0, 0, 0.9, 0, 0, 0.1]);
 
-function setup(script: boolean[]) {
+/** One frame of the scripted analyzer: a face, no face, or a tile the analyzer skipped. */
+type Step = boolean | 'unchanged' | 'deferred';
+
+function setup(script: Step[]) {
   let i = 0;
   const analyzer = {
     tf: null as never,
     backend: 'scripted',
     async analyse(_source: unknown, crops: { key: string }[]) {
-      const face = script[i++] ?? false;
-      const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, status: 'analysed' as const, tracked: false, face: face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null }));
+      const step = script[i++] ?? false;
+      const face = step === true;
+      const status = typeof step === 'string' ? step : ('analysed' as const);
+      const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, status, tracked: false, face: face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null }));
       return { tiles, timing: { totalMs: 1, detectMs: 1, trackMs: 0, emotionMs: 0 } };
     },
     dispose() {},
@@ -70,4 +75,23 @@ test('two consecutive faces confirm it; a confirmed face survives a short miss a
   let last = await frame(800);
   for (let t = 1000; t <= 2000; t += 200) last = await frame(t);
   assert.equal(last.faceVisible, false, 'lost after faceTimeoutMs without a face');
+});
+
+test('a frozen tile keeps its face and adds no samples; a deferred empty tile stays without a face', async () => {
+  const { frame, pipeline, records: flushed } = setup([true, true, ...Array<Step>(8).fill('unchanged')]);
+  await frame(0);
+  assert.equal((await frame(200)).faceVisible, true);
+  let last = await frame(400);
+  for (let t = 600; t <= 1800; t += 200) last = await frame(t);
+  assert.equal(last.faceVisible, true, 'a face on a frozen frame stays shown past faceTimeoutMs');
+  assert.equal(last.analysed, true);
+  const records = [...flushed, ...pipeline.stop()];
+  assert.deepEqual(records.map((r) => [r.second, r.samples, r.probabilities !== null]), [[0, 2, true]], 'frozen frames (second 1 on) add no samples');
+
+  const empty = setup([false, 'deferred', 'deferred', false, 'deferred']);
+  for (let k = 0; k < 5; k++) {
+    const p = await empty.frame(k * 100);
+    assert.equal(p.faceVisible, false);
+    assert.equal(p.analysed, true, 'a deferred tile is still being analysed');
+  }
 });
