@@ -59,21 +59,17 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
       const result = await this.human.detect(canvas as never);
       const face = result.face?.[0];
       if (!face || !face.emotion?.length) {
-        tiles.push({ key: crop.key, status: 'analysed', tracked: false, face: null });
+        tiles.push({ key: crop.key, status: 'analysed', tracked: false, face: null, faces: [] });
         continue;
       }
       const scores = EMOTIONS.map((e) => face.emotion!.find((f) => f.emotion === e)?.score ?? 0);
-      tiles.push({
-        key: crop.key,
-        status: 'analysed',
-        tracked: false,
-        face: {
-          box: { x: x + face.box[0], y: y + face.box[1], width: face.box[2], height: face.box[3] },
-          score: face.boxScore,
-          meshScore: face.faceScore,
-          probabilities: toProbabilities(scores.some((v) => v > 0) ? scores : EMOTIONS.map(() => 1)),
-        },
-      });
+      const found = {
+        box: { x: x + face.box[0], y: y + face.box[1], width: face.box[2], height: face.box[3] },
+        score: face.boxScore,
+        meshScore: face.faceScore,
+        probabilities: toProbabilities(scores.some((v) => v > 0) ? scores : EMOTIONS.map(() => 1)),
+      };
+      tiles.push({ key: crop.key, status: 'analysed', tracked: false, face: found, faces: [found] });
     }
     const totalMs = performance.now() - t0;
     return { tiles, timing: { totalMs, detectMs: totalMs, trackMs: 0, emotionMs: 0 } };

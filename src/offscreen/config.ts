@@ -87,6 +87,8 @@ export interface InferenceConfig {
    * only every `redetectMs` (see FaceEmotionAnalyzer.analyse). Needs `verifyWithMesh`.
    */
   trackFaces: boolean;
+  /** Most faces reported for one tile that asks for several (a single video showing several people). */
+  maxFacesPerTile: number;
   /** A tracked face is detected afresh at least this often (ms), to catch a larger face or drift. */
   redetectMs: number;
   /** A tile whose last detection found no face is detected again after this long (ms); skipped until then. */
@@ -142,6 +144,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   minFaceFrames: 2,
   trackFaces: true,
   redetectMs: 2000,
+  maxFacesPerTile: 6,
   emptyTileRetryMs: 400,
   frozenThreshold: 0.5,
   frozenRecheckMs: 3000,

@@ -24,7 +24,7 @@ import * as faceapi from '@vladmandic/face-api';
 import { EMOTIONS, toProbabilities, type Emotion, type Probabilities } from '../shared/emotions.ts';
 import type { Rect } from '../shared/types.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
-import { clipRect, intersectRect, mapRect, pixelBox } from './geometry.ts';
+import { clipRect, intersectRect, iou, mapRect, pixelBox } from './geometry.ts';
 
 type TF = Human['tf'];
 type GraphModel = Awaited<ReturnType<TF['loadGraphModel']>>;
@@ -34,6 +34,11 @@ export interface TileCrop {
   /** Caller's key (participant id); results come back in the same order with the same key. */
   key: string;
   rect: Rect;
+  /**
+   * Most faces to report for this tile (default 1: the largest), capped by `maxFacesPerTile`.
+   * More than one for a tile that shows several people (a recording, a meeting room).
+   */
+  maxFaces?: number;
 }
 
 /**
@@ -56,17 +61,24 @@ export interface TileAnalysis {
   status: 'analysed' | 'deferred' | 'unchanged';
   /** True when the face was followed from the previous call by the face mesh rather than detected. */
   tracked: boolean;
-  /** Largest face found in the tile (detector score >= minFaceScore), or null. */
-  face: {
-    /** Face bounding box in source pixels: the square box human reports (fitted to the face mesh; its margin follows `detectorScale`). It is also the emotion crop. */
-    box: Rect;
-    /** BlazeFace score in [0, 1]. */
-    score: number;
-    /** Face-mesh confidence in [0, 1] (null when `verifyWithMesh` is off). */
-    meshScore: number | null;
-    /** Emotion probabilities (sum 1). */
-    probabilities: Probabilities;
-  } | null;
+  /** Largest face found in the tile (detector score >= minFaceScore), or null: `faces[0]`. */
+  face: FaceAnalysis | null;
+  /** Every face reported for the tile (at most the crop's `maxFaces`), largest first. */
+  faces: FaceAnalysis[];
+}
+
+/** One face found in a tile. */
+export interface FaceAnalysis {
+  /** Face bounding box in source pixels: the square box human reports (fitted to the face mesh; its margin follows `detectorScale`), clipped to the tile. It is also the emotion crop. */
+  box: Rect;
+  /** BlazeFace score in [0, 1] (of the last detection, for a tracked face). */
+  score: number;
+  /** Face-mesh confidence in [0, 1] (null when `verifyWithMesh` is off). */
+  meshScore: number | null;
+  /** Emotion probabilities (sum 1). */
+  probabilities: Probabilities;
+  /** Appearance descriptor (4x4 RGB thumbnail of `box`, 48 values in 0..255), only for tiles with `maxFaces` > 1. */
+  appearance?: number[];
 }
 
 /** Timing of one `analyse()` call, ms. */
@@ -114,8 +126,8 @@ interface FaceTrack {
 
 /** Tracking state of one tile key. */
 interface TileState {
-  /** The tile's face, or null when the last detection found none. */
-  track: FaceTrack | null;
+  /** The tile's faces (largest first at detection); empty when the last detection found none. */
+  tracks: FaceTrack[];
   /** performance.now() of the tile's last detection, ms. */
   lastDetectAt: number;
 }
@@ -187,7 +199,7 @@ function humanConfig(config: InferenceConfig, backend: string): Partial<HumanCon
       detector: {
         modelPath: 'blazeface.json',
         rotation: false,
-        maxDetected: 3,
+        maxDetected: Math.max(3, config.maxFacesPerTile),
         skipFrames: 0,
         skipTime: 0,
         // human drops boxes and meshes below this one threshold; ours are applied below.
@@ -300,7 +312,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     const [height, width] = frame.shape;
     const tensors: Tensor[] = [frame];
     const found: { index: number; box: Rect; score: number; meshScore: number | null }[] = [];
-    const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, face: null, status: 'analysed', tracked: false }));
+    const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, face: null, faces: [], status: 'analysed', tracked: false }));
     let detectMs = 0;
     let trackMs = 0;
     let emotionMs = 0;
@@ -308,7 +320,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       const frame4d = tf.tidy(() => tf.expandDims(tf.cast(frame, 'float32'), 0)) as Tensor;
       tensors.push(frame4d);
       const toTrack: { index: number; tile: Rect; box: Rect; track: FaceTrack }[] = [];
-      const toDetect: { index: number; tile: Rect }[] = [];
+      const toDetect = new Map<number, Rect>();
       const usable: { index: number; tile: Rect }[] = [];
       for (let i = 0; i < crops.length; i++) {
         const r = clipRect(crops[i]!.rect, width, height);
@@ -321,14 +333,15 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
           continue;
         }
         const state = stateful ? this.states.get(crops[i]!.key) : undefined;
-        if (state?.track && now - state.track.detectedAt < this.config.redetectMs) {
-          toTrack.push({ index: i, tile: r, box: mapRect(state.track.box, state.track.tileRect, r), track: state.track });
-        } else if (state && !state.track && now - state.lastDetectAt < this.config.emptyTileRetryMs) {
+        if (state && state.tracks.length > 0 && now - state.lastDetectAt < this.config.redetectMs) {
+          for (const track of state.tracks) toTrack.push({ index: i, tile: r, box: mapRect(track.box, track.tileRect, r), track });
+        } else if (state && state.tracks.length === 0 && now - state.lastDetectAt < this.config.emptyTileRetryMs) {
           tiles[i]!.status = 'deferred';
         } else {
-          toDetect.push({ index: i, tile: r });
+          toDetect.set(i, r);
         }
       }
+      const tracked: typeof found = [];
       if (toTrack.length > 0) {
         const tt = performance.now();
         const fits = await this.fitMeshes(frame4d, toTrack.map((t) => t.box), width, height);
@@ -336,17 +349,23 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
         toTrack.forEach((t, k) => {
           const fit = fits[k]!;
           if (fit.confidence < this.config.minMeshScore) {
-            toDetect.push({ index: t.index, tile: t.tile }); // lost: detect again now
+            toDetect.set(t.index, t.tile); // a face was lost: detect the tile again now
             return;
           }
           const side = t.track.sideToExtent * fit.extent;
           const box = { x: fit.center.x - side / 2, y: fit.center.y - side / 2, width: side, height: side };
           Object.assign(t.track, { box, tileRect: t.tile, meshScore: fit.confidence });
-          tiles[t.index]!.tracked = true;
-          found.push({ index: t.index, box: intersectRect(box, t.tile), score: t.track.score, meshScore: fit.confidence });
+          tracked.push({ index: t.index, box: intersectRect(box, t.tile), score: t.track.score, meshScore: fit.confidence });
         });
       }
-      for (const { index: i, tile: r } of toDetect) {
+      // Tiles with a lost face are detected afresh (all their faces); the others keep their tracks.
+      for (const f of tracked) {
+        if (toDetect.has(f.index)) continue;
+        tiles[f.index]!.tracked = true;
+        found.push(f);
+      }
+      for (const [i, r] of toDetect) {
+        const maxFaces = Math.max(1, Math.min(crops[i]!.maxFaces ?? 1, this.config.maxFacesPerTile));
         const scale = Math.min(1, this.config.maxTileSide / Math.max(r.width, r.height));
         const tw = Math.max(1, Math.round(r.width * scale));
         const th = Math.max(1, Math.round(r.height * scale));
@@ -360,23 +379,30 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
           const td = performance.now();
           const result = await this.human.detect(tile as unknown as Tensor);
           detectMs += performance.now() - td;
-          const faces = (result.face ?? []).filter(
-            (f) => f.boxScore >= this.config.minFaceScore && (!this.config.verifyWithMesh || f.faceScore >= this.config.minMeshScore) && Math.min(f.box[2], f.box[3]) >= this.config.minFaceFraction * Math.min(tw, th),
-          );
-          const best = faces.length === 0 ? null : faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
-          if (stateful) {
-            const track = best ? trackFromDetection(best, r, scale, now) : null;
-            if (best && !track) this.states.delete(crops[i]!.key); // nothing to follow: detect next time
-            else this.states.set(crops[i]!.key, { track, lastDetectAt: now });
+          // The largest faces first; overlapping duplicates (IoU > 0.5) are dropped.
+          const faces = (result.face ?? [])
+            .filter((f) => f.boxScore >= this.config.minFaceScore && (!this.config.verifyWithMesh || f.faceScore >= this.config.minMeshScore) && Math.min(f.box[2], f.box[3]) >= this.config.minFaceFraction * Math.min(tw, th))
+            .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+          const kept: typeof faces = [];
+          for (const f of faces) {
+            const box = { x: f.box[0], y: f.box[1], width: f.box[2], height: f.box[3] };
+            if (kept.length < maxFaces && !kept.some((k) => iou({ x: k.box[0], y: k.box[1], width: k.box[2], height: k.box[3] }, box) > 0.5)) kept.push(f);
           }
-          if (!best) continue;
-          const [bx, by, bw, bh] = best.box;
-          found.push({
-            index: i,
-            score: best.boxScore,
-            meshScore: this.config.verifyWithMesh ? best.faceScore : null,
-            box: { x: r.x + bx / scale, y: r.y + by / scale, width: bw / scale, height: bh / scale },
-          });
+          if (stateful) {
+            const tracks = kept.map((f) => trackFromDetection(f, r, scale, now));
+            // A face without landmarks cannot be followed: detect the tile again next time.
+            if (tracks.some((t) => t === null)) this.states.delete(crops[i]!.key);
+            else this.states.set(crops[i]!.key, { tracks: tracks as FaceTrack[], lastDetectAt: now });
+          }
+          for (const f of kept) {
+            const [bx, by, bw, bh] = f.box;
+            found.push({
+              index: i,
+              score: f.boxScore,
+              meshScore: this.config.verifyWithMesh ? f.faceScore : null,
+              box: { x: r.x + bx / scale, y: r.y + by / scale, width: bw / scale, height: bh / scale },
+            });
+          }
         } finally {
           tile.dispose();
         }
@@ -391,9 +417,14 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
         const mirror = alternate ? found.map((f) => this.nextMirror(crops[f.index]!.key)) : undefined;
         const probabilities = await this.classify(frame4d, emotionBoxes, width, height, mirror);
         emotionMs = performance.now() - te;
+        const appearance = await this.appearances(frame4d, found.map((f) => ((crops[f.index]!.maxFaces ?? 1) > 1 ? f.box : null)), width, height);
         found.forEach((f, k) => {
-          tiles[f.index]!.face = { box: f.box, score: f.score, meshScore: f.meshScore, probabilities: probabilities[k]! };
+          tiles[f.index]!.faces.push({ box: f.box, score: f.score, meshScore: f.meshScore, probabilities: probabilities[k]!, ...(appearance[k] ? { appearance: appearance[k] } : {}) });
         });
+        for (const t of tiles) {
+          t.faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+          t.face = t.faces[0] ?? null;
+        }
       }
     } finally {
       tf.dispose(tensors);
@@ -432,6 +463,23 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       }
       this.thumbs.set(key, { thumb, at: now });
     });
+    return out;
+  }
+
+  /**
+   * Appearance descriptors (see face-identity.ts) of the non-null `boxes`: each box's pixels
+   * bilinearly resized to 4x4 RGB, 48 values in 0..255, row-major; one op, one readback.
+   * @returns one descriptor per box, null where the box is null.
+   */
+  private async appearances(frame4d: Tensor, boxes: (Rect | null)[], width: number, height: number): Promise<(number[] | null)[]> {
+    const wanted = boxes.flatMap((b, k) => (b ? [k] : []));
+    if (wanted.length === 0) return boxes.map(() => null);
+    const tf = this.tf;
+    const t = tf.image.cropAndResize(frame4d as never, wanted.map((k) => pixelBox(boxes[k]!, width, height)), wanted.map(() => 0), [4, 4]);
+    const data = (await t.data()) as Float32Array;
+    t.dispose();
+    const out: (number[] | null)[] = boxes.map(() => null);
+    wanted.forEach((k, j) => (out[k] = Array.from(data.subarray(j * 48, (j + 1) * 48))));
     return out;
   }
 

@@ -54,3 +54,11 @@ export function intersectRect(rect: Rect, bounds: Rect): Rect {
   const y1 = Math.max(Math.min(rect.y + rect.height, bounds.y + bounds.height), y0);
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
+
+/** Intersection over union of two rects, in [0, 1] (0 when either is empty). */
+export function iou(a: Rect, b: Rect): number {
+  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const union = a.width * a.height + b.width * b.height - w * h;
+  return union > 0 ? (w * h) / union : 0;
+}

@@ -8,15 +8,23 @@
 import { dominantEmotion, type Probabilities } from '../shared/emotions.ts';
 import type { LiveUpdate } from '../shared/messages.ts';
 import type { SecondRecord } from '../shared/timeline-store.ts';
-import type { AnalysisOptions, ParticipantLive, PipelineStats, Rect, TilesSnapshot } from '../shared/types.ts';
+import type { AnalysisOptions, ParticipantLive, PipelineStats, Rect, TileReport, TilesSnapshot } from '../shared/types.ts';
+
+/** Display name of person `n` of a multi-person tile named `tileName`. */
+function personName(tileName: string, n: number): string {
+  return `${tileName} · person ${n}`;
+}
 import { SecondAggregator } from './aggregate.ts';
 import type { InferenceConfig } from './config.ts';
-import type { TileAnalyzer, TileCrop } from './face-emotion.ts';
+import type { FaceAnalysis, TileAnalysis, TileAnalyzer, TileCrop } from './face-emotion.ts';
+import { FaceIdentities } from './face-identity.ts';
 import { cssRectToFrame } from './geometry.ts';
 import { EmotionSmoother } from './smoothing.ts';
 
 interface ParticipantState {
   id: string;
+  /** Id of the tile the participant is seen in (their own id, or the multi-person tile's). */
+  tileId: string;
   name: string;
   isSelf: boolean;
   smoother: EmotionSmoother;
@@ -89,6 +97,8 @@ export interface PipelineCounters {
 export class TilePipeline {
   private tiles: TilesSnapshot | null = null;
   private participants = new Map<string, ParticipantState>();
+  /** The people of each multi-person tile (TileReport.multiFace), by tile id. */
+  private readonly identities = new Map<string, FaceIdentities>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private busy = false;
   private running = false;
@@ -127,30 +137,27 @@ export class TilePipeline {
   /** Replaces the tile layout (from the content script). */
   setTiles(snapshot: TilesSnapshot): void {
     this.tiles = snapshot;
-    const ids = new Set(snapshot.tiles.map((t) => t.id));
+    const byId = new Map(snapshot.tiles.map((t) => [t.id, t]));
     for (const t of snapshot.tiles) {
+      const people = this.identities.get(t.id);
+      if (t.multiFace && people && people.known.length > 0) continue; // its people stand for it
       const p = this.participants.get(t.id);
       if (p) {
         p.name = t.name;
         p.isSelf = t.isSelf;
       } else {
-        this.participants.set(t.id, {
-          id: t.id,
-          name: t.name,
-          isSelf: t.isSelf,
-          smoother: new EmotionSmoother(this.config.smoothingTauMs),
-          lastFaceAt: 0,
-          faceStreak: 0,
-          faceConfirmed: false,
-          faceBoxFrame: null,
-          analysed: false,
-          frameTime: 0,
-        });
+        this.participants.set(t.id, this.newParticipant(t.id, t.name, t.isSelf, t.id));
       }
     }
     // Participants who left are dropped from the live view; their timeline stays in the store,
-    // and a participant who comes back with the same id continues it.
-    for (const id of this.participants.keys()) if (!ids.has(id)) this.participants.delete(id);
+    // and a participant who comes back with the same id continues it. The people of a
+    // multi-person tile follow their tile (and its renames).
+    for (const [id, p] of this.participants) {
+      const tile = byId.get(p.tileId);
+      if (!tile || (p.id !== p.tileId && !tile.multiFace)) this.participants.delete(id);
+      else if (p.id !== p.tileId) p.name = personName(tile.name, Number(p.id.slice(p.id.lastIndexOf('#') + 1)));
+    }
+    for (const id of this.identities.keys()) if (!byId.get(id)?.multiFace) this.identities.delete(id);
   }
 
   /** Applies new user options (pause, only me, overlays). */
@@ -209,7 +216,7 @@ export class TilePipeline {
     }
     this.frameSize = { width, height };
     const viewport = this.tiles.viewport;
-    const crops: TileCrop[] = tiles.map((t) => ({ key: t.id, rect: cssRectToFrame(t.rect, viewport, width, height) }));
+    const crops: TileCrop[] = tiles.map((t) => ({ key: t.id, rect: cssRectToFrame(t.rect, viewport, width, height), ...(t.multiFace ? { maxFaces: this.config.maxFacesPerTile } : {}) }));
     const { tiles: results, timing } = await this.analyzer.analyse(frame!.image, crops);
     this.frameTimes.push(frameTime);
     this.inferenceMs.push(timing.totalMs);
@@ -221,35 +228,13 @@ export class TilePipeline {
     if (this.counters.inferenceMs.length < 20_000) this.counters.inferenceMs.push(timing.totalMs);
     // Deferred tiles (no face at their last detection, retried later) still count as analysed.
     const analysedIds = new Set(results.map((r) => r.key));
-    for (const p of this.participants.values()) p.analysed = analysedIds.has(p.id);
+    for (const p of this.participants.values()) p.analysed = analysedIds.has(p.tileId);
     for (const r of results) {
-      const p = this.participants.get(r.key);
-      if (!p) continue; // left while the frame was analysed
-      if (r.status === 'deferred') {
-        // Nothing new about this tile: it still has no face (the aggregator gets a no-face sample).
-        this.aggregator.add(p.id, p.name, frameTime, null);
-        continue;
-      }
-      if (r.status === 'unchanged') {
-        // Same pixels as at the last analysis: the last result holds (a face on a frozen frame
-        // stays shown); the timeline gets no new sample.
-        if (p.faceBoxFrame) p.lastFaceAt = frameTime;
-        continue;
-      }
-      p.frameTime = frameTime;
-      let probabilities: Probabilities | null = null;
-      p.faceStreak = r.face ? p.faceStreak + 1 : 0;
-      if (p.faceStreak >= this.config.minFaceFrames) p.faceConfirmed = true;
-      if (r.face && p.faceConfirmed) {
-        probabilities = r.face.probabilities;
-        p.smoother.update(probabilities, frameTime);
-        p.lastFaceAt = frameTime;
-        p.faceBoxFrame = r.face.box;
-      } else if (frameTime - p.lastFaceAt > this.config.faceTimeoutMs) {
-        p.faceConfirmed = p.faceStreak >= this.config.minFaceFrames;
-        p.faceBoxFrame = null;
-      }
-      this.aggregator.add(p.id, p.name, frameTime, probabilities);
+      // The layout now (it may have changed while the frame was analysed).
+      const tile = this.tiles?.tiles.find((t) => t.id === r.key);
+      if (tile?.multiFace) this.applyPeople(tile, r, frameTime);
+      else if (this.participants.has(r.key)) this.applyTile(this.participants.get(r.key)!, r.status, r.face, frameTime);
+      // (otherwise the participant left while the frame was analysed)
     }
     this.publish(frameTime, true);
     if (frameTime - this.lastFlush >= 1000) {
@@ -257,6 +242,79 @@ export class TilePipeline {
       const records = this.aggregator.flush(frameTime);
       if (records.length) this.sinks.onRecords(records);
     }
+  }
+
+  /**
+   * One frame's result for one participant: `status` and `face` as the analyzer gave them
+   * (see TileAnalysis). A face counts after `minFaceFrames` consecutive frames; the timeline
+   * gets one sample per analysed frame (null without a face), none for an unchanged tile.
+   */
+  private applyTile(p: ParticipantState, status: TileAnalysis['status'], face: FaceAnalysis | null, frameTime: number): void {
+    if (status === 'deferred') {
+      // Nothing new about this tile: it still has no face (the aggregator gets a no-face sample).
+      this.aggregator.add(p.id, p.name, frameTime, null);
+      return;
+    }
+    if (status === 'unchanged') {
+      // Same pixels as at the last analysis: the last result holds (a face on a frozen frame
+      // stays shown); the timeline gets no new sample.
+      if (p.faceBoxFrame) p.lastFaceAt = frameTime;
+      return;
+    }
+    p.frameTime = frameTime;
+    let probabilities: Probabilities | null = null;
+    p.faceStreak = face ? p.faceStreak + 1 : 0;
+    if (p.faceStreak >= this.config.minFaceFrames) p.faceConfirmed = true;
+    if (face && p.faceConfirmed) {
+      probabilities = face.probabilities;
+      p.smoother.update(probabilities, frameTime);
+      p.lastFaceAt = frameTime;
+      p.faceBoxFrame = face.box;
+    } else if (frameTime - p.lastFaceAt > this.config.faceTimeoutMs) {
+      p.faceConfirmed = p.faceStreak >= this.config.minFaceFrames;
+      p.faceBoxFrame = null;
+    }
+    this.aggregator.add(p.id, p.name, frameTime, probabilities);
+  }
+
+  /**
+   * A multi-person tile's frame: each face is assigned to a numbered person of the tile by
+   * position and appearance (face-identity.ts), and each person is a participant of their own
+   * (`<tile id>#<n>`, named "<tile name> · person <n>"). The tile's own participant stands in
+   * until the first person is seen.
+   */
+  private applyPeople(tile: TileReport, r: TileAnalysis, frameTime: number): void {
+    let identities = this.identities.get(tile.id);
+    if (!identities) this.identities.set(tile.id, (identities = new FaceIdentities()));
+    const faces = r.status === 'analysed' ? r.faces : [];
+    const numbers = identities.assign(faces.map((f) => ({ box: f.box, appearance: f.appearance ?? null })), frameTime);
+    const byPerson = new Map(numbers.map((n, k) => [n, faces[k]!]));
+    for (const n of identities.known) {
+      const id = `${tile.id}#${n}`;
+      let p = this.participants.get(id);
+      if (!p) this.participants.set(id, (p = this.newParticipant(id, personName(tile.name, n), false, tile.id)));
+      p.analysed = true;
+      this.applyTile(p, r.status, byPerson.get(n) ?? null, frameTime);
+    }
+    const own = this.participants.get(tile.id);
+    if (own && identities.known.length > 0) this.participants.delete(tile.id);
+    else if (own) this.applyTile(own, r.status, null, frameTime);
+  }
+
+  private newParticipant(id: string, name: string, isSelf: boolean, tileId: string): ParticipantState {
+    return {
+      id,
+      tileId,
+      name,
+      isSelf,
+      smoother: new EmotionSmoother(this.config.smoothingTauMs),
+      lastFaceAt: 0,
+      faceStreak: 0,
+      faceConfirmed: false,
+      faceBoxFrame: null,
+      analysed: false,
+      frameTime: 0,
+    };
   }
 
   private noticeFor(width: number, height: number): string | null {

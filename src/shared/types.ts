@@ -25,6 +25,11 @@ export interface TileReport {
   visible: boolean;
   /** True for the local user's own self-view tile. */
   isSelf: boolean;
+  /**
+   * True when the tile may show several people (a single page-filling video: a recording, a
+   * webinar, a meeting room): each face in it becomes a participant of its own.
+   */
+  multiFace?: boolean;
 }
 
 /** Everything the content script reports about the page, sent whenever something changes. */

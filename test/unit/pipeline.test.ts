@@ -27,7 +27,10 @@ function setup(script: Step[]) {
       const step = script[i++] ?? false;
       const face = step === true;
       const status = typeof step === 'string' ? step : ('analysed' as const);
-      const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, status, tracked: false, face: face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null }));
+      const tiles: TileAnalysis[] = crops.map((c) => {
+        const found = face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null;
+        return { key: c.key, status, tracked: false, face: found, faces: found ? [found] : [] };
+      });
       return { tiles, timing: { totalMs: 1, detectMs: 1, trackMs: 0, emotionMs: 0 } };
     },
     dispose() {},
@@ -94,4 +97,52 @@ test('a frozen tile keeps its face and adds no samples; a deferred empty tile st
     assert.equal(p.faceVisible, false);
     assert.equal(p.analysed, true, 'a deferred tile is still being analysed');
   }
+});
+
+test('a multi-person tile becomes one participant per face, numbered by position, renamed with its tile', async () => {
+  const SAD = toProbabilities([0, 0, 0, 0, 0.9, 0, 0.1]);
+  const face = (x: number, probabilities = HAPPY) => ({ box: { x, y: 50, width: 80, height: 80 }, score: 0.9, meshScore: 1, probabilities });
+  // Frame by frame: the faces the analyzer finds in the recording (left one happy, right one sad).
+  const script = [[face(10), face(400, SAD)], [face(405, SAD), face(12)], [face(14), face(410, SAD)], [face(16)]];
+  let i = 0;
+  const crops: { maxFaces?: number }[] = [];
+  const analyzer = {
+    tf: null as never,
+    backend: 'scripted',
+    async analyse(_source: unknown, c: { key: string; maxFaces?: number }[]) {
+      crops.push(...c);
+      const faces = script[i++] ?? [];
+      const tiles: TileAnalysis[] = c.map((t) => ({ key: t.key, status: 'analysed', tracked: false, face: faces[0] ?? null, faces }));
+      return { tiles, timing: { totalMs: 1, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+    },
+    dispose() {},
+  } satisfies TileAnalyzer;
+  const live: LiveUpdate[] = [];
+  const start = 1_700_000_000_000;
+  const pipeline = new TilePipeline(analyzer, makeConfig({ minFaceFrames: 2 }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+    onLive: (u) => live.push(u),
+    onRecords: () => {},
+    onError: (e) => assert.fail(e),
+  });
+  const snapshot = (name: string) => ({ adapter: 'generic' as const, site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt: start, tiles: [{ id: 'tile-1', name, rect: { x: 0, y: 0, width: 640, height: 360 }, visible: true, isSelf: false, multiFace: true }] });
+  pipeline.setTiles(snapshot('Tile 1'));
+  const frame = async (t: number) => {
+    const realNow = Date.now;
+    Date.now = () => start + t;
+    try {
+      await (pipeline as unknown as { analyseFrame(v: HTMLVideoElement): Promise<void> }).analyseFrame({ videoWidth: 640, videoHeight: 360 } as HTMLVideoElement);
+    } finally {
+      Date.now = realNow;
+    }
+    return live.at(-1)!.participants;
+  };
+  await frame(0);
+  assert.equal(crops[0]!.maxFaces, makeConfig().maxFacesPerTile, 'a multi-person tile asks for several faces');
+  await frame(100);
+  let people = await frame(200);
+  assert.deepEqual(people.map((p) => [p.id, p.name, p.dominant]), [['tile-1#1', 'Tile 1 · person 1', 'happy'], ['tile-1#2', 'Tile 1 · person 2', 'sad']]);
+  pipeline.setTiles(snapshot('Webinar'));
+  people = await frame(300);
+  assert.deepEqual(people.map((p) => p.name), ['Webinar · person 1', 'Webinar · person 2'], 'no stand-in participant, renamed with the tile');
+  assert.equal(people[0]!.faceVisible, true);
 });
