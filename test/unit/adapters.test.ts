@@ -177,7 +177,7 @@ describe('generic adapter', () => {
 
 describe('chooseAdapter', () => {
   it('registers every adapter, generic last', () => {
-    assert.deepEqual(ADAPTERS.map((a) => a.name), ['meet', 'generic']);
+    assert.deepEqual(ADAPTERS.map((a) => a.name), ['meet', 'zoom', 'teams', 'jitsi', 'generic']);
     assert.equal(ADAPTERS.at(-1), genericAdapter);
     assert.deepEqual(meetAdapter.hostPatterns, ['https://meet.google.com/*']);
   });
