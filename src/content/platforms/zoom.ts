@@ -61,15 +61,20 @@ export const zoomAdapter: PlatformAdapter = {
     const tiles: FoundTile[] = [];
     const indexOf = new Map<string, number>();
     const taken = new Set<string>();
-    const idOfName = new Map<string, string>(); // this pass: frames without a user id, by name
-    for (const frame of outermost(doc.querySelectorAll(FRAME))) {
-      if (inScreenShare(frame)) continue;
-      const raw = (frame.querySelector(NAME)?.textContent ?? '').trim();
-      const name = cleanName(raw);
-      const userId = userIdOf(frame);
+    const frames = outermost(doc.querySelectorAll(FRAME))
+      .filter((frame) => !inScreenShare(frame))
+      .map((frame) => {
+        const raw = (frame.querySelector(NAME)?.textContent ?? '').trim();
+        return { frame, raw, name: cleanName(raw), userId: userIdOf(frame) };
+      });
+    // A frame without a user id (a filmstrip copy, an older build) belongs to the participant
+    // of the same name that has one; else to the id this frame (or its name) had before.
+    const idOfName = new Map<string, string>();
+    for (const f of frames) if (f.userId && f.name && !idOfName.has(f.name)) idOfName.set(f.name, `zoom-${f.userId}`);
+    for (const { frame, raw, name, userId } of frames) {
       const video = pictureOf(frame);
       const id = userId ? `zoom-${userId}` : (name && idOfName.get(name)) || registry.idFor(frame, name ? `name:${name}` : null, taken).id;
-      if (!userId && name && !idOfName.has(name)) idOfName.set(name, id);
+      if (name && !idOfName.has(name)) idOfName.set(name, id);
       const tile: FoundTile = {
         id,
         name: name || `Participant ${tiles.length + 1}`,
