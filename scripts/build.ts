@@ -1,8 +1,15 @@
 /**
- * Builds the Chrome MV3 extension into dist/chrome (and a test harness into dist/harness).
+ * Builds the MV3 extension from the same sources for Chrome (dist/chrome) and Firefox
+ * (dist/firefox), a test harness (dist/harness), and, from the command line, one zip per
+ * browser (dist/callmood-<browser>-<version>.zip, made by web-ext's build command).
  *
- *   npm run build            # production build with linked sourcemaps
- *   npm run build -- --watch # rebuild on change
+ *   npm run build            # production build with linked sourcemaps, both browsers, both zips
+ *   npm run build -- --watch # rebuild on change (no zips)
+ *
+ * The two builds differ only in their background entry and manifest: Chrome runs the
+ * inference in an offscreen document fed by tab capture; Firefox, which has neither, runs it
+ * in the background event page (src/background/firefox.ts), fed with tile pixels by the
+ * content script. `process.env.CALLMOOD_BROWSER` is replaced by 'chrome' or 'firefox'.
  *
  * Model files come from the @vladmandic/human npm package, the WASM binaries from
  * @tensorflow/tfjs-backend-wasm; nothing is downloaded.
@@ -32,20 +39,60 @@ async function copyInto(dir: string, from: string, files: string[]): Promise<voi
   await Promise.all(files.map((f) => copyFile(join(from, f), join(dir, f))));
 }
 
-/** Builds dist/chrome (or dist/chrome-bench with the baseline's models when `bench`) and dist/harness. */
-export async function build({ watch = false, outRoot = join(root, 'dist'), bench = false } = {}): Promise<void> {
-  const out = join(outRoot, bench ? 'chrome-bench' : 'chrome');
-  await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
+/** The browsers CallMood is built for. */
+export type BrowserTarget = 'chrome' | 'firefox';
 
-  const common: esbuild.BuildOptions = {
+/**
+ * The Firefox manifest derived from the base (Chrome) manifest.json: the background is an
+ * event page (`background.scripts`, no `service_worker`), the Chrome-only permissions
+ * (`offscreen`, `tabCapture`) and `minimum_chrome_version` are removed, and the gecko
+ * settings (id, `strict_min_version`, data collection: none) are kept. Pure: `base` is not changed.
+ * @throws Error when `base` has no `browser_specific_settings.gecko.id`.
+ */
+export function firefoxManifest(base: Record<string, any>): Record<string, any> {
+  const manifest = structuredClone(base);
+  if (!manifest.browser_specific_settings?.gecko?.id) throw new Error('manifest.json needs browser_specific_settings.gecko.id for Firefox');
+  delete manifest.minimum_chrome_version;
+  manifest.background = { scripts: ['background.js'], type: 'module' };
+  manifest.permissions = (manifest.permissions as string[]).filter((p) => p !== 'offscreen' && p !== 'tabCapture');
+  return manifest;
+}
+
+/**
+ * Builds every target: dist/chrome (or dist/chrome-bench with the baseline's models when
+ * `bench`), dist/firefox (not with `bench`) and dist/harness; `zip` also writes the zips.
+ */
+export async function build({ watch = false, outRoot = join(root, 'dist'), bench = false, zip = false } = {}): Promise<void> {
+  const targets: BrowserTarget[] = bench ? ['chrome'] : ['chrome', 'firefox'];
+  await Promise.all(targets.map((target) => buildTarget(target, { watch, outRoot, bench })));
+  await buildHarness({ watch, outRoot });
+  if (zip) for (const target of targets) await zipTarget(join(outRoot, target), outRoot, target);
+}
+
+/** Writes dist/callmood-<target>-<version>.zip from the built folder `dir` (web-ext build). */
+async function zipTarget(dir: string, outRoot: string, target: BrowserTarget): Promise<void> {
+  // web-ext ships no type declarations: the one call used here, typed by hand.
+  const specifier: string = 'web-ext';
+  const { default: webExt } = (await import(specifier)) as {
+    default: { cmd: { build(params: Record<string, unknown>, options: Record<string, unknown>): Promise<unknown> } };
+  };
+  const { version } = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  await webExt.cmd.build(
+    { sourceDir: dir, artifactsDir: outRoot, filename: `callmood-${target}-${version}.zip`, overwriteDest: true },
+    { showReadyMessage: false, shouldExitProgram: false },
+  );
+}
+
+function commonOptions(target: BrowserTarget | 'harness'): esbuild.BuildOptions {
+  return {
     bundle: true,
     sourcemap: 'linked',
-    target: ['chrome116'],
+    // Firefox 140 ESR is the oldest Firefox the manifest accepts (gecko strict_min_version).
+    target: target === 'firefox' ? ['firefox140'] : ['chrome116'],
     logLevel: 'warning',
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    define: { 'process.env.NODE_ENV': '"production"' },
+    define: { 'process.env.NODE_ENV': '"production"', 'process.env.CALLMOOD_BROWSER': JSON.stringify(target === 'firefox' ? 'firefox' : 'chrome') },
     legalComments: 'none',
     minify: true,
     // human's package exports map names its no-bundle build without './', so Node-style
@@ -56,32 +103,48 @@ export async function build({ watch = false, outRoot = join(root, 'dist'), bench
       // face-api's no-bundle build likewise imports our @tensorflow/tfjs.
       '@vladmandic/face-api': join(nm, '@vladmandic/face-api/dist/face-api.esm-nobundle.js'),
     },
+    absWorkingDir: root,
   };
-  const entries: esbuild.BuildOptions[] = [
-    { ...common, entryPoints: { content: 'src/content/main.ts' }, format: 'iife', outdir: out },
-    { ...common, entryPoints: { background: 'src/background/main.ts' }, format: 'esm', outdir: out },
-    { ...common, entryPoints: { offscreen: 'src/offscreen/main.ts' }, format: 'esm', outdir: out },
-    { ...common, entryPoints: { popup: 'src/popup/main.tsx' }, format: 'esm', outdir: out },
-    {
-      ...common,
-      entryPoints: { 'inference-harness': 'test/fixtures/inference-harness.ts' },
-      format: 'esm',
-      outdir: join(outRoot, 'harness'),
-    },
-  ];
-  const builds = entries.map((b) => ({ ...b, absWorkingDir: root }));
+}
 
+async function runBuilds(builds: esbuild.BuildOptions[], watch: boolean): Promise<void> {
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();
   } else {
     await Promise.all(builds.map((b) => esbuild.build(b)));
   }
+}
 
-  const manifest = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8'));
+/** The test harness (dist/harness): the inference module in a plain page, for eval and e2e. */
+async function buildHarness({ watch, outRoot }: { watch: boolean; outRoot: string }): Promise<void> {
+  await runBuilds(
+    [{ ...commonOptions('harness'), entryPoints: { 'inference-harness': 'test/fixtures/inference-harness.ts' }, format: 'esm', outdir: join(outRoot, 'harness') }],
+    watch,
+  );
+}
+
+/** Builds one browser's extension folder. */
+async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { watch: boolean; outRoot: string; bench: boolean }): Promise<void> {
+  const out = join(outRoot, bench ? 'chrome-bench' : target);
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+
+  const common = commonOptions(target);
+  const entries: esbuild.BuildOptions[] = [
+    { ...common, entryPoints: { content: 'src/content/main.ts' }, format: 'iife', outdir: out },
+    { ...common, entryPoints: { background: target === 'firefox' ? 'src/background/firefox.ts' : 'src/background/main.ts' }, format: 'esm', outdir: out },
+    { ...common, entryPoints: { popup: 'src/popup/main.tsx' }, format: 'esm', outdir: out },
+  ];
+  if (target === 'chrome') entries.push({ ...common, entryPoints: { offscreen: 'src/offscreen/main.ts' }, format: 'esm', outdir: out });
+  await runBuilds(entries, watch);
+
+  const base = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8'));
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
-  manifest.version = pkg.version;
+  base.version = pkg.version;
+  // Chrome gets the base manifest as it is (it ignores `background.scripts` and the gecko settings).
+  const manifest = target === 'firefox' ? firefoxManifest(base) : base;
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  await copyInto(out, join(root, 'src/offscreen'), ['offscreen.html']);
+  if (target === 'chrome') await copyInto(out, join(root, 'src/offscreen'), ['offscreen.html']);
   await copyInto(out, join(root, 'src/popup'), ['popup.html', 'popup.css']);
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
@@ -94,8 +157,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const watch = process.argv.includes('--watch');
   const bench = process.argv.includes('--bench');
   const t0 = Date.now();
-  build({ watch, bench }).then(
-    () => console.log(`built dist/${bench ? 'chrome-bench' : 'chrome'} and dist/harness in ${Date.now() - t0} ms${watch ? ' (watching)' : ''}`),
+  build({ watch, bench, zip: !watch && !bench }).then(
+    () =>
+      console.log(
+        `built ${bench ? 'dist/chrome-bench' : `dist/chrome, dist/firefox${watch ? '' : ', their zips'}`} and dist/harness in ${Date.now() - t0} ms${watch ? ' (watching)' : ''}`,
+      ),
     (err) => {
       console.error(err);
       process.exit(1);

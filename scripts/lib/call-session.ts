@@ -43,6 +43,26 @@ export interface CallSessionOptions {
   monitorNetwork?: boolean;
   /** Number of tiles (cycling through the clips; default one per clip). */
   tiles?: number;
+  /** The page to open instead of the demo call: see `CallPage`. */
+  page?: CallPage;
+}
+
+/**
+ * A call page to open: `path` on the test server (`/` the demo call; `/fixtures/<name>/` a
+ * fixture under test/fixtures; `/wc/` the Zoom fixture), shown under `host` (a name Chromium
+ * maps to 127.0.0.1 through `--host-resolver-rules`, e.g. `app.zoom.us`; default 127.0.0.1),
+ * with `query` appended to the clip parameters. The page must set `document.body.dataset.ready
+ * = '1'` when its tiles are up.
+ */
+export interface CallPage {
+  path: string;
+  host?: string;
+  query?: string;
+}
+
+/** The Chromium flag that maps each of `hosts` to 127.0.0.1 (for fixtures served under a call site's host name). */
+export function hostRulesArg(hosts: readonly string[]): string {
+  return `--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`;
 }
 
 /** A running demo call with the extension loaded. */
@@ -55,6 +75,7 @@ export class CallSession {
     readonly tabId: number,
     readonly network: NetworkMonitor | null,
     readonly usesStills: boolean,
+    private readonly clipQuery: string,
   ) {}
 
   /** Opens the demo call page and the popup (as a tab bound to the call page's tab). */
@@ -63,6 +84,8 @@ export class CallSession {
     const server = await serveStatic({
       '/videos/': VIDEOS_DIR,
       '/stills/': join(ROOT, 'node_modules/@vladmandic/human/assets'),
+      '/fixtures/': join(ROOT, 'test/fixtures'),
+      '/wc/': join(ROOT, 'test/fixtures/zoom-call'),
       '/': join(ROOT, 'test/fixtures/demo-call'),
     });
     let eb: ExtensionBrowser | null = null;
@@ -76,8 +99,7 @@ export class CallSession {
       const page = eb.context.pages()[0] ?? (await eb.context.newPage());
       const query = (clips.length ? `clips=${clips.map(encodeURIComponent).join(',')}` : 'stills=1') + (opts.tiles ? `&tiles=${opts.tiles}` : '');
       await page.setViewportSize({ width: 1280, height: 720 });
-      await page.goto(`${server.origin}/?${query}`);
-      await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30_000 });
+      await gotoCallPage(page, server, query, opts.page ?? { path: '/' });
       const worker = eb.context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${eb!.extensionId}/`))!;
       // The call page is the only tab at this point; without the "tabs" permission the
       // extension cannot filter tabs by URL, so take the active one.
@@ -91,12 +113,20 @@ export class CallSession {
       await popup.setViewportSize({ width: 400, height: 760 });
       await popup.goto(`chrome-extension://${eb.extensionId}/popup.html?tabId=${tabId}`);
       await page.bringToFront();
-      return new CallSession(eb, server, page, popup, tabId, network, clips.length === 0);
+      return new CallSession(eb, server, page, popup, tabId, network, clips.length === 0, query);
     } catch (err) {
       await eb?.close();
       await server.close();
       throw err;
     }
+  }
+
+  /**
+   * Opens another call page in the same tab (after `stop()`; the popup stays bound to the tab),
+   * with the clips this session was opened with. Resolves when the page says it is ready.
+   */
+  async goto(target: CallPage): Promise<void> {
+    await gotoCallPage(this.page, this.server, this.clipQuery, target);
   }
 
   /**
@@ -205,6 +235,13 @@ export class CallSession {
     await this.eb.close();
     await this.server.close();
   }
+}
+
+/** Opens `target` in `page` with the clip parameters `clipQuery` and waits for its ready flag. */
+async function gotoCallPage(page: Page, server: StaticServer, clipQuery: string, target: CallPage): Promise<void> {
+  const origin = target.host ? server.origin.replace('127.0.0.1', target.host) : server.origin;
+  await page.goto(`${origin}${target.path}?${clipQuery}${target.query ? `&${target.query}` : ''}`);
+  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30_000 });
 }
 
 async function waitForFile(dir: string, pattern: RegExp, timeoutMs: number): Promise<string> {

@@ -91,6 +91,7 @@ async function view(): Promise<AnalysisView> {
     meetingId: session?.meetingId ?? null,
     options: session?.options ?? (await loadOptions()),
     adapter: tiles?.adapter ?? null,
+    fallbackFrom: tiles?.fallbackFrom ?? null,
     site: tiles?.site ?? null,
     stats: live?.stats ?? null,
     participants: session ? live?.participants ?? [] : [],

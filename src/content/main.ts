@@ -10,6 +10,7 @@ import { listen, send } from '../shared/messages.ts';
 import type { Handlers, Sender } from '../shared/messages.ts';
 import { DEFAULT_OPTIONS } from '../shared/types.ts';
 import type { AnalysisOptions, ParticipantLive, TileReport, TilesSnapshot } from '../shared/types.ts';
+import { createTileFrameReader } from './frame-reader.ts';
 import { createOverlayLayer } from './overlay.ts';
 import type { OverlayLayer } from './overlay.ts';
 import { logOnce, startTileTracker } from './tile-tracker.ts';
@@ -48,6 +49,7 @@ function install(): ContentInstance {
   let participants: ParticipantLive[] = [];
   let overlay: OverlayLayer | null = null;
   let unlisten: (() => void) | null = null;
+  const frames = createTileFrameReader(document);
 
   /** Redraws the overlays from the latest tiles and results (self tile only in only-me mode). */
   const draw = (): void => {
@@ -146,6 +148,8 @@ function install(): ContentInstance {
         fail('overlay', error);
       }
     },
+    // Firefox only (no tab capture there): the analysed tiles' pixels, while analysis runs.
+    'content/read-frames': async ({ ids, maxSide }) => ({ frames: run ? frames.read(ids, maxSide) : [] }),
   } satisfies Handlers<'content'>;
 
   /** Only this extension's own contexts (the background) may drive the content script. */

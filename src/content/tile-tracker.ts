@@ -17,7 +17,23 @@ export const HEARTBEAT_MS = 2000;
 /** Bursts of changes are coalesced; recomputes happen at most this often, ms. */
 export const MIN_GAP_MS = 100;
 
-const WATCHED_ATTRIBUTES = ['data-participant-id', 'data-self-name', 'style', 'class', 'hidden'];
+/** Attributes whose changes may change the tiles (ids, names, self and screen-share markers, layout). */
+const WATCHED_ATTRIBUTES = [
+  'data-participant-id',
+  'data-self-name',
+  'data-stream-type',
+  'data-tid',
+  'data-acc-element-id',
+  'node-id',
+  'aria-label',
+  'title',
+  'id',
+  'width',
+  'height',
+  'style',
+  'class',
+  'hidden',
+];
 
 /** Options of `startTileTracker`. */
 export interface TileTrackerOptions {
@@ -69,7 +85,7 @@ export function isTileVisible(media: Element, rect: Rect, viewport: { width: num
 function changeKey(s: TilesSnapshot): string {
   const half = (v: number) => Math.round(v * 2) / 2;
   const tiles = s.tiles.map((t) => [t.id, t.name, t.isSelf, t.visible, half(t.rect.x), half(t.rect.y), half(t.rect.width), half(t.rect.height)]);
-  return JSON.stringify([s.adapter, s.site, s.viewport.width, s.viewport.height, s.devicePixelRatio, tiles]);
+  return JSON.stringify([s.adapter, s.fallbackFrom ?? null, s.site, s.viewport.width, s.viewport.height, s.devicePixelRatio, tiles]);
 }
 
 /**
@@ -105,6 +121,7 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
       watchSizes(choice.tiles.flatMap((t) => [t.element, t.video]));
       const snapshot: TilesSnapshot = {
         adapter: choice.adapter.name,
+        fallbackFrom: choice.fallback && choice.site ? choice.site.name : null,
         site: win.location.hostname,
         viewport,
         devicePixelRatio: win.devicePixelRatio,

@@ -8,6 +8,7 @@ import { send } from '../shared/messages.ts';
 import type { Outcome } from '../shared/messages.ts';
 import type { AnalysisView, PipelineStats } from '../shared/types.ts';
 import { ExportButtons } from './export-buttons.tsx';
+import { AnalysePageOffer, fallbackText } from './page-access.tsx';
 import { ParticipantRow } from './participant-row.tsx';
 import { PrivacyPanel } from './privacy-panel.tsx';
 import { useAnalysisView } from './use-analysis-view.ts';
@@ -115,6 +116,7 @@ export function App() {
 
   const loading = pending === 'start' || view?.state === 'starting';
   const participants = view?.participants ?? [];
+  const fallback = active ? fallbackText(view?.fallbackFrom) : null;
 
   return (
     <div class="popup">
@@ -154,6 +156,12 @@ export function App() {
       {tabError && (
         <p class="error" role="alert">
           {tabError}
+        </p>
+      )}
+      <AnalysePageOffer tabId={targetTabId} hidden={active || pending !== null || !view} start={() => runCommand('start')} />
+      {fallback && (
+        <p class="note" data-testid="fallback-notice" role="status">
+          {fallback}
         </p>
       )}
       {view?.message && (

@@ -28,6 +28,31 @@ export interface LiveUpdate {
   message: string | null;
 }
 
+/**
+ * Why the content script could not give a tile's pixels (Firefox's `content/read-frames`):
+ * - `tainted`: the tile's video or canvas comes from another origin without CORS, so the
+ *   browser forbids reading it (`getImageData` throws SecurityError);
+ * - `blank`: the tile reads back fully transparent (a WebGL canvas drawn without
+ *   `preserveDrawingBuffer` is cleared after each paint);
+ * - `not-ready`: the video has no frame yet (no size, or `readyState` < HAVE_CURRENT_DATA);
+ * - `gone`: no tile with that id is on the page any more, or it has no size.
+ */
+export type TileFrameProblem = 'tainted' | 'blank' | 'not-ready' | 'gone';
+
+/**
+ * One tile's pixels as the call page shows them (object-fit and a mirrored self view
+ * applied), scaled so the longer side is at most the requested `maxSide` px. An `ImageData`
+ * crosses contexts only in Firefox, whose runtime messaging structured-clones; Chrome's
+ * messaging is JSON and never carries it (Chrome reads pixels from tab capture instead).
+ */
+export interface TileFrame {
+  /** The tile's participant id, as in TilesSnapshot. */
+  id: string;
+  /** RGBA pixels, or null when `problem` says why there are none. */
+  image: ImageData | null;
+  problem: TileFrameProblem | null;
+}
+
 /** Map of message name to request and response types. */
 export interface MessageMap {
   // popup -> background
@@ -64,6 +89,8 @@ export interface MessageMap {
   'content/stop': { request: Record<string, never>; response: void };
   'content/set-options': { request: AnalysisOptions; response: void };
   'content/live': { request: { participants: ParticipantLive[] }; response: void };
+  /** Firefox only: the current pixels of the tiles `ids`, each at most `maxSide` px on its longer side. */
+  'content/read-frames': { request: { ids: string[]; maxSide: number }; response: { frames: TileFrame[] } };
 }
 
 export type MessageName = keyof MessageMap;

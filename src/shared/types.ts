@@ -8,8 +8,17 @@ export interface Rect {
   height: number;
 }
 
-/** Which content-script adapter found the tiles. */
-export type AdapterName = 'meet' | 'generic';
+/** Which content-script adapter found the tiles (one per file in `src/content/platforms/`). */
+export type AdapterName = 'meet' | 'zoom' | 'teams' | 'jitsi' | 'generic';
+
+/** The call site an adapter stands for, as the popup names it ("Zoom", "Microsoft Teams"). */
+export const ADAPTER_LABELS: Record<AdapterName, string> = {
+  meet: 'Google Meet',
+  zoom: 'Zoom',
+  teams: 'Microsoft Teams',
+  jitsi: 'Jitsi Meet',
+  generic: 'generic video page',
+};
 
 /**
  * One participant tile as the content script sees it in the call page's DOM.
@@ -35,6 +44,11 @@ export interface TileReport {
 /** Everything the content script reports about the page, sent whenever something changes. */
 export interface TilesSnapshot {
   adapter: AdapterName;
+  /**
+   * The site adapter that recognised the page (by URL or DOM) but whose selectors matched no
+   * tile, so `adapter` is the generic fallback; null or absent when there was no fallback.
+   */
+  fallbackFrom?: AdapterName | null;
   /** Hostname of the call page (e.g. `meet.google.com`, `127.0.0.1`). */
   site: string;
   /** Viewport size in CSS px (`innerWidth`, `innerHeight`). */
@@ -102,6 +116,8 @@ export interface AnalysisView {
   meetingId: string | null;
   options: AnalysisOptions;
   adapter: AdapterName | null;
+  /** The site adapter whose selectors stopped matching (the generic adapter is in use); null or absent when none. */
+  fallbackFrom?: AdapterName | null;
   site: string | null;
   stats: PipelineStats | null;
   participants: ParticipantLive[];

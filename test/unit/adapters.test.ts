@@ -1,7 +1,8 @@
 /**
- * Proves the call-site adapters find the right tiles, ids, names and self view in a Meet-like
- * DOM, never report a participant twice, keep generic ids stable, and that `chooseAdapter`
- * picks by URL, then by DOM, and falls back to generic when the site's selectors match nothing.
+ * Proves the call-site adapters (Meet, Zoom, Teams, Jitsi, generic) find the right tiles, ids,
+ * names and self view, skip screen shares, never report a participant twice, keep ids stable
+ * through re-layout and renames, and that `chooseAdapter` picks by URL, then by DOM, and falls
+ * back to generic (saying which site it fell back from) when the site's selectors match nothing.
  * happy-dom has no layout, so element boxes are stubbed with `setRect`.
  */
 import assert from 'node:assert/strict';
@@ -11,6 +12,9 @@ import { Window } from 'happy-dom';
 import { ADAPTERS, chooseAdapter } from '../../src/content/platforms/index.ts';
 import { meetAdapter } from '../../src/content/platforms/meet.ts';
 import { createGenericAdapter, genericAdapter } from '../../src/content/platforms/generic.ts';
+import { jitsiAdapter } from '../../src/content/platforms/jitsi.ts';
+import { teamsAdapter } from '../../src/content/platforms/teams.ts';
+import { zoomAdapter } from '../../src/content/platforms/zoom.ts';
 
 const FIXTURE = readFileSync(new URL('../fixtures/meet-grid.html', import.meta.url), 'utf8');
 const windows: Window[] = [];
@@ -177,7 +181,7 @@ describe('generic adapter', () => {
 
 describe('chooseAdapter', () => {
   it('registers every adapter, generic last', () => {
-    assert.deepEqual(ADAPTERS.map((a) => a.name), ['meet', 'generic']);
+    assert.deepEqual(ADAPTERS.map((a) => a.name), ['meet', 'zoom', 'teams', 'jitsi', 'generic']);
     assert.equal(ADAPTERS.at(-1), genericAdapter);
     assert.deepEqual(meetAdapter.hostPatterns, ['https://meet.google.com/*']);
   });
@@ -220,5 +224,129 @@ describe('chooseAdapter', () => {
     assert.equal(choice.adapter.name, 'meet');
     assert.equal(choice.fallback, false);
     assert.deepEqual(choice.tiles, []);
+  });
+});
+
+describe('Zoom adapter', () => {
+  /** A video frame of class `cls` whose canvas has id `c-<tag>`, inside a `<video-player node-id>` when `node` is given. */
+  const frameHtml = (cls: string, node: string | null, name: string, tag: string) =>
+    `<div class="${cls}">${node ? `<video-player node-id="${node}"><canvas id="c-${tag}"></canvas></video-player>` : `<canvas id="c-${tag}"></canvas>`}<div class="video-avatar__avatar"><div class="video-avatar__avatar-footer"><span>${name}</span></div></div></div>`;
+
+  function zoomPage(body: string): Document {
+    const doc = page('https://app.zoom.us/wc/123/join', `<video-player-container>${body}</video-player-container><div class="sharee-container"><canvas id="share"></canvas></div>`);
+    for (const c of doc.querySelectorAll('canvas')) setRect(c, 0, 0, 320, 180);
+    return doc;
+  }
+
+  it('finds gallery frames with node-id ids, name-tag names and the "(Me)" self marker; never the share canvas', () => {
+    const doc = zoomPage(
+      frameHtml('gallery-video-container__video-frame', '100', 'Ada', 'ada') + frameHtml('gallery-video-container__video-frame', '200', 'Bo Chen (Me)', 'bo'),
+    );
+    const tiles = zoomAdapter.findTiles(doc);
+    assert.deepEqual(tiles.map((t) => [t.id, t.name, t.isSelf]), [['zoom-100', 'Ada', false], ['zoom-200', 'Bo Chen', true]]);
+    assert.equal((tiles[0]!.video as Element).id, 'c-ada');
+    assert.ok(!tiles.some((t) => (t.video as Element).id === 'share'));
+  });
+
+  it('reports a speaker shown twice (main frame and filmstrip copy without node-id) once, from the larger frame', () => {
+    const doc = zoomPage(
+      `<div class="speaker-bar-container__horizontal-view-wrap">${frameHtml('speaker-bar-container__video-frame', null, 'Ada', 'ada-copy')}${frameHtml('speaker-bar-container__video-frame', '200', 'Bo', 'bo')}</div>` +
+        `<div class="speaker-active-container__wrap">${frameHtml('speaker-active-container__video-frame', '100', 'Ada', 'ada-main')}</div>`,
+    );
+    setRect(byId(doc, 'c-ada-main'), 0, 200, 900, 500);
+    const tiles = zoomAdapter.findTiles(doc);
+    assert.deepEqual(tiles.map((t) => t.id).sort(), ['zoom-100', 'zoom-200']);
+    assert.equal((tiles.find((t) => t.id === 'zoom-100')!.video as Element).id, 'c-ada-main');
+  });
+
+  it('matches *.zoom.us, and falls back to generic (with the share canvas skipped) when its frame classes are gone', () => {
+    assert.equal(zoomAdapter.matchesUrl(new URL('https://us02web.zoom.us/wc/1')), true);
+    assert.equal(zoomAdapter.matchesUrl(new URL('https://zoom.us.evil.example/')), false);
+    const doc = zoomPage('<div class="tile-v2"><canvas id="a"></canvas></div><div class="tile-v2"><canvas id="b" style="transform: scaleX(-1)"></canvas></div>');
+    const choice = chooseAdapter(doc, { href: 'https://app.zoom.us/wc/123/join' });
+    assert.equal(choice.adapter.name, 'generic');
+    assert.equal(choice.fallback, true);
+    assert.equal(choice.site?.name, 'zoom');
+    assert.deepEqual(choice.tiles.map((t) => [(t.video as Element).id, t.isSelf]), [['a', false], ['b', true]]);
+  });
+});
+
+describe('Teams adapter', () => {
+  const html = `<main data-tid="calling-stage">
+    <div data-cid="calling-participant-stream" data-tid="video-tile" data-stream-type="Video" data-acc-element-id="8:orgid:1" aria-label="Ann Lee, Muted" id="t1">
+      <div data-stream-type="Video"><video id="v1"></video></div>
+      <div data-tid="participant-info-nametag"><span data-tid="participant-display-name">Ann Lee</span></div>
+    </div>
+    <div data-cid="calling-participant-stream" data-tid="video-tile" aria-label="Bo Chen, Video on" id="t2"><video id="v2" style="transform: scaleX(-1)"></video></div>
+    <div data-cid="calling-participant-stream" data-tid="video-tile" data-stream-type="ScreenSharing" aria-label="Ann Lee is presenting"><video id="v3"></video></div>
+  </main>`;
+
+  it('finds tiles by data-cid / data-tid, names from display-name or aria-label, ids from data-acc-element-id, skips ScreenSharing', () => {
+    const doc = page('https://teams.microsoft.com/v2/', html);
+    const tiles = teamsAdapter.findTiles(doc);
+    assert.deepEqual(tiles.map((t) => [t.name, t.isSelf, (t.video as Element).id]), [['Ann Lee', false, 'v1'], ['Bo Chen', true, 'v2']]);
+    assert.equal(tiles[0]!.id, 'teams-8:orgid:1');
+    assert.match(tiles[1]!.id, /^teams-tile-\d+$/);
+  });
+
+  it('keeps a tile id through a rename and picks Teams by DOM on a look-alike page', () => {
+    const doc = page('http://127.0.0.1:9000/', html);
+    const before = chooseAdapter(doc, { href: 'http://127.0.0.1:9000/' });
+    assert.equal(before.adapter.name, 'teams');
+    byId(doc, 't2').setAttribute('aria-label', 'Bo Chen-Ito, Video on');
+    const after = teamsAdapter.findTiles(doc);
+    assert.equal(after[1]!.name, 'Bo Chen-Ito');
+    assert.equal(after[1]!.id, before.tiles[1]!.id);
+  });
+});
+
+describe('Jitsi adapter', () => {
+  const html = `<div id="largeVideoContainer" class="videocontainer"><video id="largeVideo"></video></div>
+    <div id="remoteVideos">
+      <span id="localVideoContainer" class="videocontainer"><span id="localVideoWrapper"><video id="lv" class="flipVideoX"></video></span><span class="displayname" id="localDisplayName">Me Myself</span></span>
+      <span id="participant_abc123" class="videocontainer"><video id="rv1"></video><span class="displayname" id="participant_abc123_name">Ada</span></span>
+      <span id="participant_abc123-v1" class="videocontainer"><video id="share"></video></span>
+      <span id="participant_def456" class="videocontainer"><video id="rv2"></video></span>
+    </div>`;
+
+  it('finds the filmstrip thumbnails with endpoint ids, .displayname names and the local self view; skips the large video and the -v1 share', () => {
+    const doc = page('https://jitsi.example.org/WeeklySync', html);
+    const choice = chooseAdapter(doc, { href: 'https://jitsi.example.org/WeeklySync' });
+    assert.equal(choice.adapter.name, 'jitsi');
+    assert.deepEqual(
+      choice.tiles.map((t) => [t.id, t.name, t.isSelf, (t.video as Element).id]),
+      [['local', 'Me Myself', true, 'lv'], ['abc123', 'Ada', false, 'rv1'], ['def456', 'Participant 3', false, 'rv2']],
+    );
+    assert.equal(jitsiAdapter.matchesUrl(new URL('https://meet.jit.si/Room')), true);
+  });
+});
+
+describe('generic adapter: canvases, self view, screen shares', () => {
+  it('takes canvases of useful size, marks the mirrored one as self, skips screen shares and names from figcaptions', () => {
+    const doc = page(
+      'https://webinar.example/',
+      `<figure><canvas id="c1"></canvas><figcaption>Ann Lee</figcaption></figure>
+       <canvas id="c2" style="transform: scaleX(-1)"></canvas>
+       <canvas id="tiny"></canvas>
+       <section class="screen-share"><video id="s"></video></section>`,
+    );
+    for (const id of ['c1', 'c2', 's']) setRect(byId(doc, id), 0, 0, 320, 180);
+    setRect(byId(doc, 'tiny'), 0, 0, 64, 64);
+    const tiles = createGenericAdapter().findTiles(doc);
+    assert.deepEqual(tiles.map((t) => [t.id, t.name, t.isSelf]), [['tile-1', 'Ann Lee', false], ['tile-2', 'Tile 2', true]]);
+  });
+
+  it('gives a rebuilt video showing the same URL its old id back', () => {
+    const doc = page('https://webinar.example/', '<video id="a" src="https://cdn.example/a.webm"></video><video id="b" src="https://cdn.example/b.webm"></video>');
+    setRect(byId(doc, 'a'), 0, 0, 320, 180);
+    setRect(byId(doc, 'b'), 330, 0, 320, 180);
+    const adapter = createGenericAdapter();
+    assert.deepEqual(adapter.findTiles(doc).map((t) => t.id), ['tile-1', 'tile-2']);
+    byId(doc, 'a').remove();
+    const again = doc.createElement('video');
+    again.setAttribute('src', 'https://cdn.example/a.webm');
+    doc.body.append(again);
+    setRect(again, 0, 200, 320, 180);
+    assert.deepEqual(adapter.findTiles(doc).map((t) => t.id), ['tile-2', 'tile-1']);
   });
 });

@@ -214,12 +214,19 @@ describe('startTileTracker', () => {
     assert.ok(snapshots[1]!.takenAt - snapshots[0]!.takenAt >= HEARTBEAT_MS);
   });
 
-  it('falls back to generic tiles when Meet selectors match nothing', () => {
+  it('falls back to generic tiles when Meet selectors match nothing, and says it fell back from Meet', () => {
     const { snapshots } = track('https://meet.google.com/abc-defg-hij', '<div class="x"><video id="v" title="Cam"></video></div>', (doc) =>
       setRect(doc.getElementById('v')!, 10, 10, 640, 360),
     );
     assert.equal(snapshots[0]!.adapter, 'generic');
+    assert.equal(snapshots[0]!.fallbackFrom, 'meet');
     assert.deepEqual(snapshots[0]!.tiles.map((t) => [t.id, t.name]), [['tile-1', 'Cam']]);
+  });
+
+  it('reports no fallback on a page no site adapter recognises', () => {
+    const { snapshots } = track('https://example.com/recording', '<video id="v"></video>', (doc) => setRect(doc.getElementById('v')!, 10, 10, 640, 360));
+    assert.equal(snapshots[0]!.adapter, 'generic');
+    assert.equal(snapshots[0]!.fallbackFrom, null);
   });
 
   it('stops calling back after abort and releases every observer, listener and timer', async () => {

@@ -1,35 +1,64 @@
 /**
- * Generic adapter: any page with `<video>` elements of useful size. Used for unknown sites
- * and as the fail-soft fallback when a site adapter's selectors stop matching.
+ * Generic adapter: any page with `<video>` or `<canvas>` elements of useful size (a recording,
+ * a webinar player, a call site CallMood has no adapter for). Used for unknown sites and as
+ * the fail-soft fallback when a site adapter's selectors stop matching.
+ *
+ * What it relies on, having no site knowledge:
+ * - tiles: every `<video>` and `<canvas>` whose CSS box is at least 96x96 px;
+ * - names: the `title` / `aria-label` of the element or its nearest labelled ancestor, or the
+ *   `<figcaption>` of an enclosing `<figure>`; else "Tile N";
+ * - self view: a mirrored picture (negative x-scale), which is how call pages show the local
+ *   camera;
+ * - screen shares: skipped when the element or an ancestor is named like one (id, class,
+ *   `data-*type` or `aria-label` with "screen share", "sharee", "presentation", ...).
  */
+import { cleanName, createIdRegistry, inScreenShare, isVideo, looksMirrored } from '../dom-helpers.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
-/** Smallest CSS box (width and height, CSS px) of a `<video>` worth treating as a tile. */
+/** Smallest CSS box (width and height, CSS px) of a `<video>` or `<canvas>` worth treating as a tile. */
 export const GENERIC_MIN_SIZE_PX = 96;
 
+/** What identifies a media element's picture across a rebuild: its MediaStream or its URL. */
+function mediaKey(media: Element): string | null {
+  if (isVideo(media)) {
+    const stream = media.srcObject as { id?: unknown } | null;
+    if (stream && typeof stream.id === 'string') return `stream:${stream.id}`;
+    const src = media.currentSrc || media.getAttribute('src');
+    if (src) return `src:${src}`;
+  }
+  return media.id ? `id:${media.localName}#${media.id}` : null;
+}
+
+/** The name a page gives a media element: a title / aria-label on it or an ancestor, or its figure's caption. */
+function labelOf(media: Element): string {
+  const labelled = media.closest('[title], [aria-label]');
+  const label = cleanName(labelled?.getAttribute('title') || labelled?.getAttribute('aria-label'));
+  if (label) return label;
+  return cleanName(media.closest('figure')?.querySelector('figcaption')?.textContent);
+}
+
 /**
- * Creates a generic adapter with its own id bookkeeping: each `<video>` gets `tile-N` the
- * first time this adapter sees it (N = 1, 2, ... in order of first sight) and keeps it for
- * the element's lifetime, so re-layout or re-ordering never renames a tile.
+ * Creates a generic adapter with its own id bookkeeping: each media element gets `tile-N` the
+ * first time this adapter sees it (N = 1, 2, ... in order of first sight) and keeps it for the
+ * element's lifetime, so re-layout, resizing or re-ordering never renames a tile. A new element
+ * showing the same MediaStream or URL as an earlier one gets that one's id back.
  */
 export function createGenericAdapter(): PlatformAdapter {
-  const ids = new WeakMap<Element, number>();
-  let next = 1;
+  const registry = createIdRegistry('tile-');
   return {
     name: 'generic',
     hostPatterns: [],
     matchesUrl: () => false,
-    looksLike: (doc) => doc.querySelector('video') !== null,
+    looksLike: (doc) => doc.querySelector('video, canvas') !== null,
     findTiles(doc) {
       const tiles: FoundTile[] = [];
-      for (const video of doc.querySelectorAll('video')) {
-        const box = video.getBoundingClientRect();
+      const taken = new Set<string>();
+      for (const media of doc.querySelectorAll('video, canvas')) {
+        const box = media.getBoundingClientRect();
         if (box.width < GENERIC_MIN_SIZE_PX || box.height < GENERIC_MIN_SIZE_PX) continue;
-        let n = ids.get(video);
-        if (n === undefined) ids.set(video, (n = next++));
-        const labelled = video.closest('[title], [aria-label]');
-        const label = (labelled?.getAttribute('title') || labelled?.getAttribute('aria-label'))?.trim();
-        tiles.push({ id: `tile-${n}`, name: label || `Tile ${n}`, element: video, video, isSelf: false });
+        if (inScreenShare(media)) continue;
+        const { id, n } = registry.idFor(media, mediaKey(media), taken);
+        tiles.push({ id, name: labelOf(media) || `Tile ${n}`, element: media, video: media, isSelf: looksMirrored(media) });
       }
       return tiles;
     },

@@ -5,18 +5,25 @@
  */
 import type { AdapterName } from '../../shared/types.ts';
 import { genericAdapter } from './generic.ts';
+import { jitsiAdapter } from './jitsi.ts';
 import { meetAdapter } from './meet.ts';
+import { teamsAdapter } from './teams.ts';
+import { zoomAdapter } from './zoom.ts';
 
 /** One participant tile an adapter found in the DOM. Plain DOM references; never sent across contexts. */
 export interface FoundTile {
-  /** Participant id (Meet: `data-participant-id`; generic: a stable `tile-N`). */
+  /** Participant id, stable for the participant's stay (Meet: `data-participant-id`; generic: `tile-N`; see each adapter). */
   id: string;
   /** Display name from the DOM, trimmed; never empty (adapters fall back to "Participant N" / "Tile N"). */
   name: string;
   /** The tile element (what moves, resizes and gets renamed). */
   element: Element;
-  /** The media element inside the tile whose bounding rect is reported as the tile's rect. */
-  video: HTMLVideoElement | HTMLCanvasElement;
+  /**
+   * The element whose bounding rect is reported as the tile's picture: a `<video>` or
+   * `<canvas>` inside the tile, or (sites that paint every tile into one shared canvas) the
+   * tile's own frame element.
+   */
+  video: Element;
   /** True for the local user's own self-view tile. */
   isSelf: boolean;
 }
@@ -35,7 +42,7 @@ export interface PlatformAdapter {
 }
 
 /** Every adapter, site adapters first; the generic adapter is always last. */
-export const ADAPTERS: readonly PlatformAdapter[] = [meetAdapter, genericAdapter];
+export const ADAPTERS: readonly PlatformAdapter[] = [meetAdapter, zoomAdapter, teamsAdapter, jitsiAdapter, genericAdapter];
 
 /** The outcome of `chooseAdapter`. */
 export interface AdapterChoice {
@@ -45,6 +52,8 @@ export interface AdapterChoice {
   tiles: FoundTile[];
   /** True when a site adapter was chosen but found no tiles while the generic adapter found some. */
   fallback: boolean;
+  /** The site adapter that recognised the page (by URL or DOM), or null for an unknown page. */
+  site: PlatformAdapter | null;
 }
 
 /**
@@ -61,10 +70,10 @@ export function chooseAdapter(doc: Document, location: { href: string }): Adapte
   const site = (url && sites.find((a) => a.matchesUrl(url))) ?? sites.find((a) => a.looksLike(doc));
   if (site) {
     const tiles = site.findTiles(doc);
-    if (tiles.length > 0) return { adapter: site, tiles, fallback: false };
+    if (tiles.length > 0) return { adapter: site, tiles, fallback: false, site };
     const generic = genericAdapter.findTiles(doc);
-    if (generic.length > 0) return { adapter: genericAdapter, tiles: generic, fallback: true };
-    return { adapter: site, tiles, fallback: false };
+    if (generic.length > 0) return { adapter: genericAdapter, tiles: generic, fallback: true, site };
+    return { adapter: site, tiles, fallback: false, site };
   }
-  return { adapter: genericAdapter, tiles: genericAdapter.findTiles(doc), fallback: false };
+  return { adapter: genericAdapter, tiles: genericAdapter.findTiles(doc), fallback: false, site: null };
 }

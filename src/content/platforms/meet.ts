@@ -1,8 +1,11 @@
 /**
  * Google Meet adapter. Relies only on stable data attributes and the `notranslate` name span
- * (see CALL-SITES.md): never on ARIA labels (they change with the UI language), obfuscated
- * class names or `jsname`/`jscontroller` values.
+ * (see CALL-SITES.md): never on ARIA labels for names (they change with the UI language),
+ * obfuscated class names or `jsname`/`jscontroller` values. Presentations (screen shares) have
+ * no documented stable marker: a tile is skipped when it, or an ancestor, is named like one
+ * (id, class, `data-*type` or an English `aria-label` with "presentation" / "screen share").
  */
+import { inScreenShare } from '../dom-helpers.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
 const TILE = '[data-participant-id]';
@@ -61,6 +64,8 @@ export const meetAdapter: PlatformAdapter = {
       const id = element.getAttribute('data-participant-id')?.trim();
       const videos = [...element.querySelectorAll('video')];
       if (!id || videos.length === 0 || hasOuterTile(element)) continue;
+      // Meet has no documented stable marker for a presentation tile: skip tiles named like one.
+      if (inScreenShare(element)) continue;
       const name = [...element.querySelectorAll('span.notranslate')]
         .map((span) => span.textContent?.trim() ?? '')
         .find((text) => text !== '');
