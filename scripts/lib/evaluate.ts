@@ -122,7 +122,9 @@ export class Evaluator {
     mode: EvalMode,
     opts: { overrides?: Partial<InferenceConfig>; split?: SplitHalf; onProgress?: (scored: number) => void } = {},
   ): Promise<EvaluationRun> {
-    const overrides = opts.overrides ?? {};
+    // A still image is a frozen video, which the live pipeline skips: the 'live' mode plays it
+    // as a moving one (frozen-tile check off) so every frame is analysed.
+    const overrides = { ...(mode === 'live' ? { frozenThreshold: 0 } : {}), ...(opts.overrides ?? {}) };
     const server = await this.server(set.dir);
     const page: Page = await this.browser.newPage();
     const images: ImageResult[] = [];
