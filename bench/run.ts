@@ -26,7 +26,7 @@
  * Figures are printed and written to bench/results/bench-<name>.json. No pass/fail on time.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
@@ -42,6 +42,8 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     'no-baseline': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
+    /** Measure each (tiles, pipeline) this many times, interleaved, and report medians. */
+    runs: { type: 'string', default: '1' },
     name: { type: 'string' },
     /** Inference config overrides (JSON) for CallMood's pipeline, e.g. '{"trackFaces":false}' to measure one way in against another. */
     config: { type: 'string' },
@@ -54,6 +56,7 @@ const tilesList = values.tiles!.split(',').map(Number);
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
 const sampleEvery = Number(values['sample-every']);
+const runs = Math.max(1, Number(values.runs) || 1);
 /** CallMood's config overrides (--config), checked like stored developer overrides. */
 const overrides: Record<string, unknown> = (() => {
   if (!values.config) return {};
@@ -90,8 +93,13 @@ interface Snapshot {
   heapUsed: number | null;
 }
 
-/** Main-thread ms per second in frames of chrome-extension:// scripts, from a CDP CPU profile. */
-function extensionTime(profile: { nodes: { id: number; callFrame: { url: string }; children?: number[] }[]; samples: number[]; timeDeltas: number[] }): number {
+/**
+ * The content script's share of the page's main thread, from a CDP CPU profile: total ms in
+ * samples whose stack holds a chrome-extension:// frame, and the longest unbroken run of
+ * such samples (ms): a long task (> 50 ms) is attributable to the extension only if such a
+ * run is that long.
+ */
+function extensionTime(profile: { nodes: { id: number; callFrame: { url: string }; children?: number[] }[]; samples: number[]; timeDeltas: number[] }): { totalMs: number; longestRunMs: number } {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -104,10 +112,19 @@ function extensionTime(profile: { nodes: { id: number; callFrame: { url: string 
     return v;
   };
   let us = 0;
+  let run = 0;
+  let longest = 0;
   profile.samples.forEach((id, i) => {
-    if (isExtension(id)) us += profile.timeDeltas[i + 1] ?? 0;
+    const dt = profile.timeDeltas[i + 1] ?? 0;
+    if (isExtension(id)) {
+      us += dt;
+      run += dt;
+      longest = Math.max(longest, run);
+    } else {
+      run = 0;
+    }
   });
-  return us / 1000;
+  return { totalMs: us / 1000, longestRunMs: longest / 1000 };
 }
 
 async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
@@ -195,7 +212,7 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
       framesPerSecond: c.frames / window_s,
       inferenceMs: { p50: quantile(c.inferenceMs, 0.5), p95: quantile(c.inferenceMs, 0.95) },
       frameToOverlayMs: { p50: quantile(page.latencies, 0.5), p95: quantile(page.latencies, 0.95), n: page.latencies.length },
-      contentScript: { msPerSecond: extMs / window_s, shareOfMainThread: extMs / (window_s * 1000) },
+      contentScript: { msPerSecond: extMs.totalMs / window_s, shareOfMainThread: extMs.totalMs / (window_s * 1000), longestRunMs: extMs.longestRunMs },
       pageLongTasks: { count: page.longTasks.length, maxMs: page.longTasks.length ? Math.max(...page.longTasks) : 0 },
       offscreen: { heapStart: start.heapUsed, heapEnd: end.heapUsed, tensorsStart: start.numTensors, tensorsEnd: end.numTensors },
       memorySamples: samples,
@@ -212,38 +229,70 @@ async function main(): Promise<void> {
     return;
   }
   if (!values['no-build']) await build({ bench: true });
-  const results: Awaited<ReturnType<typeof measure>>[] = [];
+  const results: (Awaited<ReturnType<typeof measure>> & { run: number; loadAverage: { start: number; end: number } })[] = [];
   const failures: { pipeline: string; tiles: number; error: string }[] = [];
   const pipelines = values['no-baseline'] ? (['callmood'] as const) : (['callmood', 'naive-human'] as const);
+  // Runs are interleaved (ours, baseline, ours, baseline, ...) so a slow spell of a noisy
+  // machine hits both; each run's ratio pairs ours with the baseline measured right after it.
   for (const n of tilesList) {
-    for (const p of pipelines) {
-      process.stdout.write(`measuring ${p} with ${n} tile(s) for ${seconds} s (after ${warmup} s warm-up) … `);
-      try {
-        const r = await measure(p, n);
-        results.push(r);
-        console.log(`${r.faceAnalysesPerSecond.toFixed(1)} face analyses/s`);
-      } catch (err) {
-        // One failed measurement (e.g. a machine too busy to answer) must not lose the others.
-        failures.push({ pipeline: p, tiles: n, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
-        console.log(`failed: ${failures.at(-1)!.error}`);
+    for (let run = 1; run <= runs; run++) {
+      for (const p of pipelines) {
+        process.stdout.write(`measuring ${p} with ${n} tile(s) for ${seconds} s (after ${warmup} s warm-up), run ${run}/${runs} … `);
+        try {
+          const load = loadavg()[0]!;
+          const r = { ...(await measure(p, n)), run, loadAverage: { start: load, end: loadavg()[0]! } };
+          results.push(r);
+          console.log(`${r.faceAnalysesPerSecond.toFixed(1)} face analyses/s (load average ${load.toFixed(1)})`);
+        } catch (err) {
+          // One failed measurement (e.g. a machine too busy to answer) must not lose the others.
+          failures.push({ pipeline: p, tiles: n, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
+          console.log(`failed: ${failures.at(-1)!.error}`);
+        }
       }
     }
   }
-  const fmt = (v: number | null, d = 0) => (v === null ? '–' : v.toFixed(d));
-  console.log(`\nmachine: ${cpus().length} cores; backend: ${results[0]?.backend}`);
-  console.log('| tiles | pipeline | analyses/s | per tile Hz | inference p50/p95 ms | frame-to-overlay p50/p95 ms | content script ms/s (share) | long tasks | tensors start→end | heap MB start→end | ours/baseline |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of results) {
-    const base = results.find((b) => b.tiles === r.tiles && b.pipeline === 'naive-human');
-    const ratio = r.pipeline === 'callmood' && base ? (r.faceAnalysesPerSecond / base.faceAnalysesPerSecond).toFixed(2) : '';
+  const fmt = (v: number | null, d = 0) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(d));
+  /** Median of the non-null values; NaN when there are none. */
+  const med = (values: (number | null)[]) => quantile(values.filter((v): v is number => v !== null), 0.5) ?? NaN;
+  const summary = tilesList.flatMap((n) =>
+    pipelines.flatMap((p) => {
+      const rs = results.filter((r) => r.tiles === n && r.pipeline === p);
+      if (!rs.length) return [];
+      const ratios = rs.flatMap((r) => {
+        const base = results.find((b) => b.tiles === n && b.pipeline === 'naive-human' && b.run === r.run);
+        return p === 'callmood' && base && base.faceAnalysesPerSecond > 0 ? [r.faceAnalysesPerSecond / base.faceAnalysesPerSecond] : [];
+      });
+      return [{
+        tiles: n,
+        pipeline: p,
+        runs: rs.length,
+        backend: rs[0]!.backend,
+        faceAnalysesPerSecond: med(rs.map((r) => r.faceAnalysesPerSecond)),
+        updatesPerTilePerSecond: med(rs.map((r) => r.updatesPerTilePerSecond)),
+        trackedShare: med(rs.map((r) => r.trackedShare)),
+        inferenceMs: { p50: med(rs.map((r) => r.inferenceMs.p50)), p95: med(rs.map((r) => r.inferenceMs.p95)) },
+        frameToOverlayMs: { p50: med(rs.map((r) => r.frameToOverlayMs.p50)), p95: med(rs.map((r) => r.frameToOverlayMs.p95)) },
+        contentScriptShare: med(rs.map((r) => r.contentScript.shareOfMainThread)),
+        contentScriptLongestRunMs: Math.max(...rs.map((r) => r.contentScript.longestRunMs)),
+        pageLongTasks: Math.max(...rs.map((r) => r.pageLongTasks.count)),
+        tensors: rs.map((r) => `${r.offscreen.tensorsStart}→${r.offscreen.tensorsEnd}`),
+        ratioToBaseline: ratios.length ? med(ratios) : null,
+        loadAverage: med(rs.map((r) => r.loadAverage.start)),
+      }];
+    }),
+  );
+  console.log(`\nmachine: ${cpus().length} cores; backend: ${results[0]?.backend}; medians of ${runs} run(s) each`);
+  console.log('| tiles | pipeline | analyses/s | per tile Hz | tracked | inference p50/p95 ms | frame-to-overlay p50/p95 ms | content script share (longest run ms) | page long tasks | tensors start→end | ours/baseline | load avg |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of summary) {
     console.log(
-      `| ${r.tiles} | ${r.pipeline} | ${fmt(r.faceAnalysesPerSecond, 1)} | ${fmt(r.updatesPerTilePerSecond, 2)} | ${fmt(r.inferenceMs.p50)}/${fmt(r.inferenceMs.p95)} | ${fmt(r.frameToOverlayMs.p50)}/${fmt(r.frameToOverlayMs.p95)} | ${fmt(r.contentScript.msPerSecond, 1)} (${(r.contentScript.shareOfMainThread * 100).toFixed(2)} %) | ${r.pageLongTasks.count} | ${r.offscreen.tensorsStart}→${r.offscreen.tensorsEnd} | ${fmt((r.offscreen.heapStart ?? 0) / 1e6, 1)}→${fmt((r.offscreen.heapEnd ?? 0) / 1e6, 1)} | ${ratio} |`,
+      `| ${r.tiles} | ${r.pipeline} | ${fmt(r.faceAnalysesPerSecond, 1)} | ${fmt(r.updatesPerTilePerSecond, 2)} | ${fmt(r.trackedShare * 100)} % | ${fmt(r.inferenceMs.p50)}/${fmt(r.inferenceMs.p95)} | ${fmt(r.frameToOverlayMs.p50)}/${fmt(r.frameToOverlayMs.p95)} | ${(r.contentScriptShare * 100).toFixed(2)} % (${fmt(r.contentScriptLongestRunMs)}) | ${r.pageLongTasks} | ${r.tensors.join(', ')} | ${r.ratioToBaseline === null ? '' : r.ratioToBaseline.toFixed(2)} | ${fmt(r.loadAverage, 1)} |`,
     );
   }
   const name = values.name ?? `${values.backend}-${tilesList.join('_')}`;
   const out = join(ROOT, 'bench/results', `bench-${name}.json`);
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-  await writeFile(out, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, seconds, warmup, backendRequested: values.backend, results, failures }, null, 2));
+  await writeFile(out, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, seconds, warmup, runs, backendRequested: values.backend, config: overrides, summary, results, failures }, null, 2));
   console.log(`wrote ${out}`);
   if (failures.length) {
     console.error(`${failures.length} measurement(s) failed: ${failures.map((f) => `${f.pipeline}@${f.tiles}`).join(', ')}`);

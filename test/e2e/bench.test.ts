@@ -15,7 +15,7 @@ describe('npm run bench (smoke)', { skip: noBrowserReason() || noVideosReason() 
   before(() => build({ bench: true }));
 
   test('runs a few seconds on one tile and writes a well-formed result', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--tiles', '1', '--seconds', '3', '--warmup', '3', '--backend', 'wasm', '--no-build', '--name', 'smoke'], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--tiles', '1', '--seconds', '3', '--warmup', '3', '--backend', 'wasm', '--no-build', '--name', 'smoke', '--sample-every', '1'], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 240_000,
@@ -34,6 +34,9 @@ describe('npm run bench (smoke)', { skip: noBrowserReason() || noVideosReason() 
       assert.ok(r.frameToOverlayMs.n > 0, `${r.pipeline} results reached the overlay`);
       assert.ok(typeof r.offscreen.tensorsEnd === 'number' && typeof r.offscreen.heapEnd === 'number');
       assert.ok(r.contentScript.shareOfMainThread >= 0 && r.contentScript.shareOfMainThread < 1);
+      assert.ok(r.memorySamples.length >= 2 && r.memorySamples.every((m: any) => m.heapAfterGc > 0 && m.numTensors > 0), 'heap and tensors sampled');
     }
+    const row = report.summary.find((r: any) => r.pipeline === 'callmood' && r.tiles === 1);
+    assert.ok(row && row.ratioToBaseline > 0, 'the summary pairs ours with the baseline');
   });
 });
