@@ -116,7 +116,7 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
       const tiles: TileReport[] = choice.tiles.map((t) => {
         const r = t.video.getBoundingClientRect();
         const rect = { x: r.left, y: r.top, width: r.width, height: r.height };
-        return { id: t.id, name: t.name, rect, visible: isTileVisible(t.video, rect, viewport), isSelf: t.isSelf };
+        return { id: t.id, name: t.name, rect, visible: isTileVisible(t.video, rect, viewport), isSelf: t.isSelf, ...(t.multiFace ? { multiFace: true } : {}) };
       });
       watchSizes(choice.tiles.flatMap((t) => [t.element, t.video]));
       const snapshot: TilesSnapshot = {

@@ -10,7 +10,10 @@
  * - self view: a mirrored picture (negative x-scale), which is how call pages show the local
  *   camera;
  * - screen shares: skipped when the element or an ancestor is named like one (id, class,
- *   `data-*type` or `aria-label` with "screen share", "sharee", "presentation", ...).
+ *   `data-*type` or `aria-label` with "screen share", "sharee", "presentation", ...);
+ * - several people in one picture: when the page has a single such element (a recording, a
+ *   webinar, a meeting-room camera) it is marked `multiFace`, and each face in it becomes a
+ *   participant of its own.
  */
 import { cleanName, createIdRegistry, inScreenShare, isVideo, looksMirrored } from '../dom-helpers.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
@@ -60,6 +63,9 @@ export function createGenericAdapter(): PlatformAdapter {
         const { id, n } = registry.idFor(media, mediaKey(media), taken);
         tiles.push({ id, name: labelOf(media) || `Tile ${n}`, element: media, video: media, isSelf: looksMirrored(media) });
       }
+      // A page with one video only (a recording, a webinar, a meeting room) may show several
+      // people in it: each face becomes a participant of its own.
+      if (tiles.length === 1 && !tiles[0]!.isSelf) tiles[0]!.multiFace = true;
       return tiles;
     },
   };

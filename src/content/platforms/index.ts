@@ -26,6 +26,8 @@ export interface FoundTile {
   video: Element;
   /** True for the local user's own self-view tile. */
   isSelf: boolean;
+  /** True when the tile may show several people (see TileReport.multiFace). */
+  multiFace?: boolean;
 }
 
 /** What every call-site adapter provides. Adapters are stateless apart from id bookkeeping. */
