@@ -5,7 +5,7 @@
  */
 import { EMOTIONS } from '../shared/emotions.ts';
 import type { Emotion } from '../shared/emotions.ts';
-import type { ParticipantLive, TileReport } from '../shared/types.ts';
+import type { ParticipantLive, Rect, TileReport } from '../shared/types.ts';
 
 /** `id` of the overlay container (a light-DOM element appended to `<html>`). */
 export const OVERLAY_ROOT_ID = 'callmood-overlay-root';
@@ -16,8 +16,10 @@ export interface OverlayLayer {
    * Draws one box per visible tile at the tile's rect (CSS px, viewport coordinates) with the
    * matching participant's (same id) dominant emotion and confidence ("happy 82%") and 7 bars
    * of its probabilities; "no face" when the participant has no face in view, "not analysed"
-   * when it is not being analysed, "analysing…" before its first result. Boxes of tiles no
-   * longer given (or no longer visible) are removed. Does nothing after `destroy()`.
+   * when it is not being analysed, "analysing…" before its first result. A multi-person tile
+   * (`multiFace`) gets one box per person (participant id `<tile id>#<n>`) on that person's
+   * face box instead, once people were found in it. Boxes of tiles no longer given (or no
+   * longer visible) are removed. Does nothing after `destroy()`.
    */
   update(tiles: TileReport[], participants: ParticipantLive[]): void;
   /** Removes every element the layer added to the document; idempotent. */
@@ -132,12 +134,12 @@ export function createOverlayLayer(doc: Document): OverlayLayer {
       if (!host.isConnected) doc.documentElement.append(host);
       const byId = new Map(participants.map((p) => [p.id, p]));
       const drawn = new Set<string>();
-      for (const tile of tiles) {
-        if (!tile.visible || drawn.has(tile.id)) continue;
-        drawn.add(tile.id);
-        const box = boxes.get(tile.id) ?? makeBox(tile.id);
-        boxes.set(tile.id, box);
-        const { x, y, width, height } = tile.rect;
+      /** Draws (or moves) the box `id` over `rect` (viewport CSS px) showing `participant`. */
+      const draw = (id: string, rect: Rect, participant: ParticipantLive | undefined): void => {
+        drawn.add(id);
+        const box = boxes.get(id) ?? makeBox(id);
+        boxes.set(id, box);
+        const { x, y, width, height } = rect;
         const geometry = `${x},${y},${width},${height}`;
         if (geometry !== box.geometry) {
           box.geometry = geometry;
@@ -145,7 +147,6 @@ export function createOverlayLayer(doc: Document): OverlayLayer {
           box.root.style.width = `${width}px`;
           box.root.style.height = `${height}px`;
         }
-        const participant = byId.get(tile.id);
         // The frame time lets a benchmark measure frame-to-overlay latency; it is shown anyway.
         const frameTime = participant?.frameTime ? String(participant.frameTime) : '';
         if (frameTime && box.root.dataset.frameTime !== frameTime) box.root.dataset.frameTime = frameTime;
@@ -157,6 +158,16 @@ export function createOverlayLayer(doc: Document): OverlayLayer {
           box.bars.hidden = widths === null;
           widths?.forEach((w, i) => (box.fills[i]!.style.width = `${(w * 100).toFixed(1)}%`));
         }
+      };
+      for (const tile of tiles) {
+        if (!tile.visible || drawn.has(tile.id)) continue;
+        // A multi-person tile: one box on each person's face (their face box), while seen.
+        const people = tile.multiFace ? participants.filter((p) => p.id.startsWith(`${tile.id}#`)) : [];
+        if (people.length > 0) {
+          for (const p of people) if (p.faceBox) draw(p.id, p.faceBox, p);
+          continue;
+        }
+        draw(tile.id, tile.rect, byId.get(tile.id));
       }
       for (const [id, box] of boxes) {
         if (drawn.has(id)) continue;
