@@ -3,8 +3,8 @@
  * MV3 background pages have a DOM, so tfjs's WASM and WebGL backends work), because Firefox
  * has neither offscreen documents nor tab capture. Where a pixel enters: at each pipeline
  * tick (config `targetFps`, one frame in flight) the content script reads the analysed tiles'
- * `<video>`/`<canvas>` (`content/read-frames`, ImageData structured-cloned by Firefox's
- * messaging) and `ContentFrameSource` draws them where the page shows them into one frame
+ * `<video>`/`<canvas>` (`content/read-frames`, RGBA typed arrays structured-cloned by
+ * Firefox's messaging) and `ContentFrameSource` draws them where the page shows them into one frame
  * laid out like the viewport, so the same TilePipeline and analyzer crop it by the tiles'
  * rects as they crop a tab-capture frame in Chrome. Importing this module installs the host.
  */
@@ -110,7 +110,7 @@ export class ContentFrameSource implements FrameSource {
         this.scratch.width = f.image.width;
         this.scratch.height = f.image.height;
       }
-      this.scratch.getContext('2d')!.putImageData(f.image, 0, 0);
+      this.scratch.getContext('2d')!.putImageData(new ImageData(f.image.data, f.image.width, f.image.height), 0, 0);
       ctx.drawImage(this.scratch, rect.x * scale, rect.y * scale, rect.width * scale, rect.height * scale);
     }
     return { image: this.canvas, width, height };
