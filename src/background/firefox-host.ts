@@ -3,8 +3,8 @@
  * MV3 background pages have a DOM, so tfjs's WASM and WebGL backends work), because Firefox
  * has neither offscreen documents nor tab capture. Where a pixel enters: at each pipeline
  * tick (config `targetFps`, one frame in flight) the content script reads the analysed tiles'
- * `<video>`/`<canvas>` (`content/read-frames`, ImageData structured-cloned by Firefox's
- * messaging) and `ContentFrameSource` draws them where the page shows them into one frame
+ * `<video>`/`<canvas>` (`content/read-frames`, RGBA typed arrays structured-cloned by
+ * Firefox's messaging) and `ContentFrameSource` draws them where the page shows them into one frame
  * laid out like the viewport, so the same TilePipeline and analyzer crop it by the tiles'
  * rects as they crop a tab-capture frame in Chrome. Importing this module installs the host.
  */
@@ -14,49 +14,9 @@ import { makeConfig, sanitizeOverrides, type InferenceConfig } from '../offscree
 import { TilePipeline, type FrameSource } from '../offscreen/pipeline.ts';
 import { sendToTab, type LiveUpdate, type TileFrame, type TileFrameProblem } from '../shared/messages.ts';
 import { openTimelineStore, type TimelineStore } from '../shared/timeline-store.ts';
-import type { AnalysisOptions, TileReport, TilesSnapshot } from '../shared/types.ts';
+import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
 import { useAnalysisHost, type AnalysisHost, type HostSinks } from './analysis-host.ts';
-
-/** The frame is laid out like the viewport at this many px per CSS px at most (and at least MIN). */
-const MAX_FRAME_SCALE = 2;
-const MIN_FRAME_SCALE = 0.25;
-
-/**
- * The user-facing notice for tiles whose pixels Firefox will not give (null when none):
- * names each tile with a lasting problem (`tainted`, `blank`); transient ones are not shown.
- */
-export function frameProblemNotice(problems: ReadonlyMap<string, TileFrameProblem>, tiles: readonly TileReport[]): string | null {
-  const named = (kind: TileFrameProblem) =>
-    tiles.filter((t) => problems.get(t.id) === kind).map((t) => t.name);
-  const parts: string[] = [];
-  const tainted = named('tainted');
-  if (tainted.length) {
-    parts.push(
-      `Cannot read this tile's pixels in Firefox: ${tainted.join(', ')} (its video comes from another site without CORS permission), so it is not analysed. In Chrome, tab capture can read it.`,
-    );
-  }
-  const blank = named('blank');
-  if (blank.length) {
-    parts.push(
-      `Cannot read this tile's pixels in Firefox: ${blank.join(', ')} (the page draws it on a canvas that reads back empty, as WebGL tiles do), so it is not analysed. In Chrome, tab capture can read it.`,
-    );
-  }
-  return parts.length ? parts.join(' ') : null;
-}
-
-/**
- * Scale (frame px per CSS px) of the composed frame: the finest scale any tile arrived at,
- * so no tile is shrunk further, clamped to [MIN_FRAME_SCALE, MAX_FRAME_SCALE]; 1 when no
- * tile has pixels.
- */
-export function frameScale(frames: readonly TileFrame[], rects: ReadonlyMap<string, { width: number }>): number {
-  let scale = 0;
-  for (const f of frames) {
-    const rect = rects.get(f.id);
-    if (f.image && rect && rect.width > 0) scale = Math.max(scale, f.image.width / rect.width);
-  }
-  return scale > 0 ? Math.min(MAX_FRAME_SCALE, Math.max(MIN_FRAME_SCALE, scale)) : 1;
-}
+import { frameProblemNotice, frameScale } from './tile-frames.ts';
 
 /**
  * The frames of one analysed tab: asks its content script for the analysed tiles' pixels and
@@ -110,7 +70,7 @@ export class ContentFrameSource implements FrameSource {
         this.scratch.width = f.image.width;
         this.scratch.height = f.image.height;
       }
-      this.scratch.getContext('2d')!.putImageData(f.image, 0, 0);
+      this.scratch.getContext('2d')!.putImageData(new ImageData(f.image.data, f.image.width, f.image.height), 0, 0);
       ctx.drawImage(this.scratch, rect.x * scale, rect.y * scale, rect.width * scale, rect.height * scale);
     }
     return { image: this.canvas, width, height };

@@ -46,7 +46,7 @@ export function isMirrored(transform: string): boolean {
 }
 
 /** True when no sampled pixel of `image` has a non-zero alpha (nothing was drawn, or the drawing was cleared). */
-export function isBlank(image: ImageData): boolean {
+export function isBlank(image: { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> }): boolean {
   const pixels = image.width * image.height;
   const step = Math.max(1, Math.floor(pixels / BLANK_SAMPLES));
   for (let i = 0; i < pixels; i += step) if (image.data[i * 4 + 3]! !== 0) return false;
@@ -100,7 +100,8 @@ export function readTileFrame(id: string, element: Element, maxSide: number, scr
       if (isSecurityError(error)) return problem(id, 'tainted');
       throw error;
     }
-    return isBlank(image) ? problem(id, 'blank') : { id, image, problem: null };
+    // Only plain data crosses contexts: Firefox's messaging does not clone an ImageData.
+    return isBlank(image) ? problem(id, 'blank') : { id, image: { width, height, data: image.data }, problem: null };
   } catch (error) {
     // drawImage itself throws for a broken video; treat anything unexpected as "no frame yet".
     return problem(id, isSecurityError(error) ? 'tainted' : 'not-ready');

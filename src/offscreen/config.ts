@@ -7,6 +7,10 @@
 /** tfjs backend names CallMood can run on; 'auto' picks one at start (see backend.ts). */
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/** The emotion models `emotionModel` can name (see InferenceConfig.emotionModel). */
+export const EMOTION_MODELS = ['human', 'faceapi', 'ensemble', 'callmood'] as const;
+export type EmotionModel = (typeof EMOTION_MODELS)[number];
+
 export interface InferenceConfig {
   /**
    * 'callmood': our pipeline (one frame tensor, detection + mesh check per tile, one batched
@@ -57,10 +61,12 @@ export interface InferenceConfig {
   lightingTargetStd: number;
   /**
    * Emotion model: 'human' (oarriaga big-XCEPTION from @vladmandic/human, 64x64 gray),
-   * 'faceapi' (FaceExpressionNet from @vladmandic/face-api, 112x112 RGB), or 'ensemble'
-   * (p = (1 - w) * human + w * faceapi with w = `faceapiWeight`).
+   * 'faceapi' (FaceExpressionNet from @vladmandic/face-api, 112x112 RGB), 'ensemble'
+   * (p = (1 - w) * human + w * faceapi with w = `faceapiWeight`), or 'callmood' (our own
+   * VGG-style CNN trained on FER-2013's training split, 48x48 gray, `models/callmood-emotion.json`;
+   * recipe in training/README.md).
    */
-  emotionModel: 'human' | 'faceapi' | 'ensemble';
+  emotionModel: EmotionModel;
   /** Weight w in [0, 1] of face-api's probabilities in the 'ensemble' model. */
   faceapiWeight: number;
   /** Also classify each face crop mirrored left-right and average the two probability vectors. */
@@ -166,7 +172,8 @@ export function makeConfig(overrides: Partial<InferenceConfig> = {}): InferenceC
 
 /**
  * Keeps the entries of `value` that are InferenceConfig keys with a value of the default's
- * type (string, number or boolean); everything else is dropped and listed in `dropped`.
+ * type (string, number or boolean; `emotionModel` must also be one of EMOTION_MODELS);
+ * everything else is dropped and listed in `dropped`.
  * Used for developer overrides read from storage, which may be stale or corrupt.
  */
 export function sanitizeOverrides(value: unknown): { overrides: Partial<InferenceConfig>; dropped: string[] } {
@@ -174,7 +181,8 @@ export function sanitizeOverrides(value: unknown): { overrides: Partial<Inferenc
   const dropped: string[] = [];
   if (typeof value !== 'object' || value === null) return { overrides: {}, dropped: value === undefined ? [] : ['(not an object)'] };
   for (const [k, v] of Object.entries(value)) {
-    if (k in DEFAULT_CONFIG && typeof v === typeof (DEFAULT_CONFIG as unknown as Record<string, unknown>)[k]) overrides[k] = v;
+    if (k === 'emotionModel' && !(EMOTION_MODELS as readonly unknown[]).includes(v)) dropped.push(k);
+    else if (k in DEFAULT_CONFIG && typeof v === typeof (DEFAULT_CONFIG as unknown as Record<string, unknown>)[k]) overrides[k] = v;
     else dropped.push(k);
   }
   return { overrides: overrides as Partial<InferenceConfig>, dropped };

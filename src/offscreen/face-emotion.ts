@@ -272,8 +272,10 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     }
     await human.load();
     if (!human.models.loaded().includes('blazeface')) throw new Error('face detector (blazeface) failed to load');
-    const emotion = await tf.loadGraphModel(`${config.modelBaseUrl}emotion.json`);
-    const expressionNet = config.emotionModel === 'human' ? null : await loadFaceExpressionNet(tf, config.modelBaseUrl);
+    // 'callmood' runs our own network (models/callmood-emotion.json, training/README.md) in place of human's.
+    const emotion = await tf.loadGraphModel(`${config.modelBaseUrl}${config.emotionModel === 'callmood' ? 'callmood-emotion.json' : 'emotion.json'}`);
+    const usesFaceapi = config.emotionModel === 'faceapi' || config.emotionModel === 'ensemble';
+    const expressionNet = usesFaceapi ? await loadFaceExpressionNet(tf, config.modelBaseUrl) : null;
     return new FaceEmotionAnalyzer(human, emotion, expressionNet, config);
   }
 
@@ -544,10 +546,12 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
 
   /**
    * Runs the emotion model on `boxes` of a [1, H, W, 3] float frame (0..255) in one batch
-   * with one readback: crop + bilinear resize to 64x64, gray (0.2989, 0.587, 0.114),
+   * with one readback: crop + bilinear resize to the model's input side (64 for human's
+   * model, 48 for 'callmood'; read from the model's input shape), gray (0.2989, 0.587, 0.114),
    * x / 255, optional lighting correction, (x - 0.5) * 2; then optional flip averaging and
-   * temperature (see config.ts). With `mirror` (one flag per box) each face is classified
-   * once instead, mirrored left-right where its flag is true (flip alternation).
+   * temperature (see config.ts). training/export_tfjs.py reproduces this preprocessing.
+   * With `mirror` (one flag per box) each face is classified once instead, mirrored
+   * left-right where its flag is true (flip alternation).
    */
   private async classify(frame4d: Tensor, boxes: Rect[], width: number, height: number, mirror?: readonly boolean[]): Promise<Probabilities[]> {
     const tf = this.tf;
@@ -556,8 +560,9 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     const flipAverage = this.config.flipAverage && !mirror;
     const n = boxes.length;
     const cropBoxes = boxes.map((b) => pixelBox(b, width, height));
-    const useHuman = emotionModel !== 'faceapi';
-    const net = emotionModel === 'human' ? null : this.expressionNet;
+    const useHuman = emotionModel !== 'faceapi'; // human's graph model, or ours in its place ('callmood')
+    const net = emotionModel === 'faceapi' || emotionModel === 'ensemble' ? this.expressionNet : null;
+    const side = this.emotion.inputs[0]?.shape?.[1] ?? 64;
     // Mirrored copies go in the same batch: rows n..2n-1 are the flips of rows 0..n-1.
     const crops = (size: number): Tensor => {
       const faces = tf.image.cropAndResize(frame4d as never, cropBoxes, boxes.map(() => 0), [size, size]);
@@ -572,7 +577,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       if (useHuman) {
         outputs.push(
           tf.tidy(() => {
-            let gray = tf.div(tf.sum(tf.mul(crops(64), tf.tensor1d(GRAY_WEIGHTS)), 3, true), 255);
+            let gray = tf.div(tf.sum(tf.mul(crops(side), tf.tensor1d(GRAY_WEIGHTS)), 3, true), 255);
             if (lighting === 'standardize') {
               const { mean, variance } = tf.moments(gray, [1, 2, 3], true);
               gray = tf.clipByValue(tf.add(tf.mul(tf.div(tf.sub(gray, mean), tf.add(tf.sqrt(variance), 1e-3)), lightingTargetStd), 0.5), 0, 1);
@@ -603,7 +608,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       };
       return boxes.map((_, k) => {
         let p: number[];
-        if (emotionModel === 'human') p = read(0, k, EMOTIONS);
+        if (emotionModel === 'human' || emotionModel === 'callmood') p = read(0, k, EMOTIONS);
         else if (emotionModel === 'faceapi') p = read(0, k, FACEAPI_ORDER);
         else {
           const h = read(0, k, EMOTIONS);

@@ -45,7 +45,11 @@ export function PrivacyPanel({ view, setOptions }: PrivacyPanelProps) {
         <li>
           <strong>Sent:</strong> nothing. No data leaves this computer.
         </li>
-        <li>While analysing, Chrome shows its tab-capture indicator on this tab.</li>
+        <li>
+          {process.env.CALLMOOD_BROWSER === 'firefox'
+            ? 'In Firefox, the page’s tiles are read by CallMood itself (Firefox has no tab capture, so no capture indicator shows); the ON badge shows while it runs.'
+            : 'While analysing, Chrome shows its tab-capture indicator on this tab.'}
+        </li>
         <li class="privacy__law">
           <strong>EU AI Act:</strong> inferring the emotions of people at work or in education is prohibited in the EU
           since 2 February 2025, with narrow medical and safety exceptions. Use “Only me” where you may not analyse

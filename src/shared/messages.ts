@@ -39,17 +39,25 @@ export interface LiveUpdate {
  */
 export type TileFrameProblem = 'tainted' | 'blank' | 'not-ready' | 'gone';
 
+/** RGBA pixels, row-major, 4 bytes per pixel (`data.length` = width x height x 4). */
+export interface RgbaPixels {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray<ArrayBuffer>;
+}
+
 /**
  * One tile's pixels as the call page shows them (object-fit and a mirrored self view
- * applied), scaled so the longer side is at most the requested `maxSide` px. An `ImageData`
- * crosses contexts only in Firefox, whose runtime messaging structured-clones; Chrome's
+ * applied), scaled so the longer side is at most the requested `maxSide` px. Typed arrays
+ * cross contexts only in Firefox, whose runtime messaging structured-clones (an `ImageData`
+ * itself does not: Firefox's extension messaging refuses to clone DOM objects); Chrome's
  * messaging is JSON and never carries it (Chrome reads pixels from tab capture instead).
  */
 export interface TileFrame {
   /** The tile's participant id, as in TilesSnapshot. */
   id: string;
-  /** RGBA pixels, or null when `problem` says why there are none. */
-  image: ImageData | null;
+  /** The pixels, or null when `problem` says why there are none. */
+  image: RgbaPixels | null;
   problem: TileFrameProblem | null;
 }
 

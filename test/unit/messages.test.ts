@@ -61,7 +61,7 @@ test('a handler answers its own messages; send() returns the typed response', as
 });
 
 test('messages for another receiver are not answered (so that receiver can answer)', async () => {
-  const stop = listen('content', { 'content/start': async () => ({ ok: true }), 'content/stop': async () => {}, 'content/set-options': async () => {}, 'content/live': async () => {} });
+  const stop = listen('content', { 'content/start': async () => ({ ok: true }), 'content/stop': async () => {}, 'content/set-options': async () => {}, 'content/live': async () => {}, 'content/read-frames': async () => ({ frames: [] }) });
   try {
     await assert.rejects(send('bg/stop', {}), /Receiving end does not exist/);
   } finally {

@@ -1,0 +1,316 @@
+"""
+Trains CallMood's emotion network on FER-2013's training split (CPU, PyTorch).
+
+    python3 training/train.py --data /path/to/fer-train --out training/out [--config training/config.json]
+                              [--epochs N] [--limit-batches N] [--resume]
+
+--data holds one folder per class (angry, disgust, fear, happy, sad, surprise, neutral) of
+48x48 gray images, or a train/ folder holding them (the layout of the FER-2013 copy in
+RecepTahirGunlu/Duygu-Tanima at commit 8041c66, 28,709 images).
+
+Hold-out rule (validation, used for every choice: checkpoint, float16 or not):
+an image is held out when FNV-1a(salt + ":" + "<class>/<file name>") % modulus == 0, with
+salt and modulus from config.json (callmood-holdout-v1, 10: about 10 %). It depends on the
+file name only, not on listing order. FER-2013's PublicTest split is never read here.
+
+Writes into --out (ignored by git): last.pt (everything needed to resume, saved each epoch),
+best.pt (the EMA weights of the epoch with the best hold-out accuracy so far, with their metrics),
+log.jsonl (one line per epoch) and summary.json.
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import EMOTIONS, build_model, count_macs  # noqa: E402
+
+GRAY = (0.2989, 0.587, 0.114)
+
+
+def fnv1a(text):
+    """32-bit FNV-1a hash of a string's UTF-8 bytes (the same function as scripts/lib/evaluate.ts, which hashes UTF-16 code units: equal for ASCII)."""
+    h = 0x811C9DC5
+    for b in text.encode("utf-8"):
+        h ^= b
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def is_held_out(cls, name, salt, modulus):
+    """True when image `<cls>/<name>` belongs to the hold-out (validation) part."""
+    return fnv1a(f"{salt}:{cls}/{name}") % modulus == 0
+
+
+def load_gray(path, size):
+    """
+    Reads an image as a [size, size] uint8 gray array: RGB images go through the run-time
+    weights (0.2989, 0.587, 0.114); gray JPEGs (FER-2013) are read as they are.
+    Raises ValueError when the image is not size x size (the training set is 48x48).
+    """
+    img = Image.open(path)
+    if img.mode != "L":
+        rgb = np.asarray(img.convert("RGB"), dtype=np.float32)
+        arr = np.clip(np.rint(rgb @ np.array(GRAY, dtype=np.float32)), 0, 255).astype(np.uint8)
+    else:
+        arr = np.asarray(img, dtype=np.uint8)
+    if arr.shape != (size, size):
+        raise ValueError(f"{path}: expected {size}x{size}, got {arr.shape[1]}x{arr.shape[0]}")
+    return arr
+
+
+def load_dataset(data_dir, size, salt, modulus):
+    """
+    Loads every image of the class folders under `data_dir` (sorted by name).
+    Returns (x_train uint8 [N,size,size], y_train int64 [N], x_val, y_val, counts), labels in EMOTIONS order.
+    Raises FileNotFoundError when a class folder is missing.
+    """
+    if not os.path.isdir(os.path.join(data_dir, "angry")) and os.path.isdir(os.path.join(data_dir, "train", "angry")):
+        data_dir = os.path.join(data_dir, "train")
+    parts = {"train": ([], []), "val": ([], [])}
+    counts = {}
+    for label, cls in enumerate(EMOTIONS):
+        folder = os.path.join(data_dir, cls)
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"missing class folder {folder}")
+        names = sorted(n for n in os.listdir(folder) if n.lower().endswith((".jpg", ".jpeg", ".png")))
+        counts[cls] = {"train": 0, "val": 0}
+        for name in names:
+            part = "val" if is_held_out(cls, name, salt, modulus) else "train"
+            parts[part][0].append(load_gray(os.path.join(folder, name), size))
+            parts[part][1].append(label)
+            counts[cls][part] += 1
+    out = []
+    for part in ("train", "val"):
+        xs, ys = parts[part]
+        out += [torch.from_numpy(np.stack(xs)), torch.tensor(ys, dtype=torch.int64)]
+    return (*out, counts)
+
+
+def normalise(x_uint8):
+    """uint8 gray [N,H,W] -> float [N,1,H,W] in [-1, 1]: x / 255, then (x - 0.5) * 2 (as at run time)."""
+    return (x_uint8.float().unsqueeze(1) / 255.0 - 0.5) * 2.0
+
+
+def augment(x, cfg, gen):
+    """
+    Random augmentation of a batch x: float [B,1,H,W] in [0, 1] (before normalise's scaling).
+    Per image: one affine warp (rotation +-rotation_deg, zoom 1 +- scale, shift +- shift of
+    the half side, horizontal flip with probability flip_p; bilinear, border pixels
+    repeated), contrast 1 +- contrast about the image mean and brightness +- brightness
+    (clipped to [0, 1]), then with probability erase_p one rectangle of erase_area of the
+    image (aspect ratio in erase_aspect) filled with a uniform random gray.
+    """
+    b, _, h, w = x.shape
+    u = lambda *s: torch.rand(*s, generator=gen)  # noqa: E731
+    angle = (u(b) * 2 - 1) * math.radians(cfg["rotation_deg"])
+    zoom = 1 + (u(b) * 2 - 1) * cfg["scale"]
+    flip = torch.where(u(b) < cfg["flip_p"], -1.0, 1.0)
+    tx = (u(b) * 2 - 1) * cfg["shift"]
+    ty = (u(b) * 2 - 1) * cfg["shift"]
+    cos, sin = torch.cos(angle) * zoom, torch.sin(angle) * zoom
+    theta = torch.stack([torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    contrast = 1 + (u(b, 1, 1, 1) * 2 - 1) * cfg["contrast"]
+    brightness = (u(b, 1, 1, 1) * 2 - 1) * cfg["brightness"]
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = ((x - mean) * contrast + mean + brightness).clamp(0, 1)
+    lo, hi = cfg["erase_area"]
+    area = (lo + u(b) * (hi - lo)) * h * w
+    log_a0, log_a1 = math.log(cfg["erase_aspect"][0]), math.log(cfg["erase_aspect"][1])
+    aspect = torch.exp(log_a0 + u(b) * (log_a1 - log_a0))
+    eh = torch.sqrt(area * aspect).clamp(1, h)
+    ew = torch.sqrt(area / aspect).clamp(1, w)
+    y0 = u(b) * (h - eh)
+    x0 = u(b) * (w - ew)
+    yy = torch.arange(h).view(1, h, 1).float()
+    xx = torch.arange(w).view(1, 1, w).float()
+    mask = (yy >= y0.view(b, 1, 1)) & (yy < (y0 + eh).view(b, 1, 1)) & (xx >= x0.view(b, 1, 1)) & (xx < (x0 + ew).view(b, 1, 1))
+    mask &= (u(b) < cfg["erase_p"]).view(b, 1, 1)
+    fill = u(b, 1, 1).expand(b, h, w)
+    x = torch.where(mask.unsqueeze(1), fill.unsqueeze(1), x)
+    return x
+
+
+@torch.no_grad()
+def evaluate(model, x_uint8, y, batch=512):
+    """Hold-out metrics of `model`: accuracy, NLL and macro-F1, each plain and with flip averaging (mean of the softmax of the image and its mirror)."""
+    model.eval()
+    probs, probs_flip = [], []
+    for i in range(0, len(y), batch):
+        x = normalise(x_uint8[i : i + batch])
+        p = F.softmax(model(x), 1)
+        pf = F.softmax(model(torch.flip(x, dims=[3])), 1)
+        probs.append(p)
+        probs_flip.append((p + pf) / 2)
+    out = {}
+    for key, p in (("plain", torch.cat(probs)), ("flip", torch.cat(probs_flip))):
+        pred = p.argmax(1)
+        f1s = []
+        for c in range(len(EMOTIONS)):
+            tp = ((pred == c) & (y == c)).sum().item()
+            fp = ((pred == c) & (y != c)).sum().item()
+            fn = ((pred != c) & (y == c)).sum().item()
+            f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+        out[key] = {
+            "accuracy": (pred == y).float().mean().item(),
+            "nll": F.nll_loss(torch.log(p.clamp_min(1e-12)), y).item(),
+            "macro_f1": sum(f1s) / len(f1s),
+        }
+    return out
+
+
+def param_groups(model, weight_decay):
+    """Weight decay on conv and linear weights only (not on BatchNorm parameters or biases)."""
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        (decay if p.ndim > 1 else no_decay).append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--config", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "config.json"))
+    ap.add_argument("--epochs", type=int, help="override config.json epochs")
+    ap.add_argument("--limit-batches", type=int, help="stop each epoch after N batches (timing runs only)")
+    ap.add_argument("--resume", action="store_true", help="continue from --out/last.pt")
+    args = ap.parse_args()
+    cfg = json.load(open(args.config))
+    if args.epochs:
+        cfg["epochs"] = args.epochs
+    torch.set_num_threads(cfg["threads"])
+    torch.manual_seed(cfg["seed"])
+    os.makedirs(args.out, exist_ok=True)
+
+    t0 = time.time()
+    size = cfg["input_size"]
+    x_tr, y_tr, x_val, y_val, counts = load_dataset(args.data, size, cfg["holdout"]["salt"], cfg["holdout"]["modulus"])
+    print(f"loaded {len(y_tr)} training + {len(y_val)} hold-out images in {time.time() - t0:.1f} s: {json.dumps(counts)}", flush=True)
+
+    m = cfg["model"]
+    model = build_model(m["channels"], m["convs_per_stage"], m["dropout"])
+    ema = build_model(m["channels"], m["convs_per_stage"], m["dropout"])
+    ema.load_state_dict(model.state_dict())
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    n_params = sum(p.numel() for p in model.parameters())
+    macs = count_macs(build_model(m["channels"], m["convs_per_stage"], m["dropout"]), size)
+    print(f"model: {n_params} parameters, {macs / 1e6:.1f} M multiply-adds per face", flush=True)
+
+    o = cfg["optimizer"]
+    steps_per_epoch = len(y_tr) // cfg["batch_size"]
+    if args.limit_batches:
+        steps_per_epoch = min(steps_per_epoch, args.limit_batches)
+    opt = torch.optim.SGD(param_groups(model, o["weight_decay"]), lr=o["max_lr"], momentum=o["momentum"], nesterov=True)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=o["max_lr"], epochs=cfg["epochs"], steps_per_epoch=steps_per_epoch, **o["one_cycle"]
+    )
+    criterion = nn.CrossEntropyLoss(label_smoothing=cfg["label_smoothing"])
+    gen = torch.Generator().manual_seed(cfg["seed"])
+    start_epoch, best = 0, {"accuracy": -1.0}
+    last_path, best_path = os.path.join(args.out, "last.pt"), os.path.join(args.out, "best.pt")
+    if args.resume and os.path.exists(last_path):
+        state = torch.load(last_path)
+        model.load_state_dict(state["model"])
+        ema.load_state_dict(state["ema"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        gen.set_state(state["generator"])
+        start_epoch, best = state["epoch"] + 1, state["best"]
+        print(f"resumed after epoch {state['epoch'] + 1}", flush=True)
+
+    log = open(os.path.join(args.out, "log.jsonl"), "a")
+    d = cfg["ema_decay"]
+    for epoch in range(start_epoch, cfg["epochs"]):
+        te = time.time()
+        model.train()
+        order = torch.randperm(len(y_tr), generator=gen)
+        total, seen = 0.0, 0
+        for step in range(steps_per_epoch):
+            idx = order[step * cfg["batch_size"] : (step + 1) * cfg["batch_size"]]
+            x = augment(x_tr[idx].float().unsqueeze(1) / 255.0, cfg["augment"], gen)
+            x = (x - 0.5) * 2.0
+            loss = criterion(model(x), y_tr[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            with torch.no_grad():
+                for pe, pm in zip(ema.parameters(), model.parameters()):
+                    pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+                for be, bm in zip(ema.buffers(), model.buffers()):
+                    if be.dtype.is_floating_point:
+                        be.mul_(d).add_(bm, alpha=1 - d)
+                    else:
+                        be.copy_(bm)
+            total += loss.item() * len(idx)
+            seen += len(idx)
+            if (step + 1) % 50 == 0:
+                print(f"  epoch {epoch + 1} batch {step + 1}/{steps_per_epoch}  loss {total / seen:.4f}  {time.time() - te:.0f} s", flush=True)
+        train_s = time.time() - te
+        metrics = {"ema": evaluate(ema, x_val, y_val)}
+        entry = {
+            "epoch": epoch + 1,
+            "train_loss": total / seen,
+            "lr": sched.get_last_lr()[0],
+            "train_seconds": round(train_s, 1),
+            "epoch_seconds": round(time.time() - te, 1),
+            **{f"val_{k}": v for k, v in metrics.items()},
+        }
+        for which, net in (("ema", ema),):
+            acc = metrics[which]["plain"]["accuracy"]
+            if acc > best["accuracy"]:
+                best = {"accuracy": acc, "epoch": epoch + 1, "weights": which, "metrics": metrics[which]}
+                torch.save({"model": net.state_dict(), "config": cfg, "best": best}, best_path)
+        entry["best"] = {k: v for k, v in best.items() if k != "metrics"}
+        log.write(json.dumps(entry) + "\n")
+        log.flush()
+        print(
+            f"epoch {epoch + 1}/{cfg['epochs']}  loss {entry['train_loss']:.4f}  "
+            f"ema {metrics['ema']['plain']['accuracy']:.4f} (flip {metrics['ema']['flip']['accuracy']:.4f})  "
+            f"{entry['epoch_seconds']:.0f} s",
+            flush=True,
+        )
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "ema": ema.state_dict(),
+                "optimizer": opt.state_dict(),
+                "scheduler": sched.state_dict(),
+                "generator": gen.get_state(),
+                "epoch": epoch,
+                "best": best,
+                "config": cfg,
+            },
+            last_path,
+        )
+    summary = {
+        "best": best,
+        "parameters": n_params,
+        "multiply_adds": macs,
+        "train_images": len(y_tr),
+        "holdout_images": len(y_val),
+        "class_counts": counts,
+        "wall_seconds": round(time.time() - t0, 1),
+        "torch": torch.__version__,
+        "threads": cfg["threads"],
+        "cpu": platform.processor() or platform.machine(),
+    }
+    json.dump(summary, open(os.path.join(args.out, "summary.json"), "w"), indent=2)
+    print(f"done: best hold-out accuracy {best['accuracy']:.4f} ({best['weights']} weights, epoch {best['epoch']})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
