@@ -102,6 +102,16 @@ export interface TileAnalyzer {
 
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
 
+/**
+ * A tile without a face waits at least this many frames before its next detection, besides
+ * `emptyTileRetryMs`: on a slow machine, where one frame already takes longer than that, it
+ * would otherwise be detected every frame, exactly when time is shortest.
+ */
+const EMPTY_RETRY_MIN_FRAMES = 3;
+
+/** Most periodic re-detections of tracked tiles per frame (new, empty and lost tiles come on top). */
+const MAX_REDETECTS_PER_FRAME = 1;
+
 /** Side of the gray thumbnails compared by the frozen-tile check, px. */
 const THUMB_SIDE = 16;
 
@@ -130,6 +140,8 @@ interface TileState {
   tracks: FaceTrack[];
   /** performance.now() of the tile's last detection, ms. */
   lastDetectAt: number;
+  /** Calls (frames) since that detection. */
+  framesSinceDetect: number;
 }
 
 /**
@@ -323,6 +335,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       tensors.push(frame4d);
       const toTrack: { index: number; tile: Rect; box: Rect; track: FaceTrack }[] = [];
       const toDetect = new Map<number, Rect>();
+      const dueRedetect: { index: number; tile: Rect; since: number }[] = [];
       const usable: { index: number; tile: Rect }[] = [];
       for (let i = 0; i < crops.length; i++) {
         const r = clipRect(crops[i]!.rect, width, height);
@@ -335,14 +348,23 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
           continue;
         }
         const state = stateful ? this.states.get(crops[i]!.key) : undefined;
-        if (state && state.tracks.length > 0 && now - state.lastDetectAt < this.config.redetectMs) {
+        if (state) state.framesSinceDetect++;
+        if (state && state.tracks.length > 0) {
+          // Due for its periodic re-detection? Those wait their turn (see below); until then, track.
+          if (now - state.lastDetectAt >= this.config.redetectMs) dueRedetect.push({ index: i, tile: r, since: state.lastDetectAt });
           for (const track of state.tracks) toTrack.push({ index: i, tile: r, box: mapRect(track.box, track.tileRect, r), track });
-        } else if (state && state.tracks.length === 0 && now - state.lastDetectAt < this.config.emptyTileRetryMs) {
+        } else if (state && (now - state.lastDetectAt < this.config.emptyTileRetryMs || state.framesSinceDetect < EMPTY_RETRY_MIN_FRAMES)) {
           tiles[i]!.status = 'deferred';
         } else {
           toDetect.set(i, r);
         }
       }
+      // Periodic re-detections are spread over frames, the longest-waiting first, so that tiles
+      // tracked since the same frame do not all hit the detector together (a latency spike).
+      const redetectSlots = Math.max(0, MAX_REDETECTS_PER_FRAME - toDetect.size);
+      for (const due of dueRedetect.sort((a, b) => a.since - b.since).slice(0, redetectSlots)) toDetect.set(due.index, due.tile);
+      const redetecting = new Set(toDetect.keys());
+      toTrack.splice(0, toTrack.length, ...toTrack.filter((t) => !redetecting.has(t.index)));
       const tracked: typeof found = [];
       if (toTrack.length > 0) {
         const tt = performance.now();
@@ -394,7 +416,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
             const tracks = kept.map((f) => trackFromDetection(f, r, scale, now));
             // A face without landmarks cannot be followed: detect the tile again next time.
             if (tracks.some((t) => t === null)) this.states.delete(crops[i]!.key);
-            else this.states.set(crops[i]!.key, { tracks: tracks as FaceTrack[], lastDetectAt: now });
+            else this.states.set(crops[i]!.key, { tracks: tracks as FaceTrack[], lastDetectAt: now, framesSinceDetect: 0 });
           }
           for (const f of kept) {
             const [bx, by, bw, bh] = f.box;
