@@ -1,14 +1,19 @@
 /**
- * npm run bench:accuracy [-- --no-build]
+ * npm run bench:accuracy [-- --no-build] [-- --only C8,C9]
  *
  * Carries out bench/ACCURACY-PROTOCOL.md: scores the candidate settings on the choosing
  * halves (A) of FER-2013 PublicTest (crop) and lfw-expressions (detect), applies the written
  * rule, fits the temperature on FER-A, then reports the chosen configuration on the
  * reporting halves (B) and the full sets. Prints a table and writes bench/results/accuracy.json.
  * The configuration it chooses is what src/offscreen/config.ts must ship (a test checks it).
+ *
+ * --only IDS scores just those candidates on the A halves, merges their rows and scores into
+ * the existing bench/results/accuracy.json and applies rule 1-2 over all stored scores. When
+ * the winner stays the same, the chosen configuration and its final figures are kept; when it
+ * changes, it says so and exits 3: then run the whole protocol (without --only).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
@@ -19,7 +24,7 @@ import { computeMetrics } from '../scripts/lib/metrics.ts';
 import type { InferenceConfig } from '../src/offscreen/config.ts';
 import { fitTemperature } from './lib/calibration.ts';
 
-const { values } = parseArgs({ options: { 'no-build': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'no-build': { type: 'boolean', default: false }, only: { type: 'string' } } });
 const DATA = resolve(ROOT, '../shared/data');
 const FER = join(DATA, 'fer2013-public');
 const LFW = join(DATA, 'lfw-expressions');
@@ -34,6 +39,9 @@ const CANDIDATES: { id: string; what: string; overrides: Overrides }[] = [
   { id: 'C5', what: 'ensemble w=0.25', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.25, flipAverage: false, lighting: 'none' } },
   { id: 'C6', what: 'ensemble w=0.5', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.5, flipAverage: false, lighting: 'none' } },
   { id: 'C7', what: 'ensemble w=0.25 + flip', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.25, flipAverage: true, lighting: 'none' } },
+  // Round 3 (issue #6): our own network, trained by training/ on FER-2013's training split.
+  { id: 'C8', what: 'CallMood model', overrides: { emotionModel: 'callmood', flipAverage: false, lighting: 'none' } },
+  { id: 'C9', what: 'CallMood model + flip', overrides: { emotionModel: 'callmood', flipAverage: true, lighting: 'none' } },
 ];
 const CROP_SCALES = [0.85, 1.0, 1.15];
 
@@ -67,6 +75,47 @@ function row(id: string, what: string, run: EvaluationRun): Row {
   };
 }
 
+/**
+ * --only: scores `ids` on the A halves, fits each one's temperature on its FER-A
+ * probabilities (for reporting it calibrated), merges rows and scores into
+ * bench/results/accuracy.json and applies rule 1-2 over all stored scores (see the file's
+ * docstring). Sets exit code 3 when the winner changes.
+ * @throws Error on an unknown candidate id or a missing accuracy.json.
+ */
+async function scoreOnly(
+  ids: string[],
+  run: (which: 'fer' | 'lfw', half: SplitHalf, overrides: Overrides) => Promise<EvaluationRun>,
+  chromium: string,
+): Promise<void> {
+  const path = join(ROOT, 'bench/results/accuracy.json');
+  const report = JSON.parse(await readFile(path, 'utf8'));
+  type Score = { id: string; score: number; costMsPerFace: number };
+  for (const id of ids) {
+    const c = CANDIDATES.find((x) => x.id === id);
+    if (!c) throw new Error(`unknown candidate ${id} (known: ${CANDIDATES.map((x) => x.id).join(', ')})`);
+    const ferA = await run('fer', 'A', c.overrides);
+    const lfwA = await run('lfw', 'A', c.overrides);
+    const score: Score = { id, score: (ferA.metrics.accuracy + lfwA.metrics.accuracy) / 2, costMsPerFace: ferA.speed.inferenceMsPerImage };
+    report.candidates = (report.candidates as Row[]).filter((r) => r.id !== id).concat([row(c.id, c.what, ferA), row(c.id, c.what, lfwA)]);
+    report.scores = (report.scores as Score[]).filter((x) => x.id !== id).concat([score]);
+    const fit = fitTemperature(ferA.images.filter((i) => i.probabilities).map((i) => ({ label: i.label as never, probabilities: i.probabilities! })));
+    report.temperatureFerA = { ...(report.temperatureFerA ?? {}), [id]: fit };
+    console.log(`${c.id} ${c.what.padEnd(22)} FER-A ${pct(ferA.metrics.accuracy)} %  LFW-A ${pct(lfwA.metrics.accuracy)} %  score ${pct(score.score)}  ${score.costMsPerFace.toFixed(2)} ms/face  T(FER-A) ${fit.temperature.toFixed(2)}`);
+  }
+  const scores = report.scores as Score[];
+  const base = scores.find((x) => x.id === 'C0')!;
+  let winner = base;
+  for (const x of scores) if (x.id !== 'C0' && x.costMsPerFace <= 12 && x.score >= base.score + 0.005 && x.score > winner.score) winner = x;
+  report.rounds = [...(report.rounds ?? []), { date: new Date().toISOString(), chromium, scored: ids, winner: winner.id }];
+  await writeFile(path, JSON.stringify(report, null, 2));
+  if (winner.id !== report.chosen.candidate) {
+    console.log(`rule 1-2: ${winner.id} now beats the chosen ${report.chosen.candidate}: run the whole protocol (npm run bench:accuracy)`);
+    process.exitCode = 3;
+  } else {
+    console.log(`rule 1-2: ${winner.id} stays chosen -> merged into bench/results/accuracy.json`);
+  }
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(FER, 'labels.csv')) || !existsSync(join(LFW, 'labels.csv'))) {
     console.log(`skipped: ${FER} or ${LFW} is absent`);
@@ -87,6 +136,10 @@ async function main(): Promise<void> {
     return evaluator.run(s.set, selectHalf(s.set.items, half, s.by), s.mode, { overrides: { temperature: 1, emotionCropScale: 1, ...overrides }, split: half });
   };
   try {
+    if (values.only) {
+      await scoreOnly(values.only.split(',').map((x) => x.trim()), run, evaluator.chromiumVersion);
+      return;
+    }
     // 1. Candidates on the choosing halves.
     const scored: { id: string; score: number; cost: number; overrides: Overrides; ferA: EvaluationRun }[] = [];
     for (const c of CANDIDATES) {
