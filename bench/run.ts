@@ -19,12 +19,15 @@
  *   tasks (> 50 ms);
  * - offscreen JS heap and tf.memory().numTensors at the start and end of the window;
  * - the share of tile analyses whose face was tracked (mesh only) rather than detected;
+ * - how busy the whole machine's CPU was during the window (/proc/stat, all cores), and the
+ *   load average, to tell a quiet run from a disturbed one;
  * - the backend and the machine's core count.
  * The same is measured for the baseline (`pipeline: 'naive-human'`: per-tile canvases through
  * human.detect() with human's default configuration, caches off) on the same page and clips,
  * and the ratio ours / baseline of face analyses per second is printed.
  * Figures are printed and written to bench/results/bench-<name>.json. No pass/fail on time.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +130,18 @@ function extensionTime(profile: { nodes: { id: number; callFrame: { url: string 
   return { totalMs: us / 1000, longestRunMs: longest / 1000 };
 }
 
+/** Whole-machine CPU jiffies (all cores) from /proc/stat: busy and total; null where unreadable. */
+function cpuTimes(): { busy: number; total: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
 async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
   const session = await CallSession.open({
     headless: true,
@@ -172,6 +187,7 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
     await pageCdp.send('Profiler.enable');
     await pageCdp.send('Profiler.setSamplingInterval', { interval: 500 });
     await pageCdp.send('Profiler.start');
+    const cpu0 = cpuTimes();
     const t0 = Date.now();
     /** Offscreen heap after a forced GC (bytes, precise) and live tfjs tensors, at `t` s. */
     const memory = async () => {
@@ -192,6 +208,7 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
     }
     const { profile } = (await pageCdp.send('Profiler.stop')) as unknown as { profile: Parameters<typeof extensionTime>[0] };
     const window_s = (Date.now() - t0) / 1000;
+    const cpu1 = cpuTimes();
     const end = await raw.evaluate<Snapshot>(offscreen, '__callmoodBench.snapshot(false)');
     const page = await session.page.evaluate(() => {
       const w = window as unknown as { __latencies: number[]; __longTasks: number[] };
@@ -213,6 +230,7 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
       inferenceMs: { p50: quantile(c.inferenceMs, 0.5), p95: quantile(c.inferenceMs, 0.95) },
       frameToOverlayMs: { p50: quantile(page.latencies, 0.5), p95: quantile(page.latencies, 0.95), n: page.latencies.length },
       contentScript: { msPerSecond: extMs.totalMs / window_s, shareOfMainThread: extMs.totalMs / (window_s * 1000), longestRunMs: extMs.longestRunMs },
+      machineCpuBusy: cpu0 && cpu1 ? (cpu1.busy - cpu0.busy) / Math.max(1, cpu1.total - cpu0.total) : null,
       pageLongTasks: { count: page.longTasks.length, maxMs: page.longTasks.length ? Math.max(...page.longTasks) : 0 },
       offscreen: { heapStart: start.heapUsed, heapEnd: end.heapUsed, tensorsStart: start.numTensors, tensorsEnd: end.numTensors },
       memorySamples: samples,
@@ -278,15 +296,16 @@ async function main(): Promise<void> {
         tensors: rs.map((r) => `${r.offscreen.tensorsStart}→${r.offscreen.tensorsEnd}`),
         ratioToBaseline: ratios.length ? med(ratios) : null,
         loadAverage: med(rs.map((r) => r.loadAverage.start)),
+        machineCpuBusy: med(rs.map((r) => r.machineCpuBusy)),
       }];
     }),
   );
   console.log(`\nmachine: ${cpus().length} cores; backend: ${results[0]?.backend}; medians of ${runs} run(s) each`);
-  console.log('| tiles | pipeline | analyses/s | per tile Hz | tracked | inference p50/p95 ms | frame-to-overlay p50/p95 ms | content script share (longest run ms) | page long tasks | tensors start→end | ours/baseline | load avg |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| tiles | pipeline | analyses/s | per tile Hz | tracked | inference p50/p95 ms | frame-to-overlay p50/p95 ms | content script share (longest run ms) | page long tasks | tensors start→end | ours/baseline | machine CPU busy | load avg |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of summary) {
     console.log(
-      `| ${r.tiles} | ${r.pipeline} | ${fmt(r.faceAnalysesPerSecond, 1)} | ${fmt(r.updatesPerTilePerSecond, 2)} | ${fmt(r.trackedShare * 100)} % | ${fmt(r.inferenceMs.p50)}/${fmt(r.inferenceMs.p95)} | ${fmt(r.frameToOverlayMs.p50)}/${fmt(r.frameToOverlayMs.p95)} | ${(r.contentScriptShare * 100).toFixed(2)} % (${fmt(r.contentScriptLongestRunMs)}) | ${r.pageLongTasks} | ${r.tensors.join(', ')} | ${r.ratioToBaseline === null ? '' : r.ratioToBaseline.toFixed(2)} | ${fmt(r.loadAverage, 1)} |`,
+      `| ${r.tiles} | ${r.pipeline} | ${fmt(r.faceAnalysesPerSecond, 1)} | ${fmt(r.updatesPerTilePerSecond, 2)} | ${fmt(r.trackedShare * 100)} % | ${fmt(r.inferenceMs.p50)}/${fmt(r.inferenceMs.p95)} | ${fmt(r.frameToOverlayMs.p50)}/${fmt(r.frameToOverlayMs.p95)} | ${(r.contentScriptShare * 100).toFixed(2)} % (${fmt(r.contentScriptLongestRunMs)}) | ${r.pageLongTasks} | ${r.tensors.join(', ')} | ${r.ratioToBaseline === null ? '' : r.ratioToBaseline.toFixed(2)} | ${fmt(r.machineCpuBusy * 100)} % | ${fmt(r.loadAverage, 1)} |`,
     );
   }
   const name = values.name ?? `${values.backend}-${tilesList.join('_')}`;
