@@ -11,7 +11,8 @@
  * in the background event page (src/background/firefox.ts), fed with tile pixels by the
  * content script. `process.env.CALLMOOD_BROWSER` is replaced by 'chrome' or 'firefox'.
  *
- * Model files come from the @vladmandic/human npm package, the WASM binaries from
+ * Model files come from the @vladmandic/human and @vladmandic/face-api npm packages and, for
+ * our own emotion model, from models/ (training/README.md); the WASM binaries from
  * @tensorflow/tfjs-backend-wasm; nothing is downloaded.
  */
 import * as esbuild from 'esbuild';
@@ -24,6 +25,8 @@ const nm = join(root, 'node_modules');
 
 /** Model files (from @vladmandic/human/models) the offscreen pipeline loads. */
 export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin', 'emotion.json', 'emotion.bin'];
+/** CallMood's own emotion model (committed in models/, made by training/run.sh), for the 'callmood' emotion model. */
+export const CALLMOOD_MODEL_FILES = ['callmood-emotion.json', 'callmood-emotion.bin'];
 /** face-api's expression model (from @vladmandic/face-api/model), for the 'faceapi' and 'ensemble' emotion models. */
 export const FACEAPI_MODEL_FILES = ['face_expression_model-weights_manifest.json', 'face_expression_model.bin'];
 /**
@@ -149,6 +152,7 @@ async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { w
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/face-api/model'), FACEAPI_MODEL_FILES);
+  await copyInto(join(out, 'models'), join(root, 'models'), CALLMOOD_MODEL_FILES);
   if (bench) await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), BASELINE_MODEL_FILES);
   await copyInto(join(out, 'wasm'), join(nm, '@tensorflow/tfjs-backend-wasm/dist'), WASM_FILES);
 }

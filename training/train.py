@@ -8,13 +8,13 @@ Trains CallMood's emotion network on FER-2013's training split (CPU, PyTorch).
 48x48 gray images, or a train/ folder holding them (the layout of the FER-2013 copy in
 RecepTahirGunlu/Duygu-Tanima at commit 8041c66, 28,709 images).
 
-Hold-out rule (validation, used for every choice: checkpoint, float16 or not):
+Hold-out rule (validation, used for every choice: checkpoint, raw or EMA weights, float16 or not):
 an image is held out when FNV-1a(salt + ":" + "<class>/<file name>") % modulus == 0, with
 salt and modulus from config.json (callmood-holdout-v1, 10: about 10 %). It depends on the
 file name only, not on listing order. FER-2013's PublicTest split is never read here.
 
 Writes into --out (ignored by git): last.pt (everything needed to resume, saved each epoch),
-best.pt (the EMA weights of the epoch with the best hold-out accuracy so far, with their metrics),
+best.pt (the weights with the best hold-out accuracy so far, raw or EMA, with their metrics),
 log.jsonl (one line per epoch) and summary.json.
 """
 import argparse
@@ -260,7 +260,7 @@ def main():
             if (step + 1) % 50 == 0:
                 print(f"  epoch {epoch + 1} batch {step + 1}/{steps_per_epoch}  loss {total / seen:.4f}  {time.time() - te:.0f} s", flush=True)
         train_s = time.time() - te
-        metrics = {"ema": evaluate(ema, x_val, y_val)}
+        metrics = {"raw": evaluate(model, x_val, y_val), "ema": evaluate(ema, x_val, y_val)}
         entry = {
             "epoch": epoch + 1,
             "train_loss": total / seen,
@@ -269,7 +269,7 @@ def main():
             "epoch_seconds": round(time.time() - te, 1),
             **{f"val_{k}": v for k, v in metrics.items()},
         }
-        for which, net in (("ema", ema),):
+        for which, net in (("raw", model), ("ema", ema)):
             acc = metrics[which]["plain"]["accuracy"]
             if acc > best["accuracy"]:
                 best = {"accuracy": acc, "epoch": epoch + 1, "weights": which, "metrics": metrics[which]}
@@ -279,6 +279,7 @@ def main():
         log.flush()
         print(
             f"epoch {epoch + 1}/{cfg['epochs']}  loss {entry['train_loss']:.4f}  "
+            f"val raw {metrics['raw']['plain']['accuracy']:.4f} (flip {metrics['raw']['flip']['accuracy']:.4f})  "
             f"ema {metrics['ema']['plain']['accuracy']:.4f} (flip {metrics['ema']['flip']['accuracy']:.4f})  "
             f"{entry['epoch_seconds']:.0f} s",
             flush=True,
