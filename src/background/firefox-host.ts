@@ -9,7 +9,7 @@
  * rects as they crop a tab-capture frame in Chrome. Importing this module installs the host.
  */
 import browser from 'webextension-polyfill';
-import { selectBackend, type BackendSelection } from '../offscreen/backend.ts';
+import { createAnalyzerCache, type BackendSelection } from '../offscreen/backend.ts';
 import { makeConfig, sanitizeOverrides, type InferenceConfig } from '../offscreen/config.ts';
 import { TilePipeline, type FrameSource } from '../offscreen/pipeline.ts';
 import { sendToTab, type LiveUpdate, type TileFrame, type TileFrameProblem } from '../shared/messages.ts';
@@ -90,25 +90,11 @@ interface Running {
 }
 
 const BASE = { modelBaseUrl: browser.runtime.getURL('models/'), wasmBaseUrl: browser.runtime.getURL('wasm/') };
-let selection: Promise<BackendSelection> | null = null;
-let selectionKey = '';
 let running: Running | null = null;
 
 /** The analyzer for `config`, created once and reused while the configuration stays the same. */
-async function backend(config: InferenceConfig): Promise<BackendSelection> {
-  const key = JSON.stringify(config);
-  if (selection && key !== selectionKey) {
-    const old = selection;
-    selection = null;
-    await old.then((s) => s.analyzer.dispose()).catch(() => {});
-  }
-  selectionKey = key;
-  selection ??= selectBackend(config).catch((err) => {
-    selection = null;
-    throw err;
-  });
-  return selection;
-}
+const analyzers = createAnalyzerCache();
+const backend = (config: InferenceConfig): Promise<BackendSelection> => analyzers.get(config);
 
 /** Serialises store writes so per-second records land in order; failures are logged, not thrown. */
 function write(r: Running, task: (store: TimelineStore) => Promise<void>): void {

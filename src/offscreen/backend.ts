@@ -142,3 +142,35 @@ export async function selectBackend(config: InferenceConfig): Promise<BackendSel
   await best.analyzer.tf.setBackend(best.backend);
   return { analyzer: best.analyzer, backend: best.backend, reason: `${best.backend}: fastest at warm-up (${notes.join(', ')})`, timings };
 }
+
+/**
+ * One analyzer per configuration, shared by every analysis that host runs: `get(config)`
+ * selects the backend and loads the models the first time, returns the same selection while
+ * the configuration (compared as JSON) stays the same, and disposes of the old analyzer when it
+ * changes. A failed selection is forgotten, so the next `get` tries again.
+ * `current` is the selection in progress or made, or null (for benchmarks' snapshots).
+ * @throws (from `get`) what `selectBackend` throws.
+ */
+export function createAnalyzerCache(): { get(config: InferenceConfig): Promise<BackendSelection>; readonly current: Promise<BackendSelection> | null } {
+  let selection: Promise<BackendSelection> | null = null;
+  let selectionKey = '';
+  return {
+    async get(config) {
+      const key = JSON.stringify(config);
+      if (selection && key !== selectionKey) {
+        const old = selection;
+        selection = null;
+        await old.then((s) => s.analyzer.dispose()).catch(() => {});
+      }
+      selectionKey = key;
+      selection ??= selectBackend(config).catch((err) => {
+        selection = null;
+        throw err;
+      });
+      return selection;
+    },
+    get current() {
+      return selection;
+    },
+  };
+}

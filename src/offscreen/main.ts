@@ -7,15 +7,13 @@ import browser from 'webextension-polyfill';
 import { isExtensionPage, listen, send, type Handlers, type LiveUpdate } from '../shared/messages.ts';
 import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
 import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
-import { selectBackend, type BackendSelection } from './backend.ts';
+import { createAnalyzerCache, type BackendSelection } from './backend.ts';
 import { makeConfig, sanitizeOverrides, type InferenceConfig } from './config.ts';
 import { TilePipeline } from './pipeline.ts';
 
 const BASE = { modelBaseUrl: browser.runtime.getURL('models/'), wasmBaseUrl: browser.runtime.getURL('wasm/') };
 let config: InferenceConfig = makeConfig(BASE);
 
-let selection: Promise<BackendSelection> | null = null;
-let selectionKey = '';
 let session: {
   pipeline: TilePipeline;
   stream: MediaStream;
@@ -27,20 +25,8 @@ let session: {
 let pendingTiles: TilesSnapshot | null = null;
 
 /** The analyzer for `config`, created once and reused while the configuration stays the same. */
-async function backend(): Promise<BackendSelection> {
-  const key = JSON.stringify(config);
-  if (selection && key !== selectionKey) {
-    const old = selection;
-    selection = null;
-    await old.then((s) => s.analyzer.dispose()).catch(() => {});
-  }
-  selectionKey = key;
-  selection ??= selectBackend(config).catch((err) => {
-    selection = null;
-    throw err;
-  });
-  return selection;
-}
+const analyzers = createAnalyzerCache();
+const backend = (): Promise<BackendSelection> => analyzers.get(config);
 
 async function openTabStream(streamId: string): Promise<MediaStream> {
   // Video only: asking for the tab's audio would mute the tab for the user (BROWSER-NOTES.md).
@@ -152,7 +138,7 @@ const handlers = {
  */
 (globalThis as unknown as { __callmoodBench: unknown }).__callmoodBench = {
   async snapshot(reset = false) {
-    const chosen = selection ? await selection : null;
+    const chosen = analyzers.current ? await analyzers.current.catch(() => null) : null;
     return {
       backend: chosen?.backend ?? null,
       backendReason: chosen?.reason ?? null,
