@@ -382,6 +382,11 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
           tracked.push({ index: t.index, box: intersectRect(box, t.tile), score: t.track.score, meshScore: fit.confidence });
         });
       }
+      // Two tracks of one tile that drifted onto the same face (people crossing in a
+      // multi-person tile) would make one face two people: detect that tile afresh too.
+      tracked.forEach((a, k) => {
+        if (tracked.some((b, j) => j > k && b.index === a.index && iou(a.box, b.box) > 0.5)) toDetect.set(a.index, usable.find((u) => u.index === a.index)!.tile);
+      });
       // Tiles with a lost face are detected afresh (all their faces); the others keep their tracks.
       for (const f of tracked) {
         if (toDetect.has(f.index)) continue;
