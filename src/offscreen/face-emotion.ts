@@ -24,9 +24,11 @@ import * as faceapi from '@vladmandic/face-api';
 import { EMOTIONS, toProbabilities, type Emotion, type Probabilities } from '../shared/emotions.ts';
 import type { Rect } from '../shared/types.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
-import { clipRect, intersectRect, iou, mapRect, pixelBox } from './geometry.ts';
+import { clipRect, intersectRect, iou, mapRect, pixelBox, squareWindows } from './geometry.ts';
 
 type TF = Human['tf'];
+/** One face as human reports it. */
+type HumanFace = NonNullable<Awaited<ReturnType<Human['detect']>>['face']>[number];
 type GraphModel = Awaited<ReturnType<TF['loadGraphModel']>>;
 
 /** A region of the source frame to analyse, in source pixels. */
@@ -395,46 +397,41 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       }
       for (const [i, r] of toDetect) {
         const maxFaces = Math.max(1, Math.min(crops[i]!.maxFaces ?? 1, this.config.maxFacesPerTile));
-        const scale = Math.min(1, this.config.maxTileSide / Math.max(r.width, r.height));
-        const tw = Math.max(1, Math.round(r.width * scale));
-        const th = Math.max(1, Math.round(r.height * scale));
-        const tile = tf.image.cropAndResize(
-          frame4d as never,
-          [pixelBox(r, width, height)],
-          [0],
-          [th, tw],
-        );
-        try {
-          const td = performance.now();
-          const result = await this.human.detect(tile as unknown as Tensor);
-          detectMs += performance.now() - td;
-          // The largest faces first; overlapping duplicates (IoU > 0.5) are dropped.
-          const faces = (result.face ?? [])
-            .filter((f) => f.boxScore >= this.config.minFaceScore && (!this.config.verifyWithMesh || f.faceScore >= this.config.minMeshScore) && Math.min(f.box[2], f.box[3]) >= this.config.minFaceFraction * Math.min(tw, th))
-            .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
-          const kept: typeof faces = [];
-          for (const f of faces) {
-            const box = { x: f.box[0], y: f.box[1], width: f.box[2], height: f.box[3] };
-            if (kept.length < maxFaces && !kept.some((k) => iou({ x: k.box[0], y: k.box[1], width: k.box[2], height: k.box[3] }, box) > 0.5)) kept.push(f);
+        // One window (the tile) for a one-person tile. A multi-person tile is searched in
+        // overlapping square windows: the detector squeezes its input to a square, and a wide
+        // picture squeezed that much loses its smaller faces.
+        const candidates: { face: HumanFace; window: Rect; scale: number; box: Rect }[] = [];
+        for (const w of maxFaces > 1 ? squareWindows(r) : [r]) {
+          const scale = Math.min(1, this.config.maxTileSide / Math.max(w.width, w.height));
+          const tw = Math.max(1, Math.round(w.width * scale));
+          const th = Math.max(1, Math.round(w.height * scale));
+          const tile = tf.image.cropAndResize(frame4d as never, [pixelBox(w, width, height)], [0], [th, tw]);
+          try {
+            const td = performance.now();
+            const result = await this.human.detect(tile as unknown as Tensor);
+            detectMs += performance.now() - td;
+            for (const f of result.face ?? []) {
+              if (f.boxScore < this.config.minFaceScore || (this.config.verifyWithMesh && f.faceScore < this.config.minMeshScore)) continue;
+              if (Math.min(f.box[2], f.box[3]) < this.config.minFaceFraction * Math.min(tw, th)) continue;
+              const [bx, by, bw, bh] = f.box;
+              candidates.push({ face: f, window: w, scale, box: { x: w.x + bx / scale, y: w.y + by / scale, width: bw / scale, height: bh / scale } });
+            }
+          } finally {
+            tile.dispose();
           }
-          if (stateful) {
-            const tracks = kept.map((f) => trackFromDetection(f, r, scale, now));
-            // A face without landmarks cannot be followed: detect the tile again next time.
-            if (tracks.some((t) => t === null)) this.states.delete(crops[i]!.key);
-            else this.states.set(crops[i]!.key, { tracks: tracks as FaceTrack[], lastDetectAt: now, framesSinceDetect: 0 });
-          }
-          for (const f of kept) {
-            const [bx, by, bw, bh] = f.box;
-            found.push({
-              index: i,
-              score: f.boxScore,
-              meshScore: this.config.verifyWithMesh ? f.faceScore : null,
-              box: { x: r.x + bx / scale, y: r.y + by / scale, width: bw / scale, height: bh / scale },
-            });
-          }
-        } finally {
-          tile.dispose();
         }
+        // The largest faces first; the same face found twice (IoU > 0.5: overlapping windows,
+        // or the detector) counts once.
+        candidates.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+        const kept: typeof candidates = [];
+        for (const c of candidates) if (kept.length < maxFaces && !kept.some((k) => iou(k.box, c.box) > 0.5)) kept.push(c);
+        if (stateful) {
+          const tracks = kept.map((c) => trackFromDetection(c.face, c.window, c.scale, now));
+          // A face without landmarks cannot be followed: detect the tile again next time.
+          if (tracks.some((t) => t === null)) this.states.delete(crops[i]!.key);
+          else this.states.set(crops[i]!.key, { tracks: tracks as FaceTrack[], lastDetectAt: now, framesSinceDetect: 0 });
+        }
+        for (const c of kept) found.push({ index: i, score: c.face.boxScore, meshScore: this.config.verifyWithMesh ? c.face.faceScore : null, box: c.box });
       }
       if (found.length > 0) {
         const te = performance.now();

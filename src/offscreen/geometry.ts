@@ -2,14 +2,28 @@
 import type { Rect } from '../shared/types.ts';
 
 /**
- * Maps a tile rect in the page's CSS px to pixels of a captured frame of
- * `frameWidth` x `frameHeight`: tab capture scales the viewport to the frame, so the
- * scale is frame size / viewport size on each axis (devicePixelRatio is folded in).
+ * Where the page's viewport lies in a captured frame of `frameWidth` x `frameHeight`: tab
+ * capture scales the viewport uniformly to fit the frame and centres it, with black bars on
+ * the two sides that do not fit (letterboxing; seen here: a 1280x720 viewport captured as
+ * 800x600 sits at y = 75..525). With a frame of the viewport's own aspect ratio there are no
+ * bars. devicePixelRatio is folded into the scale.
+ * @returns px of frame per CSS px, and the offset of the viewport's top-left corner in frame px.
  */
+export function viewportInFrame(viewport: { width: number; height: number }, frameWidth: number, frameHeight: number): { scale: number; x: number; y: number } {
+  const scale = Math.min(frameWidth / Math.max(1, viewport.width), frameHeight / Math.max(1, viewport.height));
+  return { scale, x: (frameWidth - viewport.width * scale) / 2, y: (frameHeight - viewport.height * scale) / 2 };
+}
+
+/** Maps a tile rect in the page's CSS px (viewport coordinates) to pixels of a captured frame; see `viewportInFrame`. */
 export function cssRectToFrame(rect: Rect, viewport: { width: number; height: number }, frameWidth: number, frameHeight: number): Rect {
-  const sx = frameWidth / viewport.width;
-  const sy = frameHeight / viewport.height;
-  return { x: rect.x * sx, y: rect.y * sy, width: rect.width * sx, height: rect.height * sy };
+  const { scale, x, y } = viewportInFrame(viewport, frameWidth, frameHeight);
+  return { x: x + rect.x * scale, y: y + rect.y * scale, width: rect.width * scale, height: rect.height * scale };
+}
+
+/** The inverse of `cssRectToFrame`: a rect in frame pixels back to the page's CSS px. */
+export function frameRectToCss(rect: Rect, viewport: { width: number; height: number }, frameWidth: number, frameHeight: number): Rect {
+  const { scale, x, y } = viewportInFrame(viewport, frameWidth, frameHeight);
+  return { x: (rect.x - x) / scale, y: (rect.y - y) / scale, width: rect.width / scale, height: rect.height / scale };
 }
 
 /**
@@ -61,4 +75,21 @@ export function iou(a: Rect, b: Rect): number {
   const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
   const union = a.width * a.height + b.width * b.height - w * h;
   return union > 0 ? (w * h) / union : 0;
+}
+
+/**
+ * Square windows covering `rect`, side = its shorter side, spread evenly along its longer side
+ * so that neighbours overlap by at least half a window (a face cut by one window's edge is
+ * whole in the next): 1 window for a square, 3 for 16:9. A rect whose sides are within 10 % of
+ * each other is returned as is.
+ */
+export function squareWindows(rect: Rect): Rect[] {
+  const side = Math.min(rect.width, rect.height);
+  const long = Math.max(rect.width, rect.height);
+  if (side <= 0 || long <= side * 1.1) return [rect];
+  const n = Math.ceil((2 * long) / side) - 1;
+  const step = (long - side) / (n - 1);
+  return Array.from({ length: n }, (_, k) =>
+    rect.width >= rect.height ? { x: rect.x + k * step, y: rect.y, width: side, height: side } : { x: rect.x, y: rect.y + k * step, width: side, height: side },
+  );
 }

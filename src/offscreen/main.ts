@@ -28,11 +28,32 @@ let pendingTiles: TilesSnapshot | null = null;
 const analyzers = createAnalyzerCache();
 const backend = (): Promise<BackendSelection> => analyzers.get(config);
 
-async function openTabStream(streamId: string): Promise<MediaStream> {
+/** Longest side of the tab capture frame, px: larger viewports (HiDPI screens) are scaled down to it. */
+const MAX_CAPTURE_SIDE = 1920;
+
+/**
+ * The capture size for a page whose viewport is `snapshot.viewport` at its devicePixelRatio:
+ * the viewport in device px, its longer side at most MAX_CAPTURE_SIDE. Without a size, tab
+ * capture gave 800x600 here, the 1280x720 page letterboxed into 800x450 (faces at 62 % of
+ * their CSS size); with the page's own aspect ratio there are no bars.
+ * @returns whole px, or null when the viewport is unknown.
+ */
+function captureSize(snapshot: TilesSnapshot | null): { width: number; height: number } | null {
+  const v = snapshot?.viewport;
+  if (!v || !(v.width > 0) || !(v.height > 0)) return null;
+  const dpr = snapshot!.devicePixelRatio > 0 ? snapshot!.devicePixelRatio : 1;
+  const scale = Math.min(dpr, MAX_CAPTURE_SIDE / Math.max(v.width, v.height));
+  return { width: Math.max(2, Math.round(v.width * scale)), height: Math.max(2, Math.round(v.height * scale)) };
+}
+
+async function openTabStream(streamId: string, size: { width: number; height: number } | null): Promise<MediaStream> {
   // Video only: asking for the tab's audio would mute the tab for the user (BROWSER-NOTES.md).
+  // A fixed size of the page's aspect ratio: see captureSize. A later window resize may bring
+  // bars back; the tile mapping allows for them (geometry.ts, viewportInFrame).
+  const fixed = size ? { minWidth: size.width, maxWidth: size.width, minHeight: size.height, maxHeight: size.height } : {};
   return navigator.mediaDevices.getUserMedia({
     audio: false,
-    video: { mandatory: { chromeMediaSource: 'tab', chromeMediaSourceId: streamId, maxFrameRate: 30 } },
+    video: { mandatory: { chromeMediaSource: 'tab', chromeMediaSourceId: streamId, maxFrameRate: 30, ...fixed } },
   } as unknown as MediaStreamConstraints);
 }
 
@@ -79,7 +100,7 @@ const handlers = {
     if (dropped.length) console.warn('[CallMood] ignoring unknown or mistyped config overrides:', dropped.join(', '));
     config = makeConfig({ ...overrides, ...BASE });
     try {
-      stream = await openTabStream(streamId);
+      stream = await openTabStream(streamId, captureSize(tiles ?? pendingTiles));
       const video = document.getElementById('capture') as HTMLVideoElement;
       video.srcObject = stream;
       await video.play();

@@ -18,7 +18,7 @@ import { SecondAggregator } from './aggregate.ts';
 import type { InferenceConfig } from './config.ts';
 import type { FaceAnalysis, TileAnalysis, TileAnalyzer, TileCrop } from './face-emotion.ts';
 import { FaceIdentities } from './face-identity.ts';
-import { cssRectToFrame } from './geometry.ts';
+import { cssRectToFrame, frameRectToCss } from './geometry.ts';
 import { EmotionSmoother } from './smoothing.ts';
 
 interface ParticipantState {
@@ -348,10 +348,7 @@ export class TilePipeline {
       const dom = probabilities ? dominantEmotion(probabilities) : null;
       let faceBox: Rect | null = null;
       if (faceVisible && p.faceBoxFrame && viewport && this.frameSize.width > 0) {
-        const sx = viewport.width / this.frameSize.width;
-        const sy = viewport.height / this.frameSize.height;
-        const b = p.faceBoxFrame;
-        faceBox = { x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy };
+        faceBox = frameRectToCss(p.faceBoxFrame, viewport, this.frameSize.width, this.frameSize.height);
       }
       return {
         id: p.id,

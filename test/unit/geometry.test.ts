@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clipRect, cssRectToFrame, intersectRect, mapRect, pixelBox } from '../../src/offscreen/geometry.ts';
+import { clipRect, cssRectToFrame, frameRectToCss, intersectRect, mapRect, pixelBox, squareWindows } from '../../src/offscreen/geometry.ts';
 import { DEFAULT_CONFIG, makeConfig } from '../../src/offscreen/config.ts';
+
+test('a letterboxed capture: the viewport is scaled uniformly and centred between black bars', () => {
+  // What Chromium's tab capture gave here with no size constraints: a 1280x720 viewport as an
+  // 800x600 frame, the page at 800x450 between 75 px bars.
+  const viewport = { width: 1280, height: 720 };
+  assert.deepEqual(cssRectToFrame({ x: 0, y: 0, width: 1280, height: 720 }, viewport, 800, 600), { x: 0, y: 75, width: 800, height: 450 });
+  assert.deepEqual(cssRectToFrame({ x: 640, y: 360, width: 640, height: 360 }, viewport, 800, 600), { x: 400, y: 300, width: 400, height: 225 });
+  // Pillarbox: a 4:3 viewport in a 16:9 frame.
+  assert.deepEqual(cssRectToFrame({ x: 0, y: 0, width: 800, height: 600 }, { width: 800, height: 600 }, 1280, 720), { x: 160, y: 0, width: 960, height: 720 });
+  // frameRectToCss undoes it.
+  const r = { x: 10, y: 20, width: 300, height: 200 };
+  const back = frameRectToCss(cssRectToFrame(r, viewport, 800, 600), viewport, 800, 600);
+  for (const k of ['x', 'y', 'width', 'height'] as const) assert.ok(Math.abs(back[k] - r[k]) < 1e-9, k);
+});
 
 test('tile rects in CSS px map to capture-frame pixels by frame size / viewport size', () => {
   // 1280x720 CSS viewport at devicePixelRatio 2 captured as a 2560x1440 frame.
@@ -40,4 +54,16 @@ test('intersectRect clips a face box to its tile', () => {
   assert.deepEqual(intersectRect({ x: -10, y: 60, width: 40, height: 40 }, tile), { x: 0, y: 60, width: 30, height: 20 });
   assert.deepEqual(intersectRect({ x: 20, y: 10, width: 30, height: 30 }, tile), { x: 20, y: 10, width: 30, height: 30 });
   assert.deepEqual(intersectRect({ x: 200, y: 10, width: 30, height: 30 }, tile), { x: 100, y: 10, width: 0, height: 30 });
+});
+
+test('squareWindows covers a wide or tall picture with square windows overlapping by at least half', () => {
+  assert.deepEqual(squareWindows({ x: 5, y: 5, width: 100, height: 105 }), [{ x: 5, y: 5, width: 100, height: 105 }], 'near-square: as is');
+  const wide = squareWindows({ x: 0, y: 10, width: 960, height: 540 });
+  assert.equal(wide.length, 3);
+  assert.deepEqual(wide[0], { x: 0, y: 10, width: 540, height: 540 });
+  assert.deepEqual(wide.at(-1), { x: 420, y: 10, width: 540, height: 540 });
+  for (let k = 1; k < wide.length; k++) assert.ok(wide[k - 1]!.x + 540 - wide[k]!.x >= 270, 'overlap of at least half a window');
+  const tall = squareWindows({ x: 0, y: 0, width: 100, height: 300 });
+  assert.equal(tall.length, 5);
+  assert.deepEqual(tall.at(-1), { x: 0, y: 200, width: 100, height: 100 });
 });
