@@ -120,6 +120,26 @@ const THUMB_SIDE = 16;
 /** Input side of human's face mesh model (facemesh.json), px. */
 const MESH_INPUT = 192;
 
+/** Landmarks per face of human's face mesh (x, y, z each). */
+const MESH_POINTS = 468;
+
+/**
+ * Bounds of `count` landmarks stored flat as (x, y, z) triples from index `start` of `values`
+ * (any units; NaN coordinates are ignored).
+ */
+function landmarkBounds(values: ArrayLike<number>, start: number, count: number): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let j = start * 3; j < (start + count) * 3; j += 3) {
+    const x = values[j]!;
+    const y = values[j + 1]!;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x0, y0, x1, y1 };
+}
+
 /** A face followed from call to call (see `analyse`, mode 'track'). */
 interface FaceTrack {
   /** Square face box in source px, not clipped to the tile (the mesh crop). */
@@ -153,14 +173,8 @@ interface TileState {
  * extent, then clipped to the tile; the track keeps it unclipped.
  */
 function trackFromDetection(face: { size: [number, number]; mesh: readonly (readonly (number | undefined)[])[]; boxScore: number; faceScore: number }, tile: Rect, scale: number, now: number): FaceTrack | null {
-  if (face.mesh.length < 468) return null; // no landmarks to follow
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const [x, y] of face.mesh) {
-    x0 = Math.min(x0, x ?? Infinity);
-    x1 = Math.max(x1, x ?? -Infinity);
-    y0 = Math.min(y0, y ?? Infinity);
-    y1 = Math.max(y1, y ?? -Infinity);
-  }
+  if (face.mesh.length < MESH_POINTS) return null; // no landmarks to follow
+  const { x0, y0, x1, y1 } = landmarkBounds(face.mesh.flatMap((p) => [p[0] ?? NaN, p[1] ?? NaN, 0]), 0, face.mesh.length);
   const side = Math.max(face.size[0], face.size[1]) / scale;
   const extent = Math.max(x1 - x0, y1 - y0, 1) / scale;
   const cx = tile.x + (x0 + x1) / 2 / scale;
@@ -365,14 +379,13 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       // tracked since the same frame do not all hit the detector together (a latency spike).
       const redetectSlots = Math.max(0, MAX_REDETECTS_PER_FRAME - toDetect.size);
       for (const due of dueRedetect.sort((a, b) => a.since - b.since).slice(0, redetectSlots)) toDetect.set(due.index, due.tile);
-      const redetecting = new Set(toDetect.keys());
-      toTrack.splice(0, toTrack.length, ...toTrack.filter((t) => !redetecting.has(t.index)));
+      const trackNow = toTrack.filter((t) => !toDetect.has(t.index));
       const tracked: typeof found = [];
-      if (toTrack.length > 0) {
+      if (trackNow.length > 0) {
         const tt = performance.now();
-        const fits = await this.fitMeshes(frame4d, toTrack.map((t) => t.box), width, height);
+        const fits = await this.fitMeshes(frame4d, trackNow.map((t) => t.box), width, height);
         trackMs = performance.now() - tt;
-        toTrack.forEach((t, k) => {
+        trackNow.forEach((t, k) => {
           const fit = fits[k]!;
           if (fit.confidence < this.config.minMeshScore) {
             toDetect.set(t.index, t.tile); // a face was lost: detect the tile again now
@@ -527,20 +540,15 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     });
     try {
       const confidenceT = outputs.find((t) => t.shape[t.shape.length - 1] === 1);
-      const meshT = outputs.find((t) => t.shape[t.shape.length - 1] === 1404);
+      const meshT = outputs.find((t) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);
       if (!confidenceT || !meshT) throw new Error('face mesh model gave unexpected outputs');
       const [confidence, points] = (await Promise.all([confidenceT.data(), meshT.data()])) as Float32Array[];
       return boxes.map((b, k) => {
-        let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-        for (let j = k * 1404; j < (k + 1) * 1404; j += 3) {
-          const x = b.x + (points![j]! * b.width) / size;
-          const y = b.y + (points![j + 1]! * b.height) / size;
-          if (x < x0) x0 = x;
-          if (x > x1) x1 = x;
-          if (y < y0) y0 = y;
-          if (y > y1) y1 = y;
-        }
-        return { confidence: confidence![k]!, center: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, extent: Math.max(x1 - x0, y1 - y0) };
+        // Landmarks are in crop px (0..size); the crop is box b.
+        const { x0, y0, x1, y1 } = landmarkBounds(points!, k * MESH_POINTS, MESH_POINTS);
+        const sx = b.width / size;
+        const sy = b.height / size;
+        return { confidence: confidence![k]!, center: { x: b.x + ((x0 + x1) / 2) * sx, y: b.y + ((y0 + y1) / 2) * sy }, extent: Math.max((x1 - x0) * sx, (y1 - y0) * sy) };
       });
     } finally {
       tf.dispose(outputs);

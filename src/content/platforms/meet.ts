@@ -5,40 +5,10 @@
  * no documented stable marker: a tile is skipped when it, or an ancestor, is named like one
  * (id, class, `data-*type` or an English `aria-label` with "presentation" / "screen share").
  */
-import { inScreenShare } from '../dom-helpers.ts';
+import { area, inScreenShare, pickMedia } from '../dom-helpers.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
 const TILE = '[data-participant-id]';
-
-/** Area in CSS px² of `el`'s border box (0 when not rendered). */
-function area(el: Element): number {
-  const r = el.getBoundingClientRect();
-  return Math.max(0, r.width) * Math.max(0, r.height);
-}
-
-/** True when `video` is playing: not paused, not ended, with a current frame. */
-function isPlaying(video: HTMLVideoElement): boolean {
-  return !video.paused && !video.ended && video.readyState >= 2;
-}
-
-/**
- * The video of a tile that holds several: the largest visible playing one, else the largest
- * visible one, else the first. Visible = rendered (not display:none / visibility:hidden) with
- * a non-zero box.
- */
-function pickVideo(videos: HTMLVideoElement[]): HTMLVideoElement {
-  if (videos.length === 1) return videos[0]!;
-  let best = videos[0]!;
-  let bestScore = -1;
-  for (const v of videos) {
-    const a = area(v);
-    const visible = a > 0 && v.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true });
-    // Playing beats merely visible; within each class the larger area wins.
-    const score = visible ? (isPlaying(v) ? 2 : 1) * 1e9 + a : -1;
-    if (score > bestScore) [best, bestScore] = [v, score];
-  }
-  return best;
-}
 
 /** True when an ancestor of `tile` is itself a tile holding a video (then that outer one is the tile). */
 function hasOuterTile(tile: Element): boolean {
@@ -73,7 +43,7 @@ export const meetAdapter: PlatformAdapter = {
         id,
         name: name ?? `Participant ${(indexOf.get(id) ?? tiles.length) + 1}`,
         element,
-        video: pickVideo(videos),
+        video: pickMedia(videos),
         isSelf: element.matches('[data-self-name]') || element.querySelector('[data-self-name]') !== null,
       };
       const at = indexOf.get(id);
