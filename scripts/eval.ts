@@ -1,6 +1,7 @@
 /**
  * npm run eval -- --data DIR [--mode crop|detect|crop-live|live] [--out FILE] [--backend wasm|webgl|webgpu|auto]
  *                 [--config JSON] [--split A|B|all] [--split-by image|person] [--limit N] [--per-image FILE]
+ *                 [--make-labels]
  *
  * Scores a labelled image set with the extension's own inference module (the same
  * src/offscreen/face-emotion.ts the offscreen document runs, bundled into dist/harness) in
@@ -8,7 +9,9 @@
  * n, top-1 accuracy with a 95 % Wilson interval, macro-F1, per-class recall and precision,
  * the confusion matrix (rows true), ECE (15 bins), images per second and the configuration.
  *
- * DIR holds labels.csv (path,label) and the images it names (JPEG or PNG).
+ * DIR holds labels.csv (path,label) and the images it names (JPEG or PNG). With --make-labels,
+ * DIR holds one folder per class instead (anger/, sadness/, ... as data sets spell them; see
+ * scripts/lib/class-folders.ts), and labels.csv is written there first; contempt is skipped.
  * --mode crop: each image is a tight face crop and goes straight to the emotion stage.
  * --mode detect: each whole image goes through face detection first, like a call tile;
  *   images with no face found count as errors.
@@ -24,7 +27,9 @@ import { parseArgs } from 'node:util';
 import { build } from './build.ts';
 import { ROOT } from './lib/call-session.ts';
 import { Evaluator, selectHalf, type EvalMode, type SplitBy, type SplitHalf } from './lib/evaluate.ts';
+import { writeLabelsFromFolders } from './lib/class-folders.ts';
 import { readLabelledSet } from './lib/labels.ts';
+import { EMOTIONS } from '../src/shared/emotions.ts';
 import { confusionMatrixHtml, formatMetricsTable } from './lib/metrics.ts';
 import type { InferenceConfig } from '../src/offscreen/config.ts';
 
@@ -44,6 +49,8 @@ const { values } = parseArgs({
     /** Tag appended to the default output name (eval-<dataset>-<mode>-<name>.json). */
     name: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    /** Write DIR/labels.csv from DIR's class folders first. */
+    'make-labels': { type: 'boolean', default: false },
   },
 });
 
@@ -68,6 +75,11 @@ async function main(): Promise<void> {
     fail(`--config must be a JSON object: ${err instanceof Error ? err.message : String(err)}`);
   }
   const dir = resolve(values.data);
+  if (values['make-labels']) {
+    const made = await writeLabelsFromFolders(dir);
+    const skipped = made.skipped.map((s) => `${s.folder} (${s.images})`).join(', ');
+    console.log(`wrote ${join(dir, 'labels.csv')}: ${made.rows.length} images, ${EMOTIONS.map((e) => `${e} ${made.counts[e]}`).join(', ')}${skipped ? `; skipped ${skipped}` : ''}`);
+  }
   const set = await readLabelledSet(dir);
   const items = selectHalf(set.items, split, splitBy).slice(0, values.limit ? Number(values.limit) : Infinity);
   const tag = values.name ? `-${values.name.replace(/[^\w.-]+/g, '_')}` : split === 'all' ? '' : `-${split}`;
