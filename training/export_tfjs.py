@@ -27,6 +27,7 @@ Errors: ValueError when the network holds a layer the exporter does not know.
 """
 import argparse
 import base64
+import copy
 import json
 import os
 import sys
@@ -81,8 +82,6 @@ def logit_adjust(folded, prior, tau):
     changes nothing, tau = 1 targets balanced error. prior: [classes] training-class
     frequencies, summing to 1, all > 0. Raises ValueError when the network ends in no Linear.
     """
-    import copy
-
     m = copy.deepcopy(folded)
     linear = [layer for layer in m if isinstance(layer, nn.Linear)]
     if not linear:
@@ -94,8 +93,6 @@ def logit_adjust(folded, prior, tau):
 
 def round_fp16(model):
     """A copy of `model` whose parameters are rounded to float16 and back (what the browser gets from a float16 file)."""
-    import copy
-
     m = copy.deepcopy(model)
     with torch.no_grad():
         for p in m.parameters():

@@ -53,11 +53,11 @@ export interface ClassFoldersResult {
 }
 
 /**
- * Lists `<dir>/<class>/<image>` (JPEG or PNG; sorted by name) and, unless `dryRun`, writes
- * `<dir>/labels.csv` (columns path,label, through papaparse).
+ * Lists `<dir>/<class>/<image>` (JPEG or PNG; sorted by name) and writes `<dir>/labels.csv`
+ * (columns path,label, through papaparse).
  * @throws Error when no folder of `dir` maps to one of our classes.
  */
-export async function writeLabelsFromFolders(dir: string, dryRun = false): Promise<ClassFoldersResult> {
+export async function writeLabelsFromFolders(dir: string): Promise<ClassFoldersResult> {
   const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name));
   const counts = Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
   const rows: ClassFoldersResult['rows'] = [];
@@ -75,6 +75,6 @@ export async function writeLabelsFromFolders(dir: string, dryRun = false): Promi
   if (rows.length === 0) {
     throw new Error(`${dir}: no class folder of ours found (folders: ${entries.map((e) => e.name).join(', ') || 'none'})`);
   }
-  if (!dryRun) await writeFile(join(dir, 'labels.csv'), Papa.unparse(rows, { columns: ['path', 'label'], newline: '\n' }) + '\n');
+  await writeFile(join(dir, 'labels.csv'), Papa.unparse(rows, { columns: ['path', 'label'], newline: '\n' }) + '\n');
   return { rows, counts, skipped };
 }
