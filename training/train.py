@@ -3,6 +3,7 @@ Trains CallMood's emotion network on FER-2013's training split (CPU, PyTorch).
 
     python3 training/train.py --data /path/to/fer-train --out training/out [--config training/config.json]
                               [--epochs N] [--limit-batches N] [--resume]
+                              [--teacher teacher.npz --init first-stage/best.pt]
 
 --data holds one folder per class (angry, disgust, fear, happy, sad, surprise, neutral) of
 48x48 gray images, or a train/ folder holding them (the layout of the FER-2013 copy in
@@ -12,6 +13,12 @@ Hold-out rule (validation, used for every choice: checkpoint, raw or EMA weights
 an image is held out when FNV-1a(salt + ":" + "<class>/<file name>") % modulus == 0, with
 salt and modulus from config.json (callmood-holdout-v1, 10: about 10 %). It depends on the
 file name only, not on listing order. FER-2013's PublicTest split is never read here.
+
+Second stage (--teacher, run.sh does it when config.json has "distill"): knowledge
+distillation (Hinton et al. 2015) from teachers.py's ensemble teacher, starting from --init's
+weights, with distill's epochs, optimiser settings, alpha and temperature T. The loss is
+(1 - alpha) * cross-entropy (label smoothing as in stage 1) + alpha * T^2 * KL(teacher_T ||
+student_T), both softened by T; the hold-out rule and the checkpoint choice are stage 1's.
 
 Writes into --out (ignored by git): last.pt (everything needed to resume, saved each epoch),
 best.pt (the weights with the best hold-out accuracy so far, raw or EMA, with their metrics),
@@ -68,10 +75,12 @@ def load_gray(path, size):
     return arr
 
 
-def load_dataset(data_dir, size, salt, modulus):
+def load_dataset(data_dir, size, salt, modulus, names=None):
     """
     Loads every image of the class folders under `data_dir` (sorted by name).
     Returns (x_train uint8 [N,size,size], y_train int64 [N], x_val, y_val, counts), labels in EMOTIONS order.
+    When `names` is a dict, names["train"] and names["val"] are filled with each image's
+    "<class>/<file name>" in the same order.
     Raises FileNotFoundError when a class folder is missing.
     """
     if not os.path.isdir(os.path.join(data_dir, "angry")) and os.path.isdir(os.path.join(data_dir, "train", "angry")):
@@ -82,13 +91,15 @@ def load_dataset(data_dir, size, salt, modulus):
         folder = os.path.join(data_dir, cls)
         if not os.path.isdir(folder):
             raise FileNotFoundError(f"missing class folder {folder}")
-        names = sorted(n for n in os.listdir(folder) if n.lower().endswith((".jpg", ".jpeg", ".png")))
+        files = sorted(n for n in os.listdir(folder) if n.lower().endswith((".jpg", ".jpeg", ".png")))
         counts[cls] = {"train": 0, "val": 0}
-        for name in names:
+        for name in files:
             part = "val" if is_held_out(cls, name, salt, modulus) else "train"
             parts[part][0].append(load_gray(os.path.join(folder, name), size))
             parts[part][1].append(label)
             counts[cls][part] += 1
+            if names is not None:
+                names.setdefault(part, []).append(f"{cls}/{name}")
     out = []
     for part in ("train", "val"):
         xs, ys = parts[part]
@@ -170,6 +181,23 @@ def evaluate(model, x_uint8, y, batch=512):
     return out
 
 
+def teacher_targets(path, names, temperature):
+    """
+    Soft targets for knowledge distillation (Hinton et al. 2015, "Distilling the knowledge in a
+    neural network"): the teacher probabilities p [N, 7] that teachers.py stored in the .npz
+    at `path` for the images `names` ("<class>/<file name>", in this order), softened as
+    softmax(log p / temperature). Returns a float tensor [len(names), 7] whose rows sum to 1.
+    Raises KeyError naming the first image the file has no probabilities for.
+    """
+    data = np.load(path)
+    row = {n: i for i, n in enumerate(data["names"].tolist())}
+    missing = [n for n in names if n not in row]
+    if missing:
+        raise KeyError(f"{path} has no teacher probabilities for {len(missing)} images, e.g. {missing[0]}")
+    p = torch.from_numpy(data["probs"][[row[n] for n in names]].astype(np.float32))
+    return F.softmax(torch.log(p.clamp_min(1e-8)) / temperature, 1)
+
+
 def param_groups(model, weight_decay):
     """Weight decay on conv and linear weights only (not on BatchNorm parameters or biases)."""
     decay, no_decay = [], []
@@ -186,8 +214,14 @@ def main():
     ap.add_argument("--epochs", type=int, help="override config.json epochs")
     ap.add_argument("--limit-batches", type=int, help="stop each epoch after N batches (timing runs only)")
     ap.add_argument("--resume", action="store_true", help="continue from --out/last.pt")
+    ap.add_argument("--teacher", help="distillation stage: teacher probabilities (teachers.py's .npz); the settings come from config.json's distill")
+    ap.add_argument("--init", help="start from this checkpoint's weights (train.py's best.pt) instead of a random initialisation")
     args = ap.parse_args()
     cfg = json.load(open(args.config))
+    distill = None
+    if args.teacher:
+        distill = cfg["distill"]
+        cfg = {**cfg, "epochs": distill["epochs"], "optimizer": {**cfg["optimizer"], **distill["optimizer"]}}
     if args.epochs:
         cfg["epochs"] = args.epochs
     torch.set_num_threads(cfg["threads"])
@@ -196,11 +230,18 @@ def main():
 
     t0 = time.time()
     size = cfg["input_size"]
-    x_tr, y_tr, x_val, y_val, counts = load_dataset(args.data, size, cfg["holdout"]["salt"], cfg["holdout"]["modulus"])
+    names = {}
+    x_tr, y_tr, x_val, y_val, counts = load_dataset(args.data, size, cfg["holdout"]["salt"], cfg["holdout"]["modulus"], names)
     print(f"loaded {len(y_tr)} training + {len(y_val)} hold-out images in {time.time() - t0:.1f} s: {json.dumps(counts)}", flush=True)
+    if distill:
+        q_tr = teacher_targets(args.teacher, names["train"], distill["temperature"])
+        print(f"distillation: teacher {args.teacher}, alpha {distill['alpha']}, temperature {distill['temperature']}", flush=True)
 
     m = cfg["model"]
     model = build_model(m["channels"], m["convs_per_stage"], m["dropout"])
+    if args.init:
+        model.load_state_dict(torch.load(args.init)["model"])
+        print(f"initialised from {args.init}", flush=True)
     ema = build_model(m["channels"], m["convs_per_stage"], m["dropout"])
     ema.load_state_dict(model.state_dict())
     for p in ema.parameters():
@@ -230,6 +271,9 @@ def main():
         gen.set_state(state["generator"])
         start_epoch, best = state["epoch"] + 1, state["best"]
         print(f"resumed after epoch {state['epoch'] + 1}", flush=True)
+        if start_epoch >= cfg["epochs"]:
+            print(f"{args.out} already holds all {cfg['epochs']} epochs: nothing to train", flush=True)
+            return
 
     log = open(os.path.join(args.out, "log.jsonl"), "a")
     d = cfg["ema_decay"]
@@ -242,7 +286,12 @@ def main():
             idx = order[step * cfg["batch_size"] : (step + 1) * cfg["batch_size"]]
             x = augment(x_tr[idx].float().unsqueeze(1) / 255.0, cfg["augment"], gen)
             x = (x - 0.5) * 2.0
-            loss = criterion(model(x), y_tr[idx])
+            logits = model(x)
+            loss = criterion(logits, y_tr[idx])
+            if distill:
+                t, a = distill["temperature"], distill["alpha"]
+                kd = F.kl_div(F.log_softmax(logits / t, 1), q_tr[idx], reduction="batchmean") * t * t
+                loss = (1 - a) * loss + a * kd
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
