@@ -52,6 +52,13 @@ export interface InferenceConfig {
    */
   emotionCropScale: number;
   /**
+   * Area-averaging (antialiased) downscale of the face crop for the gray models ('human',
+   * 'callmood'): a face box k or more times the model's input side is cropped to k x the
+   * side and k x k blocks are averaged (k = 1..4, see geometry.ts supersampleFactors);
+   * false = one bilinear resize, which aliases for large faces.
+   */
+  emotionAntialias: boolean;
+  /**
    * Lighting correction of each gray 64x64 face crop before the emotion model:
    * 'none'; or 'standardize', which rescales the crop to mean 0.5 and standard deviation
    * `lightingTargetStd` (per-image contrast normalisation; clipped to [0, 1]).
@@ -137,6 +144,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   minFaceFraction: 0.08,
   detectorScale: 1.4,
   emotionCropScale: 1,
+  emotionAntialias: false,
   // Round 3 of the protocol: our own network (models/callmood-emotion.json, training/) won on the
   // choosing halves (score 56.1 against 54.3 for human's model with flips) at half the cost.
   emotionModel: 'callmood',

@@ -24,7 +24,7 @@ import * as faceapi from '@vladmandic/face-api';
 import { EMOTIONS, toProbabilities, type Emotion, type Probabilities } from '../shared/emotions.ts';
 import type { Rect } from '../shared/types.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
-import { clipRect, intersectRect, iou, mapRect, pixelBox, squareWindows } from './geometry.ts';
+import { clipRect, intersectRect, iou, mapRect, pixelBox, squareWindows, supersampleFactors } from './geometry.ts';
 
 type TF = Human['tf'];
 /** One face as human reports it. */
@@ -595,9 +595,27 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     const useHuman = emotionModel !== 'faceapi'; // human's graph model, or ours in its place ('callmood')
     const net = emotionModel === 'faceapi' || emotionModel === 'ensemble' ? this.expressionNet : null;
     const side = this.emotion.inputs[0]?.shape?.[1] ?? 64;
+    /**
+     * [n, size, size, 3] crops of the boxes: one bilinear resize, or with `antialias` each box
+     * cropped to k x size (k from supersampleFactors) and k x k blocks averaged.
+     */
+    const resized = (size: number, antialias: boolean): Tensor => {
+      const ks = antialias ? supersampleFactors(boxes, size) : boxes.map(() => 1);
+      const groups = [...new Set(ks)];
+      if (groups.length === 1 && groups[0] === 1) return tf.image.cropAndResize(frame4d as never, cropBoxes, boxes.map(() => 0), [size, size]) as Tensor;
+      const order: number[] = [];
+      const parts = groups.map((k) => {
+        const members = ks.flatMap((x, i) => (x === k ? [i] : []));
+        order.push(...members);
+        const big = tf.image.cropAndResize(frame4d as never, members.map((i) => cropBoxes[i]!), members.map(() => 0), [size * k, size * k]);
+        return k === 1 ? big : tf.avgPool(big as never, k, k, 'valid');
+      });
+      const inverse = boxes.map((_, i) => order.indexOf(i));
+      return tf.gather(tf.concat(parts as Tensor[], 0), tf.tensor1d(inverse, 'int32')) as Tensor;
+    };
     // Mirrored copies go in the same batch: rows n..2n-1 are the flips of rows 0..n-1.
-    const crops = (size: number): Tensor => {
-      const faces = tf.image.cropAndResize(frame4d as never, cropBoxes, boxes.map(() => 0), [size, size]);
+    const crops = (size: number, antialias = false): Tensor => {
+      const faces = resized(size, antialias);
       if (mirror?.some((m) => m)) {
         const both = tf.concat([faces, tf.image.flipLeftRight(faces)], 0);
         return tf.gather(both, tf.tensor1d(mirror.map((m, k) => (m ? n + k : k)), 'int32')) as Tensor;
@@ -609,7 +627,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       if (useHuman) {
         outputs.push(
           tf.tidy(() => {
-            let gray = tf.div(tf.sum(tf.mul(crops(side), tf.tensor1d(GRAY_WEIGHTS)), 3, true), 255);
+            let gray = tf.div(tf.sum(tf.mul(crops(side, this.config.emotionAntialias), tf.tensor1d(GRAY_WEIGHTS)), 3, true), 255);
             if (lighting === 'standardize') {
               const { mean, variance } = tf.moments(gray, [1, 2, 3], true);
               gray = tf.clipByValue(tf.add(tf.mul(tf.div(tf.sub(gray, mean), tf.add(tf.sqrt(variance), 1e-3)), lightingTargetStd), 0.5), 0, 1);

@@ -93,3 +93,17 @@ export function squareWindows(rect: Rect): Rect[] {
     rect.width >= rect.height ? { x: rect.x + k * step, y: rect.y, width: side, height: side } : { x: rect.x, y: rect.y + k * step, width: side, height: side },
   );
 }
+
+/**
+ * Supersampling factor of each face crop for an area-averaging (antialiased) downscale to a
+ * `side` x `side` model input: crop to (k * side)^2 bilinearly, then average k x k blocks.
+ * k = floor(shorter box side in px / side), clamped to 1..`maxFactor`, so a 48-px FER crop
+ * keeps k = 1 (plain bilinear, no change) and a 200-px face from a large tile gets k = 4,
+ * where a plain bilinear resize would read only 4 of every 16 pixels (aliasing).
+ * @param boxes face boxes in frame pixels.
+ * @param side model input side in px (48 or 64).
+ * @returns one integer factor in 1..maxFactor per box.
+ */
+export function supersampleFactors(boxes: readonly Rect[], side: number, maxFactor = 4): number[] {
+  return boxes.map((b) => Math.max(1, Math.min(maxFactor, Math.floor(Math.min(b.width, b.height) / Math.max(1, side)))));
+}

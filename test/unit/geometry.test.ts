@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clipRect, cssRectToFrame, frameRectToCss, intersectRect, mapRect, pixelBox, squareWindows } from '../../src/offscreen/geometry.ts';
+import { clipRect, cssRectToFrame, frameRectToCss, intersectRect, mapRect, pixelBox, squareWindows, supersampleFactors } from '../../src/offscreen/geometry.ts';
 import { DEFAULT_CONFIG, makeConfig } from '../../src/offscreen/config.ts';
 
 test('a letterboxed capture: the viewport is scaled uniformly and centred between black bars', () => {
@@ -66,4 +66,12 @@ test('squareWindows covers a wide or tall picture with square windows overlappin
   const tall = squareWindows({ x: 0, y: 0, width: 100, height: 300 });
   assert.equal(tall.length, 5);
   assert.deepEqual(tall.at(-1), { x: 0, y: 200, width: 100, height: 100 });
+});
+
+test('supersampleFactors: k = floor(shorter box side / model side), clamped to 1..4', () => {
+  const box = (width: number, height: number) => ({ x: 3, y: 7, width, height });
+  assert.deepEqual(supersampleFactors([box(48, 48), box(95, 95), box(96, 200), box(150, 150), box(1000, 800), box(10, 10)], 48), [1, 1, 2, 3, 4, 1]);
+  assert.deepEqual(supersampleFactors([box(130, 130)], 64), [2], "human's 64-px input");
+  assert.deepEqual(supersampleFactors([box(1000, 1000)], 48, 2), [2], 'maxFactor');
+  assert.deepEqual(supersampleFactors([], 48), []);
 });
