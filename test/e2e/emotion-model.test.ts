@@ -108,4 +108,38 @@ describe("our emotion model ('callmood') in Chromium", { skip: noBrowserReason()
     assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), baseline);
     await page.close();
   });
+
+  test('emotionAntialias: a face enlarged 2x or 4x (each pixel a k x k block) gives the 48-px image’s probabilities back; plain bilinear does not', async (t) => {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/inference-harness.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    const factors = fixture.images.map((_, i) => (i % 2 === 0 ? 4 : 2));
+    const urls = fixture.images.map((px, i) => grayPngDataUrl(upscale(px, fixture.size, factors[i]!), fixture.size * factors[i]!));
+    const worstDifference = async (antialias: boolean): Promise<number> => {
+      await page.evaluate((o) => (window as any).harness.init(o), { backend: 'wasm', emotionModel: 'callmood', flipAverage: false, temperature: 1, lighting: 'none', emotionAntialias: antialias });
+      const { results } = await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
+      let worst = 0;
+      results.forEach((r: { probabilities: Record<string, number> | null; error?: string }, i: number) => {
+        assert.ok(r.probabilities, `image ${i}: ${r.error ?? 'no probabilities'}`);
+        EMOTIONS.forEach((e, k) => (worst = Math.max(worst, Math.abs(r.probabilities![e]! - fixture.probabilities[i]![k]!))));
+      });
+      return worst;
+    };
+    const plain = await worstDifference(false);
+    const antialiased = await worstDifference(true);
+    t.diagnostic(`max abs difference to the 48-px probabilities: antialiased ${antialiased.toExponential(2)}, plain bilinear ${plain.toExponential(2)}`);
+    assert.ok(antialiased < 1e-3, `antialiased: ${antialiased.toExponential(2)}`);
+    assert.ok(plain > antialiased, 'plain bilinear resampling of the enlarged images differs more');
+    const baseline: number = await page.evaluate(() => (window as any).harness.numTensors());
+    await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
+    assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), baseline, 'no tensor leaks');
+    await page.close();
+  });
 });
+
+/** `pixels` (size x size, row-major) enlarged k times by pixel replication (nearest neighbour). */
+function upscale(pixels: number[], size: number, k: number): number[] {
+  const out: number[] = [];
+  for (let y = 0; y < size * k; y++) for (let x = 0; x < size * k; x++) out.push(pixels[Math.floor(y / k) * size + Math.floor(x / k)]!);
+  return out;
+}
