@@ -299,6 +299,7 @@ def main():
         "parameters": params,
         "weights_dtype": "float16" if fp16 else "float32",
         "trained_epochs": state["best"]["epoch"],
+        "training_stage": state.get("stage", {"name": "first"}),
         "logit_adjustment": {
             "tau": tau,
             "training_prior": [round(float(v), 6) for v in prior],

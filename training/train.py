@@ -275,6 +275,8 @@ def main():
             print(f"{args.out} already holds all {cfg['epochs']} epochs: nothing to train", flush=True)
             return
 
+    # What this run is, for the exporter's metadata: first stage, or distillation from a teacher.
+    stage = {"name": "distill", "init": args.init, "teacher": args.teacher, **distill} if distill else {"name": "first", "init": args.init}
     log = open(os.path.join(args.out, "log.jsonl"), "a")
     d = cfg["ema_decay"]
     for epoch in range(start_epoch, cfg["epochs"]):
@@ -322,7 +324,7 @@ def main():
             acc = metrics[which]["plain"]["accuracy"]
             if acc > best["accuracy"]:
                 best = {"accuracy": acc, "epoch": epoch + 1, "weights": which, "metrics": metrics[which]}
-                torch.save({"model": net.state_dict(), "config": cfg, "best": best}, best_path)
+                torch.save({"model": net.state_dict(), "config": cfg, "best": best, "stage": stage}, best_path)
         entry["best"] = {k: v for k, v in best.items() if k != "metrics"}
         log.write(json.dumps(entry) + "\n")
         log.flush()
