@@ -34,7 +34,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import EMOTIONS, build_model  # noqa: E402
-from train import load_dataset, normalise  # noqa: E402
+from train import accuracy_macro_f1, load_dataset, normalise  # noqa: E402
 
 
 def browser_probs(path, names):
@@ -63,14 +63,7 @@ def network_probs(checkpoint, x_uint8, batch=512):
 
 def scores(probs, y):
     """(top-1 accuracy, macro-F1) of probabilities [N, 7] against labels [N]."""
-    pred = probs.argmax(1)
-    f1 = []
-    for c in range(len(EMOTIONS)):
-        tp = int(((pred == c) & (y == c)).sum())
-        fp = int(((pred == c) & (y != c)).sum())
-        fn = int(((pred != c) & (y == c)).sum())
-        f1.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return float((pred == y).mean()), sum(f1) / len(f1)
+    return accuracy_macro_f1(probs.argmax(1), y)
 
 
 def main():

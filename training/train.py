@@ -166,19 +166,20 @@ def evaluate(model, x_uint8, y, batch=512):
         probs_flip.append((p + pf) / 2)
     out = {}
     for key, p in (("plain", torch.cat(probs)), ("flip", torch.cat(probs_flip))):
-        pred = p.argmax(1)
-        f1s = []
-        for c in range(len(EMOTIONS)):
-            tp = ((pred == c) & (y == c)).sum().item()
-            fp = ((pred == c) & (y != c)).sum().item()
-            fn = ((pred != c) & (y == c)).sum().item()
-            f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-        out[key] = {
-            "accuracy": (pred == y).float().mean().item(),
-            "nll": F.nll_loss(torch.log(p.clamp_min(1e-12)), y).item(),
-            "macro_f1": sum(f1s) / len(f1s),
-        }
+        accuracy, f1 = accuracy_macro_f1(p.argmax(1), y)
+        out[key] = {"accuracy": accuracy, "nll": F.nll_loss(torch.log(p.clamp_min(1e-12)), y).item(), "macro_f1": f1}
     return out
+
+
+def accuracy_macro_f1(pred, y):
+    """(top-1 accuracy, macro-F1 over the 7 classes) of predicted class indices [N] against labels [N] (torch tensors or numpy arrays); a class never predicted correctly has F1 0."""
+    f1s = []
+    for c in range(len(EMOTIONS)):
+        tp = int(((pred == c) & (y == c)).sum())
+        fp = int(((pred == c) & (y != c)).sum())
+        fn = int(((pred != c) & (y == c)).sum())
+        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return int((pred == y).sum()) / len(y), sum(f1s) / len(f1s)
 
 
 def teacher_targets(path, names, temperature):
