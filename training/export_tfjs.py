@@ -38,7 +38,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import EMOTIONS, build_model  # noqa: E402
+from model import EMOTIONS, load_network  # noqa: E402
 from train import GRAY, evaluate, load_dataset  # noqa: E402
 
 
@@ -259,13 +259,9 @@ def main():
     ap.add_argument("--logit-adjust", type=float, help="use this tau instead of choosing one from config.json's logit_adjustment.taus")
     args = ap.parse_args()
 
-    state = torch.load(args.checkpoint)
+    model, state = load_network(args.checkpoint)
     cfg = state["config"]
     torch.set_num_threads(cfg["threads"])
-    m = cfg["model"]
-    model = build_model(m["channels"], m["convs_per_stage"], m["dropout"])
-    model.load_state_dict(state["model"])
-    model.eval()
     folded = fold(model)
     size = cfg["input_size"]
 

@@ -53,3 +53,18 @@ def count_macs(model, size=48, in_channels=1):
                 total += layer.in_features * layer.out_features
             x = y
     return total
+
+
+def load_network(checkpoint):
+    """
+    The network of a train.py checkpoint (best.pt or last.pt), in eval mode, and the
+    checkpoint's dict (config, best, stage). Raises FileNotFoundError for a missing file and
+    RuntimeError when the weights do not fit the checkpoint's own config.
+    """
+    import torch
+
+    state = torch.load(checkpoint)
+    m = state["config"]["model"]
+    net = build_model(m["channels"], m["convs_per_stage"], m["dropout"])
+    net.load_state_dict(state["model"])
+    return net.eval(), state

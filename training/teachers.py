@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import EMOTIONS, build_model  # noqa: E402
+from model import EMOTIONS, load_network  # noqa: E402
 from train import accuracy_macro_f1, load_dataset, normalise  # noqa: E402
 
 
@@ -54,10 +54,7 @@ def browser_probs(path, names):
 @torch.no_grad()
 def network_probs(checkpoint, x_uint8, batch=512):
     """Softmax probabilities [N, 7] (float32) of train.py's checkpoint on uint8 gray images [N, 48, 48]."""
-    state = torch.load(checkpoint)
-    m = state["config"]["model"]
-    net = build_model(m["channels"], m["convs_per_stage"], m["dropout"]).eval()
-    net.load_state_dict(state["model"])
+    net, _ = load_network(checkpoint)
     return torch.cat([F.softmax(net(normalise(x_uint8[i : i + batch])), 1) for i in range(0, len(x_uint8), batch)]).numpy()
 
 

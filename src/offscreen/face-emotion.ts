@@ -600,18 +600,17 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
      * cropped to k x size (k from supersampleFactors) and k x k blocks averaged.
      */
     const resized = (size: number, antialias: boolean): Tensor => {
-      const ks = antialias ? supersampleFactors(boxes, size) : boxes.map(() => 1);
-      const groups = [...new Set(ks)];
-      if (groups.length === 1 && groups[0] === 1) return tf.image.cropAndResize(frame4d as never, cropBoxes, boxes.map(() => 0), [size, size]) as Tensor;
-      const order: number[] = [];
-      const parts = groups.map((k) => {
-        const members = ks.flatMap((x, i) => (x === k ? [i] : []));
-        order.push(...members);
+      const ks = antialias ? supersampleFactors(boxes, size) : null;
+      if (!ks || ks.every((k) => k === 1)) return tf.image.cropAndResize(frame4d as never, cropBoxes, boxes.map(() => 0), [size, size]) as Tensor;
+      // One crop per factor k (boxes of the same k share it), then back to the boxes' order.
+      const groups = [...new Set(ks)].map((k) => ({ k, members: ks.flatMap((x, i) => (x === k ? [i] : [])) }));
+      const parts = groups.map(({ k, members }) => {
         const big = tf.image.cropAndResize(frame4d as never, members.map((i) => cropBoxes[i]!), members.map(() => 0), [size * k, size * k]);
-        return k === 1 ? big : tf.avgPool(big as never, k, k, 'valid');
+        return (k === 1 ? big : tf.avgPool(big as never, k, k, 'valid')) as Tensor;
       });
-      const inverse = boxes.map((_, i) => order.indexOf(i));
-      return tf.gather(tf.concat(parts as Tensor[], 0), tf.tensor1d(inverse, 'int32')) as Tensor;
+      if (parts.length === 1) return parts[0]!;
+      const order = groups.flatMap((g) => g.members);
+      return tf.gather(tf.concat(parts, 0), tf.tensor1d(boxes.map((_, i) => order.indexOf(i)), 'int32')) as Tensor;
     };
     // Mirrored copies go in the same batch: rows n..2n-1 are the flips of rows 0..n-1.
     const crops = (size: number, antialias = false): Tensor => {
