@@ -16,9 +16,14 @@ file name only, not on listing order. FER-2013's PublicTest split is never read 
 
 Second stage (--teacher, run.sh does it when config.json has "distill"): knowledge
 distillation (Hinton et al. 2015) from teachers.py's ensemble teacher, starting from --init's
-weights, with distill's epochs, optimiser settings, alpha and temperature T. The loss is
+weights, with distill's epochs, optimiser settings, alpha and temperature T (and any augment
+keys in distill, which override stage 1's). The loss is
 (1 - alpha) * cross-entropy (label smoothing as in stage 1) + alpha * T^2 * KL(teacher_T ||
 student_T), both softened by T; the hold-out rule and the checkpoint choice are stage 1's.
+
+Class-balanced loss (optional, "class_balance_beta" in config.json, or in distill for the second
+stage; 0 or absent: off): each image's loss is weighted by n_class ** -beta, normalised to a
+mean weight of 1 over the training images (see balanced_class_weights).
 
 Writes into --out (ignored by git): last.pt (everything needed to resume, saved each epoch),
 best.pt (the weights with the best hold-out accuracy so far, raw or EMA, with their metrics),
@@ -117,14 +122,19 @@ def augment(x, cfg, gen):
     Random augmentation of a batch x: float [B,1,H,W] in [0, 1] (before normalise's scaling).
     Per image: one affine warp (rotation +-rotation_deg, zoom 1 +- scale, shift +- shift of
     the half side, horizontal flip with probability flip_p; bilinear, border pixels
-    repeated), contrast 1 +- contrast about the image mean and brightness +- brightness
+    repeated; zoom is the side of the sampled square relative to the image, so 0.7 magnifies
+    the face 1/0.7 = 1.43 times; zoom_range [lo, hi], when present, replaces 1 +- scale), contrast 1 +- contrast about the image mean and brightness +- brightness
     (clipped to [0, 1]), then with probability erase_p one rectangle of erase_area of the
     image (aspect ratio in erase_aspect) filled with a uniform random gray.
     """
     b, _, h, w = x.shape
     u = lambda *s: torch.rand(*s, generator=gen)  # noqa: E731
     angle = (u(b) * 2 - 1) * math.radians(cfg["rotation_deg"])
-    zoom = 1 + (u(b) * 2 - 1) * cfg["scale"]
+    if "zoom_range" in cfg:
+        lo, hi = cfg["zoom_range"]
+        zoom = lo + u(b) * (hi - lo)
+    else:
+        zoom = 1 + (u(b) * 2 - 1) * cfg["scale"]
     flip = torch.where(u(b) < cfg["flip_p"], -1.0, 1.0)
     tx = (u(b) * 2 - 1) * cfg["shift"]
     ty = (u(b) * 2 - 1) * cfg["shift"]
@@ -199,6 +209,27 @@ def teacher_targets(path, names, temperature):
     return F.softmax(torch.log(p.clamp_min(1e-8)) / temperature, 1)
 
 
+def balanced_class_weights(y, beta):
+    """
+    Per-class loss weights [7] (float32 tensor) for class-balanced training, or None when beta is 0:
+    w_c proportional to n_c ** -beta (n_c: training images of class c), scaled so that the mean
+    weight over the training images is 1 (the loss keeps its scale). beta 1 is inverse-frequency
+    re-weighting, beta 0.5 the "square-root" compromise (Mahajan et al. 2018; Kang et al. 2020,
+    "Decoupling representation and classifier for long-tailed recognition", ICLR). y: [N] class
+    indices of the training images. Raises ValueError if beta < 0 or a class has no images.
+    """
+    if beta == 0:
+        return None
+    if beta < 0:
+        raise ValueError(f"class_balance_beta must be >= 0, got {beta}")
+    n = torch.bincount(y, minlength=len(EMOTIONS)).double()
+    if (n == 0).any():
+        raise ValueError(f"class-balanced loss needs every class in the training part; counts {n.tolist()}")
+    w = n.pow(-beta)
+    w = w / (w[y].mean())
+    return w.float()
+
+
 def param_groups(model, weight_decay):
     """Weight decay on conv and linear weights only (not on BatchNorm parameters or biases)."""
     decay, no_decay = [], []
@@ -223,6 +254,7 @@ def main():
     if args.teacher:
         distill = cfg["distill"]
         cfg = {**cfg, "epochs": distill["epochs"], "optimizer": {**cfg["optimizer"], **distill["optimizer"]}}
+        cfg["augment"] = {**cfg["augment"], **distill.get("augment", {})}
     if args.epochs:
         cfg["epochs"] = args.epochs
     torch.set_num_threads(cfg["threads"])
@@ -260,6 +292,9 @@ def main():
         opt, max_lr=o["max_lr"], epochs=cfg["epochs"], steps_per_epoch=steps_per_epoch, **o["one_cycle"]
     )
     criterion = nn.CrossEntropyLoss(label_smoothing=cfg["label_smoothing"])
+    class_weight = balanced_class_weights(y_tr, (distill or cfg).get("class_balance_beta", 0.0))
+    if class_weight is not None:
+        print(f"class-balanced loss: weights {[round(v, 3) for v in class_weight.tolist()]}", flush=True)
     gen = torch.Generator().manual_seed(cfg["seed"])
     start_epoch, best = 0, {"accuracy": -1.0}
     last_path, best_path = os.path.join(args.out, "last.pt"), os.path.join(args.out, "best.pt")
@@ -290,11 +325,21 @@ def main():
             x = augment(x_tr[idx].float().unsqueeze(1) / 255.0, cfg["augment"], gen)
             x = (x - 0.5) * 2.0
             logits = model(x)
-            loss = criterion(logits, y_tr[idx])
-            if distill:
-                t, a = distill["temperature"], distill["alpha"]
-                kd = F.kl_div(F.log_softmax(logits / t, 1), q_tr[idx], reduction="batchmean") * t * t
-                loss = (1 - a) * loss + a * kd
+            if class_weight is None:
+                loss = criterion(logits, y_tr[idx])
+                if distill:
+                    t, a = distill["temperature"], distill["alpha"]
+                    kd = F.kl_div(F.log_softmax(logits / t, 1), q_tr[idx], reduction="batchmean") * t * t
+                    loss = (1 - a) * loss + a * kd
+            else:
+                # Class-balanced: each image's loss weighted by its class's weight (same terms as above).
+                w = class_weight[y_tr[idx]]
+                loss = F.cross_entropy(logits, y_tr[idx], label_smoothing=cfg["label_smoothing"], reduction="none")
+                if distill:
+                    t, a = distill["temperature"], distill["alpha"]
+                    kd = F.kl_div(F.log_softmax(logits / t, 1), q_tr[idx], reduction="none").sum(1) * t * t
+                    loss = (1 - a) * loss + a * kd
+                loss = (w * loss).sum() / len(idx)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -163,6 +163,10 @@ test('ECE over the predictions with a face, by hand', () => {
   assert.equal(m.reliability[0]!.accuracy, null);
   assert.equal(m.reliability[0]!.confidence, null);
   near(m.reliability[14]!.upper, 1, 'last bin ends at 1');
+  // Calibration gap over the same 4 faces: mean confidence (0.9 + 0.95 + 0.5 + 0.52) / 4,
+  // accuracy 2 / 4 (the no-face image counts in neither).
+  near(m.calibrationGap!.meanConfidence, 0.7175, 'mean confidence', 1e-12);
+  near(m.calibrationGap!.accuracy, 0.5, 'accuracy over faces', 1e-12);
 });
 
 test('ECE bins are closed on the right: confidence 0.6 = 9/15 goes in (8/15, 9/15], 1.0 in the last', () => {
@@ -180,6 +184,7 @@ test('ECE is null when no image had a face; empty input and bad probabilities ar
   const m = computeMetrics(rep(3, 'sad', null));
   assert.equal(m.ece, null);
   assert.equal(m.eceN, 0);
+  assert.equal(m.calibrationGap, null);
   assert.equal(m.accuracy, 0);
   assert.deepEqual(m.confusion[4], [0, 0, 0, 0, 0, 0, 0, 3]);
   assert.throws(() => computeMetrics([]), RangeError);
