@@ -123,8 +123,9 @@ def augment(x, cfg, gen):
     Per image: one affine warp (rotation +-rotation_deg, zoom 1 +- scale, shift +- shift of
     the half side, horizontal flip with probability flip_p; bilinear, border pixels
     repeated; zoom is the side of the sampled square relative to the image, so 0.7 magnifies
-    the face 1/0.7 = 1.43 times; zoom_range [lo, hi], when present, replaces 1 +- scale), contrast 1 +- contrast about the image mean and brightness +- brightness
-    (clipped to [0, 1]), then with probability erase_p one rectangle of erase_area of the
+    the face 1/0.7 = 1.43 times; zoom_range [lo, hi], when present, replaces 1 +- scale),
+    contrast 1 +- contrast about the image mean and brightness +- brightness (clipped to
+    [0, 1]), then with probability erase_p one rectangle of erase_area of the
     image (aspect ratio in erase_aspect) filled with a uniform random gray.
     """
     b, _, h, w = x.shape
