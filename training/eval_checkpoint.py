@@ -26,7 +26,8 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import EMOTIONS, load_network  # noqa: E402
-from train import accuracy_macro_f1, load_dataset, normalise  # noqa: E402
+from teachers import network_probs  # noqa: E402
+from train import evaluate, load_dataset  # noqa: E402
 
 ZOOMS = (1.0, 1.15, 1.3)
 
@@ -40,12 +41,6 @@ def centre_zoom(x_uint8, zoom):
     o = (h - s) // 2
     crop = x_uint8[:, o : o + s, o : o + s].float().unsqueeze(1)
     return F.interpolate(crop, size=(h, w), mode="bilinear", align_corners=False).squeeze(1).round().clamp(0, 255).to(torch.uint8)
-
-
-@torch.no_grad()
-def predict(net, x_uint8):
-    """Predicted class indices [N] of uint8 gray images [N,48,48]."""
-    return torch.cat([net(normalise(x_uint8[i : i + 512])).argmax(1) for i in range(0, len(x_uint8), 512)])
 
 
 def main():
@@ -65,10 +60,10 @@ def main():
     for path in args.checkpoints:
         net, _ = load_network(path)
         for zoom in ZOOMS:
-            acc, f1 = accuracy_macro_f1(predict(net, centre_zoom(x_val, zoom)), y_val)
-            print(f"{path}  hold-out, zoom {zoom:.2f}: accuracy {acc:.4f}  macro-F1 {f1:.4f}", flush=True)
+            m = evaluate(net, centre_zoom(x_val, zoom), y_val)["plain"]
+            print(f"{path}  hold-out, zoom {zoom:.2f}: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}", flush=True)
         if args.extra:
-            p = predict(net, x_extra)
+            p = torch.from_numpy(network_probs(path, x_extra).argmax(1))
             recall = [((p == c) & (y_extra == c)).sum().item() / max(1, (y_extra == c).sum().item()) for c in range(len(EMOTIONS))]
             present = [EMOTIONS[c] for c in range(len(EMOTIONS)) if (y_extra == c).any()]
             print(

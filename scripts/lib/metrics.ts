@@ -221,6 +221,12 @@ export function computeMetrics(predictions: readonly Prediction[]): EvaluationMe
   };
 }
 
+/** "; mean confidence 0.566, accuracy 0.605" for the reports' ECE line, or "" when no image had a face. */
+const gapText = (m: EvaluationMetrics) =>
+  m.calibrationGap === null
+    ? ''
+    : `; mean confidence ${m.calibrationGap.meanConfidence.toFixed(3)}, accuracy ${m.calibrationGap.accuracy.toFixed(3)}`;
+
 /** A fraction as a percentage with one decimal, e.g. 0.6543 -> "65.4". */
 const pct = (x: number) => (100 * x).toFixed(1);
 /** A fraction with 3 decimals, or "-" for null. */
@@ -245,10 +251,7 @@ export function formatMetricsTable(m: EvaluationMetrics): string {
     `images: ${m.n}   correct: ${m.correct}   no face: ${m.noFace}`,
     `accuracy: ${pct(m.accuracy)} %  (95 % Wilson CI ${pct(lo)}-${pct(hi)} %)`,
     `macro-F1: ${m.macroF1.toFixed(3)}  (over ${EMOTIONS.filter((e) => m.perClass[e].support > 0).length} classes present)`,
-    `ECE (15 bins): ${m.ece === null ? '-' : m.ece.toFixed(3)}  (over ${m.eceN} images with a face` +
-      (m.calibrationGap === null
-        ? ')'
-        : `; mean confidence ${m.calibrationGap.meanConfidence.toFixed(3)}, accuracy ${m.calibrationGap.accuracy.toFixed(3)})`),
+    `ECE (15 bins): ${m.ece === null ? '-' : m.ece.toFixed(3)}  (over ${m.eceN} images with a face${gapText(m)})`,
     '',
     table([
       ['class', 'support', 'predicted', 'recall', 'precision', 'F1'],
@@ -313,7 +316,7 @@ caption{text-align:left;font-weight:600;padding-bottom:.3em}
 </head>
 <body>
 <h1>${t}</h1>
-<p>Images: ${m.n} &middot; accuracy ${pct(m.accuracy)} % (95 % Wilson CI ${pct(lo)}&ndash;${pct(hi)} %) &middot; macro-F1 ${m.macroF1.toFixed(3)} &middot; ECE ${m.ece === null ? '-' : m.ece.toFixed(3)} (${m.eceN} with a face${m.calibrationGap === null ? '' : `; mean confidence ${m.calibrationGap.meanConfidence.toFixed(3)}, accuracy ${m.calibrationGap.accuracy.toFixed(3)}`}) &middot; no face: ${m.noFace}</p>
+<p>Images: ${m.n} &middot; accuracy ${pct(m.accuracy)} % (95 % Wilson CI ${pct(lo)}&ndash;${pct(hi)} %) &middot; macro-F1 ${m.macroF1.toFixed(3)} &middot; ECE ${m.ece === null ? '-' : m.ece.toFixed(3)} (${m.eceN} with a face${gapText(m)}) &middot; no face: ${m.noFace}</p>
 <table>
 <caption>Confusion matrix: rows = true class, columns = predicted; shading = share of the row</caption>
 <tr><th></th>${head}<th scope="col">total</th></tr>
