@@ -247,6 +247,12 @@ def main():
     ap.add_argument("--epochs", type=int, help="override config.json epochs")
     ap.add_argument("--limit-batches", type=int, help="stop each epoch after N batches (timing runs only)")
     ap.add_argument("--resume", action="store_true", help="continue from --out/last.pt")
+    ap.add_argument(
+        "--stop-after",
+        type=int,
+        help="end after epoch N, the learning-rate schedule still spanning all epochs (reproduction checks: "
+        "compare the checkpoint with compare_checkpoints.py against a full run's best.pt of that epoch)",
+    )
     ap.add_argument("--teacher", help="distillation stage: teacher probabilities (teachers.py's .npz); the settings come from config.json's distill")
     ap.add_argument("--init", help="start from this checkpoint's weights (train.py's best.pt) instead of a random initialisation")
     args = ap.parse_args()
@@ -395,6 +401,9 @@ def main():
             },
             last_path,
         )
+        if args.stop_after and epoch + 1 >= args.stop_after:
+            print(f"stopped after epoch {epoch + 1} of {cfg['epochs']} (--stop-after)", flush=True)
+            break
     summary = {
         "best": best,
         "parameters": n_params,
