@@ -19,7 +19,8 @@
  *   still video at targetFps through the live pipeline's face tracking, flip alternation and
  *   smoothing; the smoothed probabilities after the last frame are scored.
  * --split A|B: a deterministic half (see selectHalf in scripts/lib/evaluate.ts), by image or
- *   by person, so that settings can be chosen on one half and reported on the other.
+ *   by person (LFW's Name_Surname_0003 -> Name_Surname, CK+'s S010_004_00000017 -> S010), so
+ *   that settings can be chosen on one half and reported on the other.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';

@@ -57,13 +57,17 @@ export function fnv1a(text: string): number {
 }
 
 /**
- * The split key of an image: its path (`image`), or the person in it (`person`: the file's
- * base name without a trailing `_<4 digits>` frame number, as in LFW's `Name_Surname_0003.jpg`,
- * so all photos of a person fall in the same half).
+ * The split key of an image: its path (`image`), or the person in it (`person`, so all photos
+ * of a person fall in the same half): the subject of a Cohn-Kanade (CK+) frame name
+ * `S<3 digits>_<sequence>_<frame>` (`S010_004_00000017.png` -> `S010`), else the file's base
+ * name without a trailing `_<4 digits>` photo number (LFW's `Name_Surname_0003.jpg` ->
+ * `Name_Surname`).
  */
 export function splitKey(path: string, by: SplitBy): string {
   if (by === 'image') return path;
-  return basename(path).replace(/\.[^.]+$/, '').replace(/_\d{4}$/, '');
+  const name = basename(path).replace(/\.[^.]+$/, '');
+  const ckSubject = /^(S\d{3})_\d{3}_\d{8}$/.exec(name);
+  return ckSubject ? ckSubject[1] : name.replace(/_\d{4}$/, '');
 }
 
 /**
