@@ -15,7 +15,6 @@ for a label that is not one of model.EMOTIONS.
 """
 import argparse
 import csv
-import json
 import os
 import sys
 
@@ -25,7 +24,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import EMOTIONS, load_network  # noqa: E402
+from model import EMOTIONS, load_network, load_config  # noqa: E402
 from teachers import network_probs  # noqa: E402
 from train import evaluate, load_dataset  # noqa: E402
 
@@ -50,7 +49,7 @@ def main():
     ap.add_argument("--extra", help="a labelled set of 48x48 crops with labels.csv (reported per checkpoint)")
     ap.add_argument("checkpoints", nargs="+")
     args = ap.parse_args()
-    cfg = json.load(open(args.config))
+    cfg = load_config(args.config)
     torch.set_num_threads(1)
     _, _, x_val, y_val, _ = load_dataset(args.data, cfg["input_size"], cfg["holdout"]["salt"], cfg["holdout"]["modulus"])
     if args.extra:

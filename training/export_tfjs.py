@@ -38,7 +38,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import EMOTIONS, load_network  # noqa: E402
+from model import EMOTIONS, load_network, load_config  # noqa: E402
 from train import GRAY, evaluate, load_dataset  # noqa: E402
 
 
@@ -269,7 +269,7 @@ def main():
     # Class priors of the training part; tau chosen by hold-out macro-F1 (ties: the smaller tau).
     prior = torch.tensor([counts[c]["train"] for c in EMOTIONS], dtype=torch.float32)
     prior = prior / prior.sum()
-    export_cfg = json.load(open(args.config))
+    export_cfg = load_config(args.config)
     taus = [args.logit_adjust] if args.logit_adjust is not None else export_cfg.get("logit_adjustment", {}).get("taus", [0.0])
     by_tau = {}
     for tau in taus:

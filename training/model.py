@@ -11,9 +11,31 @@ followed by BatchNorm and ReLU, a 2x2 max-pool between stages, global average po
 dropout and one linear layer. Only these module types are used, so that
 export_tfjs.py can fold each BatchNorm into its convolution and write a TF.js graph model.
 """
+import json
+import os
+
 import torch.nn as nn
 
 EMOTIONS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+
+
+def load_config(path):
+    """
+    A recipe configuration (config.json's keys) from the JSON file at `path`. A file with
+    "extends": "BASE.json" (relative to its own folder) holds only what differs: its other keys
+    are merged into BASE's, objects key by key at any depth, anything else replaced. Raises
+    FileNotFoundError for a missing file and json.JSONDecodeError for invalid JSON.
+    """
+    with open(path) as f:
+        cfg = json.load(f)
+    base = cfg.pop("extends", None)
+    if base is None:
+        return cfg
+
+    def merge(a, b):
+        return {**a, **{k: merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v for k, v in b.items()}}
+
+    return merge(load_config(os.path.join(os.path.dirname(os.path.abspath(path)), base)), cfg)
 
 
 def build_model(channels, convs_per_stage, dropout=0.3, in_channels=1, classes=len(EMOTIONS)):

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import EMOTIONS, load_network  # noqa: E402
+from model import EMOTIONS, load_network, load_config  # noqa: E402
 from train import accuracy_macro_f1, load_dataset, normalise  # noqa: E402
 
 
@@ -71,7 +71,7 @@ def main():
     ap.add_argument("--config", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "config.json"))
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    cfg = json.load(open(args.config))
+    cfg = load_config(args.config)
     torch.set_num_threads(cfg["threads"])
     weights = cfg["distill"]["teachers"]
     files = dict(b.split("=", 1) for b in args.browser)

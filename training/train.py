@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import EMOTIONS, build_model, count_macs  # noqa: E402
+from model import EMOTIONS, build_model, count_macs, load_config  # noqa: E402
 
 GRAY = (0.2989, 0.587, 0.114)
 
@@ -256,7 +256,7 @@ def main():
     ap.add_argument("--teacher", help="distillation stage: teacher probabilities (teachers.py's .npz); the settings come from config.json's distill")
     ap.add_argument("--init", help="start from this checkpoint's weights (train.py's best.pt) instead of a random initialisation")
     args = ap.parse_args()
-    cfg = json.load(open(args.config))
+    cfg = load_config(args.config)
     distill = None
     if args.teacher:
         distill = cfg["distill"]
