@@ -35,6 +35,30 @@ const WATCHED_ATTRIBUTES = [
   'hidden',
 ];
 
+/**
+ * The timers and monotonic clock a tracker schedules with. Handles are opaque: whatever
+ * `setTimeout` / `setInterval` return is what `clearTimeout` / `clearInterval` receive.
+ */
+export interface TrackerTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+  /** Monotonic time in ms (what spaces recomputes MIN_GAP_MS apart). */
+  now(): number;
+}
+
+/** `win`'s own timers and `performance.now()`: what the tracker uses on a page. */
+function windowTimers(win: Window): TrackerTimers {
+  return {
+    setTimeout: (callback, ms) => win.setTimeout(callback, ms),
+    clearTimeout: (handle) => win.clearTimeout(handle as number),
+    setInterval: (callback, ms) => win.setInterval(callback, ms),
+    clearInterval: (handle) => win.clearInterval(handle as number),
+    now: () => performance.now(),
+  };
+}
+
 /** Options of `startTileTracker`. */
 export interface TileTrackerOptions {
   /** Aborting it stops the tracker and releases every observer, listener and timer. */
@@ -47,6 +71,11 @@ export interface TileTrackerOptions {
   doc?: Document;
   /** Window of `doc`; defaults to `doc.defaultView`, then the global `window`. */
   win?: Window;
+  /**
+   * Timers and clock to schedule with; defaults to `win`'s timers and `performance.now()`.
+   * Snapshot times (`takenAt`) and the heartbeat always use `Date.now()`.
+   */
+  timers?: TrackerTimers;
 }
 
 /** Handle of a running tracker. */
@@ -95,22 +124,23 @@ function changeKey(s: TilesSnapshot): string {
  */
 export function startTileTracker(opts: TileTrackerOptions): TileTracker {
   const { signal, onSnapshot } = opts;
-  // The window's own constructors and timers (in tests, happy-dom's; on the page, the page's).
+  // The window's own constructors (in tests, happy-dom's; on the page, the page's).
   const win = (opts.win ?? opts.doc?.defaultView ?? window) as Window & typeof globalThis;
   const doc = opts.doc ?? win.document;
+  const timers = opts.timers ?? windowTimers(win);
   const onError = opts.onError ?? ((e: unknown) => logOnce('tile tracker', e));
   let latest: TilesSnapshot | null = null;
   let lastKey = '';
   let lastSentAt = -Infinity;
   let lastComputedAt = -Infinity;
-  let timer: number | undefined;
+  let timer: unknown;
   let observed = new Set<Element>();
 
   const compute = (): void => {
     timer = undefined;
     if (signal.aborted) return;
     try {
-      lastComputedAt = performance.now();
+      lastComputedAt = timers.now();
       const choice = chooseAdapter(doc, win.location);
       const viewport = { width: win.innerWidth, height: win.innerHeight };
       const tiles: TileReport[] = choice.tiles.map((t) => {
@@ -142,7 +172,7 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
   /** Coalesces a burst of change signals into one recompute, at most every MIN_GAP_MS. */
   const schedule = (): void => {
     if (timer !== undefined || signal.aborted) return;
-    timer = win.setTimeout(compute, Math.max(16, lastComputedAt + MIN_GAP_MS - performance.now()));
+    timer = timers.setTimeout(compute, Math.max(16, lastComputedAt + MIN_GAP_MS - timers.now()));
   };
 
   const resizes = typeof win.ResizeObserver === 'function' ? new win.ResizeObserver(schedule) : null;
@@ -167,7 +197,7 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
   const listenerOptions = { capture: true, passive: true } as const;
   win.addEventListener('resize', schedule, listenerOptions);
   win.addEventListener('scroll', schedule, listenerOptions);
-  const poll = win.setInterval(schedule, POLL_MS);
+  const poll = timers.setInterval(schedule, POLL_MS);
 
   signal.addEventListener(
     'abort',
@@ -177,8 +207,8 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
       observed.clear();
       win.removeEventListener('resize', schedule, listenerOptions);
       win.removeEventListener('scroll', schedule, listenerOptions);
-      win.clearInterval(poll);
-      if (timer !== undefined) win.clearTimeout(timer);
+      timers.clearInterval(poll);
+      if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
     },
     { once: true },

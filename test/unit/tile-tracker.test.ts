@@ -2,22 +2,56 @@
  * Proves the tile tracker reports the Meet fixture's tiles with rects and visibility, keeps the
  * snapshot current when tiles are added, renamed, moved or removed, reports nothing when
  * nothing changed (apart from the 2 s heartbeat), falls back to generic, and goes silent after
- * abort. happy-dom has no layout, so element boxes are stubbed with `setRect`.
+ * abort. happy-dom has no layout, so element boxes are stubbed with `setRect`. Time is
+ * node:test's mock clock: the tracker gets the mocked global timers, `Date.now()` is mocked
+ * too, and each test moves time on by exactly the milliseconds it is about.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { Window } from 'happy-dom';
-import { HEARTBEAT_MS, startTileTracker } from '../../src/content/tile-tracker.ts';
-import type { TileTrackerOptions } from '../../src/content/tile-tracker.ts';
+import { HEARTBEAT_MS, MIN_GAP_MS, POLL_MS, startTileTracker } from '../../src/content/tile-tracker.ts';
+import type { TileTrackerOptions, TrackerTimers } from '../../src/content/tile-tracker.ts';
 import type { TilesSnapshot } from '../../src/shared/types.ts';
 
 const FIXTURE = readFileSync(new URL('../fixtures/meet-grid.html', import.meta.url), 'utf8');
+/** The mocked epoch the tests start at (2023-11-14T22:13:20Z). */
+const T0 = 1_700_000_000_000;
 const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeEach(() => {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: T0 });
+});
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
+  mock.timers.reset();
 });
+
+/**
+ * The global timers, looked up at call time so the tracker schedules on node:test's mock
+ * while it is enabled (happy-dom's window timers keep Node's real ones).
+ */
+function globalTimers(): TrackerTimers {
+  return {
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    setInterval: (callback, ms) => setInterval(callback, ms),
+    clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
+    now: () => Date.now(),
+  };
+}
+
+/** Lets happy-dom deliver pending mutation records (it queues them as microtasks). */
+const flushMutations = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Moves the mock clock on by `ms`, one millisecond at a time: a timer set while another runs
+ * then fires at its own time, and `Date.now()` inside each callback reads the time it fires at.
+ */
+function advance(ms: number): void {
+  for (let i = 0; i < ms; i++) mock.timers.tick(1);
+}
 
 /** Stubs `el`'s bounding box (happy-dom computes no layout). */
 function setRect(el: Element, x: number, y: number, width: number, height: number): void {
@@ -25,28 +59,22 @@ function setRect(el: Element, x: number, y: number, width: number, height: numbe
   Object.defineProperty(el, 'getBoundingClientRect', { configurable: true, value: () => ({ ...rect, toJSON: () => rect }) });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A tracker over a happy-dom page; `next()` resolves with the next reported snapshot. */
-function track(url: string, html: string, layout: (doc: Document) => void, before?: (win: Window) => void) {
+/** A tracker over a happy-dom page, scheduling with `timers`; `snapshots` holds what it reported. */
+function track(url: string, html: string, layout: (doc: Document) => void, before?: (win: Window) => void, timers: TrackerTimers = globalTimers()) {
   const win = new Window({ url, width: 1280, height: 800 });
   win.document.write(html);
   before?.(win);
   const doc = win.document as unknown as Document;
   layout(doc);
   const snapshots: TilesSnapshot[] = [];
-  let waiter: ((s: TilesSnapshot) => void) | null = null;
   const controller = new AbortController();
   const errors: unknown[] = [];
   const tracker = startTileTracker({
     signal: controller.signal,
     doc,
     win: win as unknown as TileTrackerOptions['win'],
-    onSnapshot: (s) => {
-      snapshots.push(s);
-      waiter?.(s);
-      waiter = null;
-    },
+    timers,
+    onSnapshot: (s) => void snapshots.push(s),
     onError: (e) => errors.push(e),
   });
   cleanups.push(async () => {
@@ -54,17 +82,17 @@ function track(url: string, html: string, layout: (doc: Document) => void, befor
     assert.deepEqual(errors, [], 'the tracker reported no errors');
     await win.happyDOM.close();
   });
-  /** The next snapshot reported, or a rejection after `ms`. */
-  const next = (ms = 1000) =>
-    new Promise<TilesSnapshot>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no snapshot within ${ms} ms`)), ms);
-      waiter = (s) => {
-        clearTimeout(timer);
-        resolve(s);
-      };
-    });
+  /**
+   * What the tracker reports after a DOM change: delivers the mutation records, then moves
+   * the clock on by `ms` (default: the coalescing gap, well short of the 1 s safety poll).
+   */
+  const settle = async (ms = MIN_GAP_MS): Promise<TilesSnapshot[]> => {
+    await flushMutations();
+    advance(ms);
+    return snapshots;
+  };
   const el = <T extends Element = HTMLElement>(id: string) => doc.getElementById(id) as unknown as T;
-  return { win, doc, el, tracker, snapshots, next, controller };
+  return { win, doc, el, tracker, snapshots, settle, controller };
 }
 
 /** The Meet fixture with its videos in a grid of 320x180 tiles; v5 is partly off-screen. */
@@ -78,18 +106,18 @@ function meetLayout(doc: Document): void {
   at('v5', 1250, 190); // only 30 px inside the 1280 px viewport
 }
 
-const meet = (before?: (win: Window) => void) => track('https://meet.google.com/abc-defg-hij', FIXTURE, meetLayout, before);
+const meet = (before?: (win: Window) => void, timers?: TrackerTimers) => track('https://meet.google.com/abc-defg-hij', FIXTURE, meetLayout, before, timers);
 
-/** What the tracker holds on to: connected observers, window listeners and timers (by id). */
+/** What the tracker holds on to: connected observers, window listeners and timers (by handle). */
 interface Held {
   observers: Set<object>;
   listeners: Set<string>;
-  intervals: Set<number>;
-  timeouts: Set<number>;
+  intervals: Set<unknown>;
+  timeouts: Set<unknown>;
 }
 
-/** Wraps `win`'s observers, listeners and timers so a test can see which are still held. */
-function spyOnResources(win: Window, held: Held): void {
+/** Wraps `win`'s observers and listeners so a test can see which are still held. */
+function spyOnWindow(win: Window, held: Held): void {
   const w = win as any;
   for (const name of ['MutationObserver', 'ResizeObserver']) {
     const Base = w[name];
@@ -108,19 +136,25 @@ function spyOnResources(win: Window, held: Held): void {
   const remove = w.removeEventListener.bind(w);
   w.addEventListener = (type: string, fn: unknown, o: unknown) => (held.listeners.add(type), add(type, fn, o));
   w.removeEventListener = (type: string, fn: unknown, o: unknown) => (held.listeners.delete(type), remove(type, fn, o));
-  const [setI, clearI, setT, clearT] = [w.setInterval, w.clearInterval, w.setTimeout, w.clearTimeout].map((f) => f.bind(w));
-  w.setInterval = (fn: () => void, ms: number) => {
-    const id = setI(fn, ms);
-    held.intervals.add(id);
-    return id;
+}
+
+/** `timers` recording in `held` which intervals and timeouts are pending. */
+function spyOnTimers(timers: TrackerTimers, held: Held): TrackerTimers {
+  return {
+    setInterval: (callback, ms) => {
+      const handle = timers.setInterval(callback, ms);
+      held.intervals.add(handle);
+      return handle;
+    },
+    clearInterval: (handle) => (held.intervals.delete(handle), timers.clearInterval(handle)),
+    setTimeout: (callback, ms) => {
+      const handle: unknown = timers.setTimeout(() => (held.timeouts.delete(handle), callback()), ms);
+      held.timeouts.add(handle);
+      return handle;
+    },
+    clearTimeout: (handle) => (held.timeouts.delete(handle), timers.clearTimeout(handle)),
+    now: timers.now,
   };
-  w.clearInterval = (id: number) => (held.intervals.delete(id), clearI(id));
-  w.setTimeout = (fn: () => void, ms: number) => {
-    const id = setT(() => (held.timeouts.delete(id), fn()), ms);
-    held.timeouts.add(id);
-    return id;
-  };
-  w.clearTimeout = (id: number) => (held.timeouts.delete(id), clearT(id));
 }
 
 describe('startTileTracker', () => {
@@ -132,7 +166,7 @@ describe('startTileTracker', () => {
     assert.equal(s.site, 'meet.google.com');
     assert.deepEqual(s.viewport, { width: 1280, height: 800 });
     assert.equal(s.devicePixelRatio, 1);
-    assert.ok(Math.abs(s.takenAt - Date.now()) < 1000);
+    assert.equal(s.takenAt, T0, 'stamped with Date.now()');
     assert.deepEqual(
       s.tiles.map((t) => [t.id, t.name, t.isSelf, t.visible]),
       [
@@ -148,70 +182,97 @@ describe('startTileTracker', () => {
   });
 
   it('includes a tile added to the grid', async () => {
-    const { doc, el, next } = meet();
+    const { doc, el, settle } = meet();
     const tile = doc.createElement('div');
     tile.setAttribute('data-participant-id', 'spaces/abc/devices/7');
     tile.innerHTML = '<video id="v7"></video><span class="notranslate">Barbara Liskov</span>';
     setRect(tile.querySelector('video')!, 330, 190, 320, 180);
     el('grid').append(tile);
-    const s = await next();
-    const added = s.tiles.find((t) => t.id === 'spaces/abc/devices/7');
+    const snapshots = await settle();
+    assert.equal(snapshots.length, 2);
+    const added = snapshots[1]!.tiles.find((t) => t.id === 'spaces/abc/devices/7');
     assert.deepEqual(added, { id: 'spaces/abc/devices/7', name: 'Barbara Liskov', isSelf: false, visible: true, rect: { x: 330, y: 190, width: 320, height: 180 } });
-    assert.equal(s.tiles.length, 6);
+    assert.equal(snapshots[1]!.tiles.length, 6);
   });
 
   it('keeps the id and reports the new name when a participant is renamed', async () => {
-    const { el, next } = meet();
+    const { el, settle } = meet();
     el('tile-ada').querySelector('span.notranslate')!.firstChild!.textContent = 'Ada King';
-    const s = await next();
+    const s = (await settle()).at(-1)!;
     assert.equal(s.tiles[0]!.id, 'spaces/abc/devices/1');
     assert.equal(s.tiles[0]!.name, 'Ada King');
   });
 
   it('drops a tile that leaves', async () => {
-    const { el, next } = meet();
+    const { el, settle } = meet();
     el('tile-grace').remove();
-    const s = await next();
+    const s = (await settle()).at(-1)!;
     assert.deepEqual(s.tiles.map((t) => t.id), ['spaces/abc/devices/1', 'spaces/abc/devices/3', 'spaces/abc/devices/4', 'spaces/abc/devices/5']);
   });
 
   it('marks a tile hidden by visibility:hidden as not visible', async () => {
-    const { el, next } = meet();
+    const { el, settle } = meet();
     el('tile-me').style.visibility = 'hidden';
-    const s = await next();
+    const s = (await settle()).at(-1)!;
     assert.equal(s.tiles.find((t) => t.isSelf)!.visible, false);
   });
 
-  it('follows a move on scroll, and ignores moves under 0.5 px', async () => {
-    const { el, next, win, snapshots } = meet();
+  it('coalesces a burst of changes into one recompute, at most every MIN_GAP_MS', async () => {
+    const { el, win, snapshots, settle } = meet();
+    setRect(el('v1'), 0, -10, 320, 180);
+    win.dispatchEvent(new win.Event('scroll'));
+    advance(MIN_GAP_MS - 1);
+    assert.equal(snapshots.length, 1, 'not before MIN_GAP_MS since the last recompute (the first snapshot, at T0)');
+    advance(1);
+    assert.equal(snapshots.length, 2, 'recomputed MIN_GAP_MS after the first snapshot');
+    for (const y of [-20, -30, -40]) {
+      setRect(el('v1'), 0, y, 320, 180);
+      win.dispatchEvent(new win.Event('scroll'));
+    }
+    advance(MIN_GAP_MS - 1);
+    assert.equal(snapshots.length, 2, 'three scrolls wait for one recompute');
+    const [latest] = (await settle(1)).slice(2);
+    assert.equal(snapshots.length, 3);
+    assert.deepEqual(latest!.tiles[0]!.rect, { x: 0, y: -40, width: 320, height: 180 }, 'the last position');
+  });
+
+  it('follows a move on scroll, and ignores moves under 0.5 px', () => {
+    const { el, win, snapshots } = meet();
     setRect(el('v4b'), 0.1, 190.05, 320, 180); // rounds to the same half pixel
     win.dispatchEvent(new win.Event('scroll'));
-    await sleep(250);
+    advance(MIN_GAP_MS);
     assert.equal(snapshots.length, 1, 'a sub-half-pixel move is not a change');
 
     setRect(el('v1'), 0, -100, 320, 180);
     win.dispatchEvent(new win.Event('scroll'));
-    const s = await next(500); // well before the 1 s poll
-    assert.deepEqual(s.tiles[0]!.rect, { x: 0, y: -100, width: 320, height: 180 });
-    assert.equal(s.tiles[0]!.visible, true, '80 px of it remain in view');
+    advance(MIN_GAP_MS);
+    assert.equal(snapshots.length, 2, 'reported within MIN_GAP_MS, well before the 1 s poll');
+    assert.deepEqual(snapshots[1]!.tiles[0]!.rect, { x: 0, y: -100, width: 320, height: 180 });
+    assert.equal(snapshots[1]!.tiles[0]!.visible, true, '80 px of it remain in view');
   });
 
-  it('notices a move no observer sees through the safety poll', async () => {
-    const { el, next } = meet();
+  it('notices a move no observer sees through the safety poll', () => {
+    const { el, snapshots } = meet();
     setRect(el('v2'), 400, 300, 160, 90);
-    const s = await next(1500);
-    assert.deepEqual(s.tiles[1]!.rect, { x: 400, y: 300, width: 160, height: 90 });
+    advance(POLL_MS - 1);
+    assert.equal(snapshots.length, 1, 'nothing told the tracker yet');
+    advance(1 + MIN_GAP_MS);
+    assert.equal(snapshots.length, 2, 'the poll at POLL_MS found it');
+    assert.deepEqual(snapshots[1]!.tiles[1]!.rect, { x: 400, y: 300, width: 160, height: 90 });
   });
 
   it('sends an unchanged snapshot again only as the 2 s heartbeat', async () => {
     const { el, snapshots } = meet();
     el('grid').classList.add('speaking'); // a mutation that changes nothing we report
-    await sleep(HEARTBEAT_MS - 300);
-    assert.equal(snapshots.length, 1);
-    await sleep(900);
-    assert.equal(snapshots.length, 2);
+    await flushMutations();
+    advance(HEARTBEAT_MS - 1);
+    assert.equal(snapshots.length, 1, 'the mutation and the first poll recomputed but sent nothing');
+    advance(POLL_MS);
+    assert.equal(snapshots.length, 2, 'the first poll past HEARTBEAT_MS sends it again');
     assert.deepEqual(snapshots[1]!.tiles, snapshots[0]!.tiles);
-    assert.ok(snapshots[1]!.takenAt - snapshots[0]!.takenAt >= HEARTBEAT_MS);
+    assert.ok(snapshots[1]!.takenAt - snapshots[0]!.takenAt >= HEARTBEAT_MS, `${snapshots[1]!.takenAt - snapshots[0]!.takenAt} ms apart`);
+    advance(HEARTBEAT_MS);
+    assert.equal(snapshots.length, 3, 'and again one heartbeat later');
   });
 
   it('falls back to generic tiles when Meet selectors match nothing, and says it fell back from Meet', () => {
@@ -231,18 +292,19 @@ describe('startTileTracker', () => {
 
   it('stops calling back after abort and releases every observer, listener and timer', async () => {
     const held: Held = { observers: new Set(), listeners: new Set(), intervals: new Set(), timeouts: new Set() };
-    const { el, doc, controller, snapshots, tracker } = meet((win) => spyOnResources(win, held));
+    const { el, doc, controller, snapshots, tracker } = meet((win) => spyOnWindow(win, held), spyOnTimers(globalTimers(), held));
     assert.ok(held.observers.size >= 1 && held.intervals.size === 1, 'it watches while running');
     assert.deepEqual([...held.listeners].sort(), ['resize', 'scroll']);
-    el('grid').classList.add('speaking'); // leaves a coalescing timeout pending
-    await sleep(0);
-    assert.equal(held.timeouts.size, 1);
+    el('grid').classList.add('speaking');
+    await flushMutations();
+    assert.equal(held.timeouts.size, 1, 'the mutation left a coalescing timeout pending');
     controller.abort();
     assert.deepEqual({ ...held }, { observers: new Set(), listeners: new Set(), intervals: new Set(), timeouts: new Set() });
     el('tile-ada').remove();
     doc.body.append(doc.createElement('div'));
     setRect(el('v2'), 10, 10, 100, 100);
-    await sleep(1300); // past the safety poll
+    await flushMutations();
+    advance(POLL_MS + HEARTBEAT_MS); // past the safety poll and the heartbeat
     assert.equal(snapshots.length, 1);
     assert.equal(tracker.current()!.tiles.length, 5, 'nothing was recomputed either');
   });
