@@ -5,7 +5,7 @@
  * halves (A) of FER-2013 PublicTest (crop) and lfw-expressions (detect), applies the written
  * rule, fits the temperature on FER-A, then reports the chosen configuration on the
  * reporting halves (B) and the full sets. Prints a table and writes bench/results/accuracy.json.
- * The configuration it chooses is what src/offscreen/config.ts must ship (a test checks it).
+ * The configuration it chooses is what src/inference/config.ts must ship (a test checks it).
  *
  * --only IDS scores just those candidates on the A halves, merges their rows and scores into
  * the existing bench/results/accuracy.json and applies rule 1-2 over all stored scores. When
@@ -21,7 +21,7 @@ import { ROOT } from '../scripts/lib/call-session.ts';
 import { Evaluator, selectHalf, type EvaluationRun, type EvalMode, type SplitBy, type SplitHalf } from '../scripts/lib/evaluate.ts';
 import { readLabelledSet, type LabelledSet } from '../scripts/lib/labels.ts';
 import { computeMetrics } from '../scripts/lib/metrics.ts';
-import type { InferenceConfig } from '../src/offscreen/config.ts';
+import type { ConfigOverrides } from '../src/inference/config.ts';
 import { fitTemperature } from './lib/calibration.ts';
 
 const { values } = parseArgs({ options: { 'no-build': { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -29,21 +29,21 @@ const DATA = resolve(ROOT, '../shared/data');
 const FER = join(DATA, 'fer2013-public');
 const LFW = join(DATA, 'lfw-expressions');
 
-type Overrides = Partial<InferenceConfig>;
+type Overrides = ConfigOverrides;
 const CANDIDATES: { id: string; what: string; overrides: Overrides }[] = [
-  { id: 'C0', what: 'baseline', overrides: { emotionModel: 'human', flipAverage: false, lighting: 'none' } },
-  { id: 'C1', what: 'flip averaging', overrides: { emotionModel: 'human', flipAverage: true, lighting: 'none' } },
-  { id: 'C2', what: 'lighting standardize', overrides: { emotionModel: 'human', flipAverage: false, lighting: 'standardize' } },
-  { id: 'C3', what: 'flip + standardize', overrides: { emotionModel: 'human', flipAverage: true, lighting: 'standardize' } },
-  { id: 'C4', what: 'face-api model', overrides: { emotionModel: 'faceapi', flipAverage: false, lighting: 'none' } },
-  { id: 'C5', what: 'ensemble w=0.25', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.25, flipAverage: false, lighting: 'none' } },
-  { id: 'C6', what: 'ensemble w=0.5', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.5, flipAverage: false, lighting: 'none' } },
-  { id: 'C7', what: 'ensemble w=0.25 + flip', overrides: { emotionModel: 'ensemble', faceapiWeight: 0.25, flipAverage: true, lighting: 'none' } },
-  // Round 3 (issue #6): our own network, trained by training/ on FER-2013's training split.
-  { id: 'C8', what: 'CallMood model', overrides: { emotionModel: 'callmood', flipAverage: false, lighting: 'none' } },
-  { id: 'C9', what: 'CallMood model + flip', overrides: { emotionModel: 'callmood', flipAverage: true, lighting: 'none' } },
-  // Round 4: area-averaging downscale of large face crops (FER's 48-px crops are unchanged by it).
-  { id: 'C10', what: 'CallMood model + antialias', overrides: { emotionModel: 'callmood', flipAverage: false, lighting: 'none', emotionAntialias: true } },
+  { id: 'C0', what: 'baseline', overrides: { emotion: { model: 'human', flipAverage: false, lighting: 'none' } } },
+  { id: 'C1', what: 'flip averaging', overrides: { emotion: { model: 'human', flipAverage: true, lighting: 'none' } } },
+  { id: 'C2', what: 'lighting standardize', overrides: { emotion: { model: 'human', flipAverage: false, lighting: 'standardize' } } },
+  { id: 'C3', what: 'flip + standardize', overrides: { emotion: { model: 'human', flipAverage: true, lighting: 'standardize' } } },
+  { id: 'C4', what: 'face-api model', overrides: { emotion: { model: 'faceapi', flipAverage: false, lighting: 'none' } } },
+  { id: 'C5', what: 'ensemble w=0.25', overrides: { emotion: { model: 'ensemble', ensembleWeight: 0.25, flipAverage: false, lighting: 'none' } } },
+  { id: 'C6', what: 'ensemble w=0.5', overrides: { emotion: { model: 'ensemble', ensembleWeight: 0.5, flipAverage: false, lighting: 'none' } } },
+  { id: 'C7', what: 'ensemble w=0.25 + flip', overrides: { emotion: { model: 'ensemble', ensembleWeight: 0.25, flipAverage: true, lighting: 'none' } } },
+  // Our own network, trained by training/ on FER-2013's training split.
+  { id: 'C8', what: 'CallMood model', overrides: { emotion: { model: 'callmood', flipAverage: false, lighting: 'none' } } },
+  { id: 'C9', what: 'CallMood model + flip', overrides: { emotion: { model: 'callmood', flipAverage: true, lighting: 'none' } } },
+  // Area-averaging downscale of large face crops (FER's 48-px crops are unchanged by it).
+  { id: 'C10', what: 'CallMood model + antialias', overrides: { emotion: { model: 'callmood', flipAverage: false, lighting: 'none', antialias: true } } },
 ];
 const CROP_SCALES = [0.85, 1.0, 1.15];
 
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   // Candidates are scored uncalibrated (T = 1) and at crop scale 1; the temperature is fitted after.
   const run = async (which: 'fer' | 'lfw', half: SplitHalf, overrides: Overrides) => {
     const s = sets[which];
-    return evaluator.run(s.set, selectHalf(s.set.items, half, s.by), s.mode, { overrides: { temperature: 1, emotionCropScale: 1, emotionAntialias: false, ...overrides }, split: half });
+    return evaluator.run(s.set, selectHalf(s.set.items, half, s.by), s.mode, { overrides: { ...overrides, emotion: { temperature: 1, cropScale: 1, antialias: false, ...overrides.emotion } }, split: half });
   };
   try {
     if (values.only) {
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     let cropScale = 1.0;
     const scaleAcc: Record<string, number> = {};
     for (const k of CROP_SCALES) {
-      const r = k === 1.0 ? null : await run('lfw', 'A', { ...winner.overrides, emotionCropScale: k });
+      const r = k === 1.0 ? null : await run('lfw', 'A', { ...winner.overrides, emotion: { ...winner.overrides.emotion, cropScale: k } });
       const acc = r ? r.metrics.accuracy : rows.find((x) => x.id === winner.id && x.set === 'lfw-expressions')!.accuracy;
       scaleAcc[k.toFixed(2)] = acc;
       if (r) rows.push(row(`${winner.id}+crop${k}`, `crop scale ${k}`, r));
@@ -178,13 +178,13 @@ async function main(): Promise<void> {
     console.log(`rule 4: temperature ${temperature} (FER-A NLL ${fit.nllBefore.toFixed(4)} -> ${fit.nllAfter.toFixed(4)})`);
 
     // 4. Final figures of the chosen configuration.
-    const chosen: Overrides = { ...winner.overrides, emotionCropScale: cropScale, temperature };
+    const chosen: Overrides = { ...winner.overrides, emotion: { ...winner.overrides.emotion, cropScale, temperature } };
     const finals: Row[] = [];
     for (const [which, half] of [['fer', 'B'], ['lfw', 'B'], ['fer', 'all'], ['lfw', 'all']] as const) {
       const r = await run(which, half, chosen);
       finals.push(row('chosen', 'chosen', r));
     }
-    const uncalibrated = await run('fer', 'B', { ...chosen, temperature: 1 });
+    const uncalibrated = await run('fer', 'B', { ...chosen, emotion: { ...chosen.emotion, temperature: 1 } });
 
     // 5. Lighting per brightness tercile on FER-B.
     const cuts = (() => {

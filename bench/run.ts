@@ -2,7 +2,7 @@
  * npm run bench [-- --tiles 1,4,9,16 --seconds 30 --warmup 8 --backend wasm|webgl|webgpu|auto --no-baseline --name NAME
  *                  --config JSON --sample-every S]
  *
- * --config: CallMood inference-config overrides (e.g. '{"trackFaces":false}'), to measure one
+ * --config: CallMood inference-config overrides (e.g. '{"tracking":{"enabled":false}}'), to measure one
  *   way in against another; --sample-every: record the offscreen heap after a forced GC and
  *   numTensors every S seconds (the 10-minute flatness run: --seconds 600 --sample-every 30).
  * Runs the built extension (dist/chrome-bench: the extension plus the baseline's models) in
@@ -22,7 +22,7 @@
  * - how busy the whole machine's CPU was during the window (/proc/stat, all cores), and the
  *   load average, to tell a quiet run from a disturbed one;
  * - the backend and the machine's core count.
- * The same is measured for the baseline (`pipeline: 'naive-human'`: per-tile canvases through
+ * The same is measured for the baseline (`analyzer: 'naive-human'`: the tile images through
  * human.detect() with human's default configuration, caches off) on the same page and clips,
  * and the ratio ours / baseline of face analyses per second is printed.
  * Figures are printed and written to bench/results/bench-<name>.json. No pass/fail on time.
@@ -35,7 +35,7 @@ import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
 import { CallSession, listClips, ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
 import { RawCdp } from '../scripts/lib/cdp.ts';
-import { sanitizeOverrides } from '../src/offscreen/config.ts';
+import { sanitizeOverrides, type BackendChoice, type ConfigOverrides } from '../src/inference/config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +48,7 @@ const { values } = parseArgs({
     /** Measure each (tiles, pipeline) this many times, interleaved, and report medians. */
     runs: { type: 'string', default: '1' },
     name: { type: 'string' },
-    /** Inference config overrides (JSON) for CallMood's pipeline, e.g. '{"trackFaces":false}' to measure one way in against another. */
+    /** Inference config overrides (JSON) for CallMood's pipeline, e.g. '{"tracking":{"enabled":false}}' to measure one way in against another. */
     config: { type: 'string' },
     /** Every S seconds of the measured window, record the offscreen heap (after a GC) and numTensors: for long runs (flatness). 0 = off. */
     'sample-every': { type: 'string', default: '0' },
@@ -61,7 +61,7 @@ const warmup = Number(values.warmup);
 const sampleEvery = Number(values['sample-every']);
 const runs = Math.max(1, Number(values.runs) || 1);
 /** CallMood's config overrides (--config), checked like stored developer overrides. */
-const overrides: Record<string, unknown> = (() => {
+const overrides: ConfigOverrides = (() => {
   if (!values.config) return {};
   let parsed: unknown;
   try {
@@ -153,7 +153,7 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
   const raw = await RawCdp.connect(session.eb.wsEndpoint);
   try {
     const worker = session.eb.context.serviceWorkers().find((w) => w.url().includes(session.eb.extensionId))!;
-    const devConfig = { ...(pipeline === 'callmood' ? overrides : {}), pipeline, ...(values.backend === 'auto' ? {} : { backend: values.backend }) };
+    const devConfig: ConfigOverrides = { ...(pipeline === 'callmood' ? overrides : {}), analyzer: pipeline, ...(values.backend === 'auto' ? {} : { backend: { choice: values.backend as BackendChoice } }) };
     // Overlays on from the start (the user's stored option), so a busy popup is not needed.
     await worker.evaluate(
       (cfg) => chrome.storage.local.set({ 'callmood.dev-config.v1': cfg, 'callmood.options.v1': { overlays: true, paused: false, onlyMe: false } }),

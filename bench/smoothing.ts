@@ -21,7 +21,7 @@ import { build } from '../scripts/build.ts';
 import { assertChromium } from '../scripts/lib/browser.ts';
 import { listClips, ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
 import { serveStatic } from '../scripts/lib/serve.ts';
-import { DEFAULT_CONFIG, makeConfig } from '../src/offscreen/config.ts';
+import { DEFAULT_CONFIG, makeConfig } from '../src/inference/config.ts';
 import type { Emotion, Probabilities } from '../src/shared/emotions.ts';
 import {
   agreement,
@@ -147,9 +147,9 @@ async function main(): Promise<void> {
     console.log('bench:smoothing skipped: none of the face clips is present');
     return;
   }
-  const config = makeConfig({ backend: 'wasm' });
-  const fps = DEFAULT_CONFIG.targetFps;
-  const faceTimeoutMs = DEFAULT_CONFIG.faceTimeoutMs;
+  const config = makeConfig({ backend: { choice: 'wasm' } });
+  const fps = DEFAULT_CONFIG.live.targetFps;
+  const faceTimeoutMs = DEFAULT_CONFIG.live.faceTimeoutMs;
   if (!values['no-build']) await build();
   console.log(`Analysing ${clips.length} clips at ${fps} frames/s (${VIDEOS_DIR})`);
   const analysed = await analyseClips(clips, fps);
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
   const changing = perClip.filter((c) => c.change);
   const header = ['tau ms', ...perClip.map((c) => `${short(c.clip)} f/min`), 'total f/min', ...changing.map((c) => `${short(c.clip)} lag s`), 'agree'];
   const rows = TAUS_MS.map((tauMs, k) => [
-    tauMs === 0 ? '0 (raw)' : tauMs === DEFAULT_CONFIG.smoothingTauMs ? `${tauMs} *` : String(tauMs),
+    tauMs === 0 ? '0 (raw)' : tauMs === DEFAULT_CONFIG.live.smoothingTauMs ? `${tauMs} *` : String(tauMs),
     ...perClip.map((c) => `${c.taus[k]!.flipsPerMinute.toFixed(1)} (${c.taus[k]!.flips})`),
     `${total[k]!.flipsPerMinute.toFixed(1)} (${total[k]!.flips})`,
     ...changing.map((c) => lagCell(c.change!.found, c.taus[k]!)),
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       framesPerSecond: fps,
       faceTimeoutMs,
       tausMs: TAUS_MS,
-      shippedTauMs: DEFAULT_CONFIG.smoothingTauMs,
+      shippedTauMs: DEFAULT_CONFIG.live.smoothingTauMs,
       smootherResetAfter: '3 tau (EmotionSmoother default, as in the pipeline)',
       frame: 'each clip frame drawn onto a 640x360 canvas and analysed as one full-frame tile',
       chromium: analysed.chromium,

@@ -3,17 +3,22 @@
  * (dist/firefox), a test harness (dist/harness), and, from the command line, one zip per
  * browser (dist/callmood-<browser>-<version>.zip, made by web-ext's build command).
  *
- *   npm run build            # production build with linked sourcemaps, both browsers, both zips
- *   npm run build -- --watch # rebuild on change (no zips)
+ *   npm run build            # production build (no source maps), both browsers, both zips
+ *   npm run build -- --watch # development build with linked source maps, rebuilt on change (no zips)
+ *   npm run build -- --bench # the benchmark build dist/chrome-bench (see below)
  *
  * The two builds differ only in their background entry and manifest: Chrome runs the
  * inference in an offscreen document fed by tab capture; Firefox, which has neither, runs it
  * in the background event page (src/background/firefox.ts), fed with tile pixels by the
  * content script. `process.env.CALLMOOD_BROWSER` is replaced by 'chrome' or 'firefox'.
  *
- * Model files come from the @vladmandic/human and @vladmandic/face-api npm packages and, for
- * our own emotion model, from models/ (training/README.md); the WASM binaries from
- * @tensorflow/tfjs-backend-wasm; nothing is downloaded.
+ * The extension carries only what users run: the face detector and mesh from the
+ * @vladmandic/human npm package, our own emotion model from models/ (training/README.md), and
+ * the WASM binaries from @tensorflow/tfjs-backend-wasm; nothing is downloaded. What only
+ * measurements use goes to two other builds: dist/harness (the inference stack in a plain
+ * page for tests and `npm run eval`, with the emotion models we compare against: human's and
+ * face-api's) and dist/chrome-bench (the extension plus the naive baseline and its models,
+ * and the benchmark's read-only hooks, for `npm run bench`).
  */
 import * as esbuild from 'esbuild';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,11 +28,13 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const nm = join(root, 'node_modules');
 
-/** Model files (from @vladmandic/human/models) the offscreen pipeline loads. */
-export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin', 'emotion.json', 'emotion.bin'];
-/** CallMood's own emotion model (committed in models/, made by training/run.sh), for the 'callmood' emotion model. */
+/** Model files (from @vladmandic/human/models) the analyzer loads: face detector and face mesh. */
+export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin'];
+/** CallMood's own emotion model (committed in models/, made by training/run.sh). */
 export const CALLMOOD_MODEL_FILES = ['callmood-emotion.json', 'callmood-emotion.bin'];
-/** face-api's expression model (from @vladmandic/face-api/model), for the 'faceapi' and 'ensemble' emotion models. */
+/** human's emotion model (from @vladmandic/human/models), compared against in the harness only. */
+export const HUMAN_EMOTION_FILES = ['emotion.json', 'emotion.bin'];
+/** face-api's expression model (from @vladmandic/face-api/model), compared against in the harness only. */
 export const FACEAPI_MODEL_FILES = ['face_expression_model-weights_manifest.json', 'face_expression_model.bin'];
 /**
  * human's other default models, packaged only in the benchmark build (dist/chrome-bench) for
@@ -86,10 +93,10 @@ async function zipTarget(dir: string, outRoot: string, target: BrowserTarget): P
   );
 }
 
-function commonOptions(target: BrowserTarget | 'harness'): esbuild.BuildOptions {
+function commonOptions(target: BrowserTarget | 'harness', maps: boolean): esbuild.BuildOptions {
   return {
     bundle: true,
-    sourcemap: 'linked',
+    sourcemap: maps ? 'linked' : false,
     // Firefox 140 ESR is the oldest Firefox the manifest accepts (gecko strict_min_version).
     target: target === 'firefox' ? ['firefox140'] : ['chrome116'],
     logLevel: 'warning',
@@ -118,12 +125,12 @@ async function runBuilds(builds: esbuild.BuildOptions[], watch: boolean): Promis
   }
 }
 
-/** The test harness (dist/harness): the inference module in a plain page, for eval and e2e. */
+/** The test harness (dist/harness): the inference stack in a plain page, with the models compared against, for eval and e2e. */
 async function buildHarness({ watch, outRoot }: { watch: boolean; outRoot: string }): Promise<void> {
-  await runBuilds(
-    [{ ...commonOptions('harness'), entryPoints: { 'inference-harness': 'test/fixtures/inference-harness.ts' }, format: 'esm', outdir: join(outRoot, 'harness') }],
-    watch,
-  );
+  const out = join(outRoot, 'harness');
+  await runBuilds([{ ...commonOptions('harness', true), entryPoints: { 'inference-harness': 'test/fixtures/inference-harness.ts' }, format: 'esm', outdir: out }], watch);
+  await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), HUMAN_EMOTION_FILES);
+  await copyInto(join(out, 'models'), join(nm, '@vladmandic/face-api/model'), FACEAPI_MODEL_FILES);
 }
 
 /** Builds one browser's extension folder. */
@@ -132,13 +139,14 @@ async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { w
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
 
-  const common = commonOptions(target);
+  // Source maps only in the development (watch) build: the zips carry only what users run.
+  const common = commonOptions(target, watch);
   const entries: esbuild.BuildOptions[] = [
     { ...common, entryPoints: { content: 'src/content/main.ts' }, format: 'iife', outdir: out },
     { ...common, entryPoints: { background: target === 'firefox' ? 'src/background/firefox.ts' : 'src/background/main.ts' }, format: 'esm', outdir: out },
     { ...common, entryPoints: { popup: 'src/popup/main.tsx' }, format: 'esm', outdir: out },
   ];
-  if (target === 'chrome') entries.push({ ...common, entryPoints: { offscreen: 'src/offscreen/main.ts' }, format: 'esm', outdir: out });
+  if (target === 'chrome') entries.push({ ...common, entryPoints: { offscreen: bench ? 'bench/offscreen-bench.ts' : 'src/offscreen/main.ts' }, format: 'esm', outdir: out });
   await runBuilds(entries, watch);
 
   const base = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8'));
@@ -151,7 +159,6 @@ async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { w
   await copyInto(out, join(root, 'src/popup'), ['popup.html', 'popup.css']);
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
-  await copyInto(join(out, 'models'), join(nm, '@vladmandic/face-api/model'), FACEAPI_MODEL_FILES);
   await copyInto(join(out, 'models'), join(root, 'models'), CALLMOOD_MODEL_FILES);
   if (bench) await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), BASELINE_MODEL_FILES);
   await copyInto(join(out, 'wasm'), join(nm, '@tensorflow/tfjs-backend-wasm/dist'), WASM_FILES);

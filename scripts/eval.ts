@@ -32,7 +32,7 @@ import { writeLabelsFromFolders } from './lib/class-folders.ts';
 import { readLabelledSet } from './lib/labels.ts';
 import { EMOTIONS } from '../src/shared/emotions.ts';
 import { confusionMatrixHtml, formatMetricsTable } from './lib/metrics.ts';
-import type { InferenceConfig } from '../src/offscreen/config.ts';
+import { sanitizeOverrides, type ConfigOverrides } from '../src/inference/config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +41,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     limit: { type: 'string' },
-    /** JSON object of InferenceConfig overrides, e.g. '{"flipAverage":true}' (reported in the output). */
+    /** JSON object of inference-config overrides, nested by stage, e.g. '{"emotion":{"flipAverage":true}}' (reported in the output). */
     config: { type: 'string', default: '{}' },
     split: { type: 'string', default: 'all' },
     'split-by': { type: 'string', default: 'image' },
@@ -69,9 +69,11 @@ async function main(): Promise<void> {
   if (!['A', 'B', 'all'].includes(split)) fail(`--split must be A, B or all, got ${values.split}`);
   const splitBy = values['split-by'] as SplitBy;
   if (!['image', 'person'].includes(splitBy)) fail(`--split-by must be image or person, got ${values['split-by']}`);
-  let overrides: Partial<InferenceConfig>;
+  let overrides: ConfigOverrides;
   try {
-    overrides = JSON.parse(values.config!);
+    const checked = sanitizeOverrides(JSON.parse(values.config!));
+    if (checked.dropped.length) fail(`--config: unknown, mistyped or out-of-range knobs: ${checked.dropped.join(', ')}`);
+    overrides = checked.overrides;
   } catch (err) {
     fail(`--config must be a JSON object: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -7,7 +7,7 @@
  * A label sequence holds one entry per analysed frame, in time order: a class name, or
  * null for "no face" (raw: no face found in that frame; displayed: the row shows "no face").
  */
-import { EmotionSmoother } from '../../src/offscreen/smoothing.ts';
+import { EmotionSmoother } from '../../src/engine/smoothing.ts';
 import { dominantEmotion, type Emotion, type Probabilities } from '../../src/shared/emotions.ts';
 
 /** One analysed frame: time since the clip's start (ms) and the face's probabilities, or null when no face was found. */
@@ -30,7 +30,7 @@ export function rawDominants(frames: readonly FrameSample[]): (Emotion | null)[]
 }
 
 /**
- * What the participant's row shows after each frame, following src/offscreen/pipeline.ts:
+ * What the participant's row shows after each frame, following src/engine/pipeline.ts:
  * a face frame updates an `EmotionSmoother(tauMs)` (which restarts after a gap of 3 tau);
  * a frame without a face keeps showing the last smoothed value until more than
  * `faceTimeoutMs` has passed since the last face frame, then shows "no face" (null).

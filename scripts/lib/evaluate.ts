@@ -5,7 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeConfig, type InferenceConfig } from '../../src/offscreen/config.ts';
+import { makeConfig, type BackendChoice, type ConfigOverrides, type InferenceConfig } from '../../src/inference/config.ts';
 import type { Probabilities } from '../../src/shared/emotions.ts';
 import { assertChromium } from './browser.ts';
 import { ROOT } from './call-session.ts';
@@ -43,7 +43,7 @@ export interface EvaluationRun {
   metrics: EvaluationMetrics;
   images: ImageResult[];
   speed: { imagesPerSecond: number; inferenceMsPerImage: number; wallSeconds: number };
-  configuration: { backend: string; backendReason: string; inference: InferenceConfig; overrides: Partial<InferenceConfig> };
+  configuration: { backend: string; backendReason: string; inference: InferenceConfig; overrides: ConfigOverrides };
 }
 
 /** 32-bit FNV-1a hash of a string. */
@@ -124,11 +124,11 @@ export class Evaluator {
     set: LabelledSet,
     items: LabelledImage[],
     mode: EvalMode,
-    opts: { overrides?: Partial<InferenceConfig>; split?: SplitHalf; onProgress?: (scored: number) => void } = {},
+    opts: { overrides?: ConfigOverrides; split?: SplitHalf; onProgress?: (scored: number) => void } = {},
   ): Promise<EvaluationRun> {
     // A still image is a frozen video, which the live pipeline skips: the 'live' mode plays it
     // as a moving one (frozen-tile check off) so every frame is analysed.
-    const overrides = { ...(mode === 'live' ? { frozenThreshold: 0 } : {}), ...(opts.overrides ?? {}) };
+    const overrides: ConfigOverrides = { ...(opts.overrides ?? {}), ...(mode === 'live' ? { frozen: { ...opts.overrides?.frozen, threshold: 0 } } : {}) };
     const server = await this.server(set.dir);
     const page: Page = await this.browser.newPage();
     const images: ImageResult[] = [];
@@ -138,7 +138,7 @@ export class Evaluator {
     try {
       await page.goto(`${server.origin}/inference-harness.html`);
       await page.waitForFunction(() => document.body.dataset.ready === '1');
-      const chosen = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: b }), [this.backend, overrides] as const);
+      const chosen = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: { ...o.backend, choice: b } }), [this.backend, overrides] as const);
       for (let i = 0; i < items.length; i += BATCH) {
         const batch = items.slice(i, i + BATCH);
         const urls = batch.map((it) => `/data/${it.path.split('/').map(encodeURIComponent).join('/')}`);
@@ -163,7 +163,7 @@ export class Evaluator {
         configuration: {
           backend: chosen.backend,
           backendReason: chosen.reason,
-          inference: makeConfig({ ...overrides, backend: this.backend as InferenceConfig['backend'] }),
+          inference: makeConfig(overrides, { backend: { choice: this.backend as BackendChoice } }),
           overrides,
         },
       };

@@ -1,8 +1,9 @@
 /**
- * Our own emotion model (issue #6) as shipped: the model files in models/ are a complete TF.js
+ * Our own emotion model as shipped: the model files in models/ are a complete TF.js
  * graph model for 48x48 gray input with 7 outputs in FER order, its weights file has exactly
- * the bytes its manifest declares, the parity fixture belongs to it, and the config accepts
- * 'callmood' while dropping unknown emotion models from stored overrides.
+ * the bytes its manifest declares, the parity fixture belongs to it, the registry describes it
+ * as the model reads (48 px, gray, FER order), and it is the only emotion model of the
+ * extension's own build.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CALLMOOD_MODEL_FILES } from '../../scripts/build.ts';
-import { EMOTION_MODELS, sanitizeOverrides } from '../../src/offscreen/config.ts';
+import { makeConfig, sanitizeOverrides } from '../../src/inference/config.ts';
+import { CALLMOOD_MODEL, emotionModelIds, resolveEmotionModel } from '../../src/inference/emotion-models.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,8 +44,14 @@ test('the parity fixture is for this model: 48x48 images in 0..255 and probabili
   for (const p of fixture.probabilities as number[][]) assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
 
-test("stored overrides keep emotionModel 'callmood' and drop unknown emotion models", () => {
-  assert.ok(EMOTION_MODELS.includes('callmood'));
-  assert.deepEqual(sanitizeOverrides({ emotionModel: 'callmood' }), { overrides: { emotionModel: 'callmood' }, dropped: [] });
-  assert.deepEqual(sanitizeOverrides({ emotionModel: 'resnet', flipAverage: false }), { overrides: { flipAverage: false }, dropped: ['emotionModel'] });
+test('the registry describes our model as its file says, and the extension build has no other', () => {
+  const model = JSON.parse(readFileSync(join(root, 'models/callmood-emotion.json'), 'utf8'));
+  assert.equal(CALLMOOD_MODEL.inputSide, 48);
+  assert.equal(CALLMOOD_MODEL.channels, 1);
+  assert.deepEqual([...CALLMOOD_MODEL.classOrder], model.userDefinedMetadata.callmood.classes);
+  assert.deepEqual(emotionModelIds(), ['callmood']);
+  assert.equal(makeConfig().emotion.model, 'callmood');
+  assert.deepEqual(resolveEmotionModel('callmood', 0.5).map((m) => [m.spec.id, m.weight]), [['callmood', 1]]);
+  assert.throws(() => resolveEmotionModel('faceapi', 0.5), /emotion model 'faceapi' is not in this build \(it has: callmood\)/);
+  assert.deepEqual(sanitizeOverrides({ emotion: { model: 'callmood', flipAverage: 'yes' } }), { overrides: { emotion: { model: 'callmood' } }, dropped: ['emotion.flipAverage'] });
 });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { firefoxManifest } from '../../scripts/build.ts';
-import { frameProblemNotice, frameScale, MAX_FRAME_SCALE } from '../../src/background/tile-frames.ts';
+import { frameProblemNotice } from '../../src/background/tile-frames.ts';
 import { fitRect, isBlank, isMirrored } from '../../src/content/frame-reader.ts';
 import type { TileFrame } from '../../src/shared/messages.ts';
 import type { TileReport } from '../../src/shared/types.ts';
@@ -65,13 +65,4 @@ test('unreadable tiles are named in one notice; transient problems are not shown
   assert.match(notice, /Cannot read this tile's pixels in Firefox: Ada, Cy \(its video comes from another site/);
   assert.match(notice, /Cannot read this tile's pixels in Firefox: Bo \(the page draws it on a canvas/);
   assert.equal(frameProblemNotice(new Map([['gone-id', 'tainted']]), tiles), null, 'only tiles still on the page');
-});
-
-test('the composed frame keeps the finest tile resolution, clamped', () => {
-  const rects = new Map([['a', { width: 400 }], ['b', { width: 200 }]]);
-  const frame = (id: string, width: number): TileFrame => ({ id, image: { width, height: 10, data: new Uint8ClampedArray(width * 40) }, problem: null });
-  assert.equal(frameScale([frame('a', 320), frame('b', 200)], rects), 1);
-  assert.equal(frameScale([frame('a', 320)], rects), 0.8);
-  assert.equal(frameScale([frame('b', 2000)], rects), MAX_FRAME_SCALE);
-  assert.equal(frameScale([{ id: 'a', image: null, problem: 'tainted' }], rects), 1, 'no pixels: 1');
 });

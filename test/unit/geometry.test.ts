@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clipRect, cssRectToFrame, frameRectToCss, intersectRect, mapRect, pixelBox, squareWindows, supersampleFactors } from '../../src/offscreen/geometry.ts';
-import { DEFAULT_CONFIG, makeConfig } from '../../src/offscreen/config.ts';
+import { clipRect, cssRectToFrame, frameRectToCss, intersectRect, mapRect, pixelBox, squareWindows, supersampleFactors } from '../../src/inference/geometry.ts';
+import { DEFAULT_CONFIG, makeConfig, sanitizeOverrides } from '../../src/inference/config.ts';
 
 test('a letterboxed capture: the viewport is scaled uniformly and centred between black bars', () => {
   // What Chromium's tab capture gave here with no size constraints: a 1280x720 viewport as an
@@ -34,11 +34,24 @@ test('pixelBox addresses the first and last pixel centres of the rect', () => {
   assert.deepEqual(pixelBox({ x: 50, y: 25, width: 51, height: 26 }, 101, 51), [0.5, 0.5, 1, 1]);
 });
 
-test('makeConfig merges overrides and ignores undefined', () => {
-  const c = makeConfig({ targetFps: 3, backend: undefined });
-  assert.equal(c.targetFps, 3);
-  assert.equal(c.backend, DEFAULT_CONFIG.backend);
-  assert.equal(DEFAULT_CONFIG.targetFps, 10, 'defaults are not mutated');
+test('makeConfig merges overrides stage by stage and ignores undefined', () => {
+  const c = makeConfig({ live: { targetFps: 3 }, backend: undefined });
+  assert.equal(c.live.targetFps, 3);
+  assert.equal(c.live.faceTimeoutMs, DEFAULT_CONFIG.live.faceTimeoutMs, 'the other knobs of the stage keep their defaults');
+  assert.deepEqual(c.backend, DEFAULT_CONFIG.backend);
+  assert.equal(DEFAULT_CONFIG.live.targetFps, 10, 'defaults are not mutated');
+});
+
+test('makeConfig names every knob out of its range', () => {
+  assert.throws(() => makeConfig({ live: { targetFps: 0.05 }, mesh: { minScore: 2 } }), /mesh\.minScore.*live\.targetFps/);
+});
+
+test('sanitizeOverrides keeps valid knobs and names the dropped ones by stage', () => {
+  const { overrides, dropped } = sanitizeOverrides({ live: { targetFps: 0.05, minFaceFrames: 3 }, emotion: { temperature: 'hot' }, tracking: 5, trackFaces: false, analyzer: 'callmood' });
+  assert.deepEqual(overrides, { live: { minFaceFrames: 3 }, analyzer: 'callmood' });
+  assert.deepEqual(dropped, ['live.targetFps', 'emotion.temperature', 'tracking', 'trackFaces']);
+  assert.deepEqual(sanitizeOverrides('nonsense'), { overrides: {}, dropped: ['(not an object)'] });
+  assert.deepEqual(sanitizeOverrides(undefined), { overrides: {}, dropped: [] });
 });
 
 test('a face box follows its tile when the tile moves and resizes', () => {

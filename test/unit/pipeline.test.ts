@@ -2,18 +2,28 @@
  * The frame loop's per-participant logic with a scripted analyzer standing in for the models
  * (the real models are exercised in test/e2e): a face must be seen in `minFaceFrames`
  * consecutive frames before it counts, single-frame false faces never reach the live view or
- * the timeline, and a confirmed face survives short misses.
+ * the timeline, a confirmed face survives short misses, and face boxes come back in the
+ * page's CSS px. Time runs on the pipeline's injected clock.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeConfig } from '../../src/offscreen/config.ts';
-import type { TileAnalyzer, TileAnalysis } from '../../src/offscreen/face-emotion.ts';
-import { TilePipeline } from '../../src/offscreen/pipeline.ts';
+import { makeConfig } from '../../src/inference/config.ts';
+import type { TileAnalyzer, TileAnalysis, TileImage } from '../../src/inference/types.ts';
+import { TilePipeline, type FrameSource } from '../../src/engine/pipeline.ts';
 import type { LiveUpdate } from '../../src/shared/messages.ts';
 import type { SecondRecord } from '../../src/shared/timeline-store.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
 
 const HAPPY = toProbabilities([0, 0, 0, 0.9, 0, 0, 0.1]);
+
+/** A frame source whose tile images are `scale` px per CSS px of their tiles (the pixels are never read: the analyzer is scripted). */
+function source(scale = 1): FrameSource {
+  return {
+    async read(tiles) {
+      return tiles.map((t) => ({ id: t.id, image: null as never, width: Math.round(t.rect.width * scale), height: Math.round(t.rect.height * scale), cssRect: t.rect }));
+    },
+  };
+}
 
 /** One frame of the scripted analyzer: a face, no face, or a tile the analyzer skipped. */
 type Step = boolean | 'unchanged' | 'deferred';
@@ -23,7 +33,7 @@ function setup(script: Step[]) {
   const analyzer = {
     tf: null as never,
     backend: 'scripted',
-    async analyse(_source: unknown, crops: { key: string }[]) {
+    async analyse(crops: TileImage[]) {
       const step = script[i++] ?? false;
       const face = step === true;
       const status = typeof step === 'string' ? step : ('analysed' as const);
@@ -31,29 +41,24 @@ function setup(script: Step[]) {
         const found = face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null;
         return { key: c.key, status, tracked: false, face: found, faces: found ? [found] : [] };
       });
-      return { tiles, timing: { totalMs: 1, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;
   const live: LiveUpdate[] = [];
   const records: SecondRecord[] = [];
   const start = 1_700_000_000_000;
-  const pipeline = new TilePipeline(analyzer, makeConfig({ minFaceFrames: 2, faceTimeoutMs: 1000 }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+  let now = start;
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2, faceTimeoutMs: 1000 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
     onLive: (u) => live.push(u),
     onRecords: (r) => records.push(...r),
     onError: (e) => assert.fail(e),
-  });
+  }, () => now);
   pipeline.setTiles({ adapter: 'meet', site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt: start, tiles: [{ id: 'a', name: 'Ann', rect: { x: 0, y: 0, width: 320, height: 360 }, visible: true, isSelf: false }] });
-  const video = { videoWidth: 640, videoHeight: 360 } as HTMLVideoElement;
-  /** Runs one frame at `t` ms after the start (Date.now is pinned to it). */
+  /** Runs one frame at `t` ms after the start. */
   const frame = async (t: number) => {
-    const realNow = Date.now;
-    Date.now = () => start + t;
-    try {
-      await (pipeline as unknown as { analyseFrame(v: HTMLVideoElement): Promise<void> }).analyseFrame(video);
-    } finally {
-      Date.now = realNow;
-    }
+    now = start + t;
+    await pipeline.step(source());
     return live.at(-1)!.participants[0]!;
   };
   return { frame, pipeline, records };
@@ -109,35 +114,31 @@ test('a multi-person tile becomes one participant per face, numbered by position
   const analyzer = {
     tf: null as never,
     backend: 'scripted',
-    async analyse(_source: unknown, c: { key: string; maxFaces?: number }[]) {
+    async analyse(c: TileImage[]) {
       crops.push(...c);
       const faces = script[i++] ?? [];
       const tiles: TileAnalysis[] = c.map((t) => ({ key: t.key, status: 'analysed', tracked: false, face: faces[0] ?? null, faces }));
-      return { tiles, timing: { totalMs: 1, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;
   const live: LiveUpdate[] = [];
   const start = 1_700_000_000_000;
-  const pipeline = new TilePipeline(analyzer, makeConfig({ minFaceFrames: 2 }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+  let now = start;
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
     onLive: (u) => live.push(u),
     onRecords: () => {},
     onError: (e) => assert.fail(e),
-  });
+  }, () => now);
   const snapshot = (name: string) => ({ adapter: 'generic' as const, site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt: start, tiles: [{ id: 'tile-1', name, rect: { x: 0, y: 0, width: 640, height: 360 }, visible: true, isSelf: false, multiFace: true }] });
   pipeline.setTiles(snapshot('Tile 1'));
   const frame = async (t: number) => {
-    const realNow = Date.now;
-    Date.now = () => start + t;
-    try {
-      await (pipeline as unknown as { analyseFrame(v: HTMLVideoElement): Promise<void> }).analyseFrame({ videoWidth: 640, videoHeight: 360 } as HTMLVideoElement);
-    } finally {
-      Date.now = realNow;
-    }
+    now = start + t;
+    await pipeline.step(source());
     return live.at(-1)!.participants;
   };
   await frame(0);
-  assert.equal(crops[0]!.maxFaces, makeConfig().maxFacesPerTile, 'a multi-person tile asks for several faces');
+  assert.equal(crops[0]!.maxFaces, makeConfig().detector.maxFacesPerTile, 'a multi-person tile asks for several faces');
   await frame(100);
   let people = await frame(200);
   assert.deepEqual(people.map((p) => [p.id, p.name, p.dominant]), [['tile-1#1', 'Tile 1 · person 1', 'happy'], ['tile-1#2', 'Tile 1 · person 2', 'sad']]);
@@ -145,4 +146,32 @@ test('a multi-person tile becomes one participant per face, numbered by position
   people = await frame(300);
   assert.deepEqual(people.map((p) => p.name), ['Webinar · person 1', 'Webinar · person 2'], 'no stand-in participant, renamed with the tile');
   assert.equal(people[0]!.faceVisible, true);
+});
+
+test('face boxes come back in the CSS px of the tile the image shows', async () => {
+  const { frame } = setup([true, true]);
+  await frame(0);
+  const p = await frame(100);
+  // The scripted face is at (10, 10, 50, 50) in tile px; the image is 1:1 with the tile at (0, 0).
+  assert.deepEqual(p.faceBox, { x: 10, y: 10, width: 50, height: 50 });
+});
+
+test('a tile image at half the CSS size maps its boxes back at twice the size, offset by the tile', async () => {
+  const found = { box: { x: 10, y: 20, width: 30, height: 30 }, score: 0.9, meshScore: 1, probabilities: HAPPY };
+  const analyzer = {
+    tf: null as never,
+    backend: 'scripted',
+    async analyse(c: TileImage[]) {
+      return { tiles: c.map((t) => ({ key: t.key, status: 'analysed' as const, tracked: false, face: found, faces: [found] })), timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+    },
+    dispose() {},
+  } satisfies TileAnalyzer;
+  const live: LiveUpdate[] = [];
+  let now = 1_700_000_000_000;
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 1 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: now, backendReason: 'test' }, { onLive: (u) => live.push(u), onRecords: () => {}, onError: (e) => assert.fail(e) }, () => now);
+  pipeline.setTiles({ adapter: 'meet', site: 'x', viewport: { width: 1280, height: 720 }, devicePixelRatio: 1, takenAt: now, tiles: [{ id: 'b', name: 'Bo', rect: { x: 640, y: 360, width: 640, height: 360 }, visible: true, isSelf: false }] });
+  await pipeline.step(source(0.5));
+  now += 100;
+  await pipeline.step(source(0.5));
+  assert.deepEqual(live.at(-1)!.participants[0]!.faceBox, { x: 660, y: 400, width: 60, height: 60 });
 });

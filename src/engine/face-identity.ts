@@ -6,7 +6,7 @@
  * detections). Pure logic, no tfjs: the appearance descriptors come from the analyzer.
  */
 import type { Rect } from '../shared/types.ts';
-import { iou } from './geometry.ts';
+import { iou } from '../inference/geometry.ts';
 
 /** A face to assign: its box (source px) and optional appearance descriptor (see `appearanceDistance`). */
 export interface FaceObservation {

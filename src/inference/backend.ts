@@ -9,9 +9,21 @@
  * here). A software WebGPU adapter is never chosen by 'auto' (2 s per frame measured in
  * BROWSER-NOTES.md) but can be forced with `backend: 'webgpu'`.
  */
+import { median } from '../shared/stats.ts';
+import { FaceEmotionAnalyzer } from './analyzer.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
-import { NaiveHumanAnalyzer } from './baseline.ts';
-import { FaceEmotionAnalyzer, type TileAnalyzer } from './face-emotion.ts';
+import type { TileAnalyzer } from './types.ts';
+
+/** Creates an analyzer of one kind on one backend. @throws Error when it cannot be loaded there. */
+export type AnalyzerFactory = (config: InferenceConfig, backend: Exclude<BackendChoice, 'auto'>) => Promise<TileAnalyzer>;
+
+/** The analyzers this build can run, by `config.analyzer`: ours everywhere; the benchmark build adds its baseline. */
+const analyzers = new Map<string, AnalyzerFactory>([['callmood', (config, backend) => FaceEmotionAnalyzer.create(config, backend)]]);
+
+/** Adds (or replaces) an analyzer kind in this build. */
+export function registerAnalyzer(name: string, factory: AnalyzerFactory): void {
+  analyzers.set(name, factory);
+}
 
 /** The outcome of backend selection. */
 export interface BackendSelection {
@@ -70,25 +82,20 @@ function syntheticFrame(): OffscreenCanvas {
   return canvas;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
-}
 
 /** Times `analyzer` on the synthetic frame; returns the warm median in ms, or the first run's time when over budget. */
 async function measure(analyzer: TileAnalyzer, config: InferenceConfig): Promise<{ ms: number; overBudget: boolean }> {
-  const frame = syntheticFrame();
-  const crops = [{ key: 'warmup', rect: { x: 0, y: 0, width: 320, height: 240 } }];
+  const crops = [{ key: 'warmup', image: syntheticFrame(), width: 320, height: 240 }];
   // One run with a forced emotion call so both models' kernels are compiled.
-  for (let i = 0; i < config.warmupRuns; i++) {
+  for (let i = 0; i < config.backend.warmupRuns; i++) {
     const t = performance.now();
-    await analyzer.analyse(frame, crops);
+    await analyzer.analyse(crops);
     const ms = performance.now() - t;
-    if (i === 0 && ms > config.warmupBudgetMs) return { ms, overBudget: true };
+    if (i === 0 && ms > config.backend.warmupBudgetMs) return { ms, overBudget: true };
   }
   const times: number[] = [];
-  for (let i = 0; i < config.measureRuns; i++) {
-    times.push((await analyzer.analyse(frame, crops)).timing.totalMs);
+  for (let i = 0; i < config.backend.measureRuns; i++) {
+    times.push((await analyzer.analyse(crops)).timing.totalMs);
   }
   return { ms: median(times), overBudget: false };
 }
@@ -98,11 +105,13 @@ async function measure(analyzer: TileAnalyzer, config: InferenceConfig): Promise
  * @throws Error when a forced backend cannot be initialised, or no backend works at all.
  */
 export async function selectBackend(config: InferenceConfig): Promise<BackendSelection> {
-  const create = (backend: Exclude<BackendChoice, 'auto'>): Promise<TileAnalyzer> =>
-    config.pipeline === 'naive-human' ? NaiveHumanAnalyzer.create(config, backend) : FaceEmotionAnalyzer.create(config, backend);
-  if (config.backend !== 'auto') {
-    const analyzer = await create(config.backend);
-    return { analyzer, backend: analyzer.backend, reason: `${config.backend}: chosen in the configuration`, timings: {} };
+  const factory = analyzers.get(config.analyzer);
+  if (!factory) throw new Error(`analyzer '${config.analyzer}' is not in this build (it has: ${[...analyzers.keys()].join(', ')})`);
+  const create = (backend: Exclude<BackendChoice, 'auto'>): Promise<TileAnalyzer> => factory(config, backend);
+  const choice = config.backend.choice;
+  if (choice !== 'auto') {
+    const analyzer = await create(choice);
+    return { analyzer, backend: analyzer.backend, reason: `${choice}: chosen in the configuration`, timings: {} };
   }
   const gpu = await probeWebGpu();
   if (gpu?.hardware) {

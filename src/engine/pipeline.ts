@@ -1,25 +1,57 @@
 /**
- * The per-frame loop of the offscreen document: samples the tab capture at `targetFps`,
- * crops every analysed tile from the frame by the content script's rects, runs the
- * analyzer, smooths each participant's probabilities, aggregates per-second timeline
- * records and publishes live results. One frame in flight at a time: a frame that would
- * start while the previous one is still being analysed is skipped, never queued.
+ * The per-frame loop of a live analysis: at `live.targetFps` (one frame in flight; a tick
+ * that comes while the previous frame is still being analysed is skipped, never queued) it
+ * asks the frame source for one image per analysed tile, runs the analyzer, smooths each
+ * participant's probabilities, aggregates per-second timeline records and publishes the live
+ * view.
  */
 import { dominantEmotion, type Probabilities } from '../shared/emotions.ts';
 import type { LiveUpdate } from '../shared/messages.ts';
+import { median } from '../shared/stats.ts';
 import type { SecondRecord } from '../shared/timeline-store.ts';
 import type { AnalysisOptions, ParticipantLive, PipelineStats, Rect, TileReport, TilesSnapshot } from '../shared/types.ts';
+import type { InferenceConfig } from '../inference/config.ts';
+import type { FaceAnalysis, TileAnalysis, TileAnalyzer, TilePixels } from '../inference/types.ts';
+import { SecondAggregator } from './aggregate.ts';
+import { FaceIdentities } from './face-identity.ts';
+import { EmotionSmoother } from './smoothing.ts';
 
 /** Display name of person `n` of a multi-person tile named `tileName`. */
 function personName(tileName: string, n: number): string {
   return `${tileName} · person ${n}`;
 }
-import { SecondAggregator } from './aggregate.ts';
-import type { InferenceConfig } from './config.ts';
-import type { FaceAnalysis, TileAnalysis, TileAnalyzer, TileCrop } from './face-emotion.ts';
-import { FaceIdentities } from './face-identity.ts';
-import { cssRectToFrame, frameRectToCss } from './geometry.ts';
-import { EmotionSmoother } from './smoothing.ts';
+
+/** The tiles a frame analyses under `options`: none while paused, only the self view with "only me", visible ones only. */
+export function analysedTiles(tiles: readonly TileReport[], options: AnalysisOptions): TileReport[] {
+  return options.paused ? [] : tiles.filter((t) => t.visible && (!options.onlyMe || t.isSelf));
+}
+
+/** One tile's image as a frame source delivers it. */
+export interface TileCapture {
+  /** The tile's id (TileReport.id). */
+  id: string;
+  /** The tile's pixels, `width` x `height` (at most `maxSide` on the longer side). */
+  image: TilePixels;
+  width: number;
+  height: number;
+  /** The region of the page's viewport the image shows, CSS px (the tile's rect, clipped to what the source sees). */
+  cssRect: Rect;
+}
+
+/**
+ * Where a frame's pixels come from: Chrome's tab capture (offscreen/tab-frame-source.ts) or
+ * Firefox's content script (background/content-frame-source.ts). Hands the pipeline one
+ * image per tile, at most the size inference needs.
+ */
+export interface FrameSource {
+  /**
+   * Reads `tiles` now, each scaled so its longer side is at most `maxSide` px. Tiles it cannot
+   * read are left out. Null when the source has no frame yet. Must not throw for a missing frame.
+   */
+  read(tiles: readonly TileReport[], viewport: { width: number; height: number }, maxSide: number): Promise<TileCapture[] | null>;
+  /** A sentence for the live view about tiles that cannot be read, or null. */
+  notice?(tiles: readonly TileReport[]): string | null;
+}
 
 interface ParticipantState {
   id: string;
@@ -33,7 +65,8 @@ interface ParticipantState {
   faceStreak: number;
   /** True once `minFaceFrames` consecutive faces were found, until the face is lost for `faceTimeoutMs`. */
   faceConfirmed: boolean;
-  faceBoxFrame: Rect | null;
+  /** The face's box in the page's CSS px (viewport coordinates), or null. */
+  faceBox: Rect | null;
   analysed: boolean;
   frameTime: number;
 }
@@ -56,28 +89,16 @@ class RollingWindow {
     this.values.push(v);
     if (this.values.length > this.size) this.values.shift();
   }
+  /** The median, 0 before any value. */
   median(): number {
-    if (!this.values.length) return 0;
-    const s = [...this.values].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)]!;
+    return this.values.length ? median(this.values) : 0;
   }
   get all(): readonly number[] {
     return this.values;
   }
 }
 
-/**
- * A frame source other than a `<video>`: composes a frame on demand. Firefox's background
- * page uses it (tiles read by the content script, drawn where the page shows them), since
- * Firefox has no tab capture. The frame must map onto the page's viewport as a tab capture
- * does (frame px = viewport CSS px x width / viewport width), so the tiles' rects crop it.
- */
-export interface FrameSource {
-  /** The current frame (`width` x `height` px), or null when there is none yet. Must not throw for a missing frame. */
-  frame(): Promise<{ image: CanvasImageSource; width: number; height: number } | null>;
-}
-
-/** Counters for benchmarks (`npm run bench`), read through the offscreen document's `__callmoodBench`. */
+/** Counters for benchmarks (`npm run bench`), read through the benchmark build's `__callmoodBench`. */
 export interface PipelineCounters {
   /** Frames analysed (at least one tile). */
   frames: number;
@@ -93,7 +114,7 @@ export interface PipelineCounters {
   since: number;
 }
 
-/** The frame loop. Create, `setTiles`/`setOptions` as messages arrive, `start(video)`, `stop()`. */
+/** The frame loop. Create, `setTiles`/`setOptions` as messages arrive, `start(source)`, `stop()`. */
 export class TilePipeline {
   private tiles: TilesSnapshot | null = null;
   private participants = new Map<string, ParticipantState>();
@@ -109,8 +130,7 @@ export class TilePipeline {
   private lastFlush = 0;
   private message: string | null = null;
   private latest: LiveUpdate | null = null;
-  private frameSize = { width: 0, height: 0 };
-  private counters: PipelineCounters = { frames: 0, tileAnalyses: 0, faces: 0, tracked: 0, inferenceMs: [], since: Date.now() };
+  private counters: PipelineCounters;
 
   constructor(
     private readonly analyzer: TileAnalyzer,
@@ -118,8 +138,11 @@ export class TilePipeline {
     private options: AnalysisOptions,
     private readonly meta: { tabId: number; meetingId: string; startedAt: number; backendReason: string },
     private readonly sinks: PipelineSinks,
+    /** The clock, ms since the epoch (a virtual one in the live-mode evaluation). */
+    private readonly clock: () => number = Date.now,
   ) {
     this.aggregator = new SecondAggregator(meta.meetingId, meta.startedAt);
+    this.counters = { frames: 0, tileAnalyses: 0, faces: 0, tracked: 0, inferenceMs: [], since: clock() };
   }
 
   /** Latest published update, or null before the first frame. */
@@ -130,7 +153,7 @@ export class TilePipeline {
   /** Returns the counters since the last reset, and resets them when `reset` is true. */
   takeCounters(reset = false): PipelineCounters {
     const c = this.counters;
-    if (reset) this.counters = { frames: 0, tileAnalyses: 0, faces: 0, tracked: 0, inferenceMs: [], since: Date.now() };
+    if (reset) this.counters = { frames: 0, tileAnalyses: 0, faces: 0, tracked: 0, inferenceMs: [], since: this.clock() };
     return c;
   }
 
@@ -164,20 +187,20 @@ export class TilePipeline {
   setOptions(options: AnalysisOptions): void {
     this.options = options;
     if (options.paused) for (const p of this.participants.values()) p.analysed = false;
-    this.publish(Date.now(), false);
+    this.publish(this.clock(), false);
   }
 
-  /** Starts sampling `video` (the tab capture) or a FrameSource. */
-  start(video: HTMLVideoElement | FrameSource): void {
+  /** Starts sampling `source`. */
+  start(source: FrameSource): void {
     this.running = true;
-    const interval = 1000 / this.config.targetFps;
+    const interval = 1000 / this.config.live.targetFps;
     const tick = async () => {
       if (!this.running) return;
       const started = performance.now();
       if (!this.busy) {
         this.busy = true;
         try {
-          await this.analyseFrame(video);
+          await this.step(source);
         } catch (err) {
           this.sinks.onError(err instanceof Error ? err : new Error(String(err)));
         } finally {
@@ -197,27 +220,24 @@ export class TilePipeline {
     return this.aggregator.flush(Infinity);
   }
 
-  private analysedTiles() {
-    if (!this.tiles || this.options.paused) return [];
-    return this.tiles.tiles.filter((t) => t.visible && (!this.options.onlyMe || t.isSelf));
-  }
-
-  private async analyseFrame(video: HTMLVideoElement | FrameSource): Promise<void> {
-    const frameTime = Date.now();
-    const frame = 'frame' in video ? await video.frame() : { image: video, width: video.videoWidth, height: video.videoHeight };
-    const tiles = this.analysedTiles();
-    const width = frame?.width ?? 0;
-    const height = frame?.height ?? 0;
-    this.message = this.noticeFor(width, height);
-    if (!this.tiles || tiles.length === 0 || width === 0 || height === 0) {
+  /** Analyses one frame of `source` now (the loop's tick; the live-mode evaluation calls it directly). */
+  async step(source: FrameSource): Promise<void> {
+    const frameTime = this.clock();
+    const snapshot = this.tiles;
+    const tiles = snapshot ? analysedTiles(snapshot.tiles, this.options) : [];
+    const images = snapshot && tiles.length ? await source.read(tiles, snapshot.viewport, this.config.live.tileImageMaxSide) : [];
+    this.message = [this.noticeFor(images !== null), source.notice?.(tiles) ?? null].filter(Boolean).join(' ') || null;
+    if (!snapshot || tiles.length === 0 || images === null) {
       for (const p of this.participants.values()) p.analysed = false;
       this.publish(frameTime, false);
       return;
     }
-    this.frameSize = { width, height };
-    const viewport = this.tiles.viewport;
-    const crops: TileCrop[] = tiles.map((t) => ({ key: t.id, rect: cssRectToFrame(t.rect, viewport, width, height), ...(t.multiFace ? { maxFaces: this.config.maxFacesPerTile } : {}) }));
-    const { tiles: results, timing } = await this.analyzer.analyse(frame!.image, crops);
+    const byId = new Map(tiles.map((t) => [t.id, t]));
+    const { tiles: results, timing } = await this.analyzer.analyse(
+      images.map((f) => ({ key: f.id, image: f.image, width: f.width, height: f.height, ...(byId.get(f.id)?.multiFace ? { maxFaces: this.config.detector.maxFacesPerTile } : {}) })),
+      'track',
+      frameTime,
+    );
     this.frameTimes.push(frameTime);
     this.inferenceMs.push(timing.totalMs);
     const analysed = results.filter((r) => r.status === 'analysed');
@@ -229,13 +249,20 @@ export class TilePipeline {
     // Deferred tiles (no face at their last detection, retried later) still count as analysed.
     const analysedIds = new Set(results.map((r) => r.key));
     for (const p of this.participants.values()) p.analysed = analysedIds.has(p.tileId);
-    for (const r of results) {
+    images.forEach((f, k) => {
+      const r = results[k]!;
+      // Boxes from tile px to the page's CSS px.
+      const sx = f.cssRect.width / f.width;
+      const sy = f.cssRect.height / f.height;
+      const toCss = (b: Rect): Rect => ({ x: f.cssRect.x + b.x * sx, y: f.cssRect.y + b.y * sy, width: b.width * sx, height: b.height * sy });
+      const faces = r.faces.map((face) => ({ ...face, box: toCss(face.box) }));
+      const inCss: TileAnalysis = { ...r, faces, face: faces[0] ?? null };
       // The layout now (it may have changed while the frame was analysed).
       const tile = this.tiles?.tiles.find((t) => t.id === r.key);
-      if (tile?.multiFace) this.applyPeople(tile, r, frameTime);
-      else if (this.participants.has(r.key)) this.applyTile(this.participants.get(r.key)!, r.status, r.face, frameTime);
+      if (tile?.multiFace) this.applyPeople(tile, inCss, frameTime);
+      else if (this.participants.has(r.key)) this.applyTile(this.participants.get(r.key)!, r.status, inCss.face, frameTime);
       // (otherwise the participant left while the frame was analysed)
-    }
+    });
     this.publish(frameTime, true);
     if (frameTime - this.lastFlush >= 1000) {
       this.lastFlush = frameTime;
@@ -258,21 +285,21 @@ export class TilePipeline {
     if (status === 'unchanged') {
       // Same pixels as at the last analysis: the last result holds (a face on a frozen frame
       // stays shown); the timeline gets no new sample.
-      if (p.faceBoxFrame) p.lastFaceAt = frameTime;
+      if (p.faceBox) p.lastFaceAt = frameTime;
       return;
     }
     p.frameTime = frameTime;
     let probabilities: Probabilities | null = null;
     p.faceStreak = face ? p.faceStreak + 1 : 0;
-    if (p.faceStreak >= this.config.minFaceFrames) p.faceConfirmed = true;
+    if (p.faceStreak >= this.config.live.minFaceFrames) p.faceConfirmed = true;
     if (face && p.faceConfirmed) {
       probabilities = face.probabilities;
       p.smoother.update(probabilities, frameTime);
       p.lastFaceAt = frameTime;
-      p.faceBoxFrame = face.box;
-    } else if (frameTime - p.lastFaceAt > this.config.faceTimeoutMs) {
-      p.faceConfirmed = p.faceStreak >= this.config.minFaceFrames;
-      p.faceBoxFrame = null;
+      p.faceBox = face.box;
+    } else if (frameTime - p.lastFaceAt > this.config.live.faceTimeoutMs) {
+      p.faceConfirmed = p.faceStreak >= this.config.live.minFaceFrames;
+      p.faceBox = null;
     }
     this.aggregator.add(p.id, p.name, frameTime, probabilities);
   }
@@ -307,19 +334,19 @@ export class TilePipeline {
       tileId,
       name,
       isSelf,
-      smoother: new EmotionSmoother(this.config.smoothingTauMs),
+      smoother: new EmotionSmoother(this.config.live.smoothingTauMs),
       lastFaceAt: 0,
       faceStreak: 0,
       faceConfirmed: false,
-      faceBoxFrame: null,
+      faceBox: null,
       analysed: false,
       frameTime: 0,
     };
   }
 
-  private noticeFor(width: number, height: number): string | null {
+  private noticeFor(hasFrame: boolean): string | null {
     if (this.options.paused) return 'Paused: nothing is analysed or recorded.';
-    if (width === 0 || height === 0) return 'Waiting for the tab capture to deliver frames…';
+    if (!hasFrame) return 'Waiting for the first frame…';
     if (!this.tiles || this.tiles.tiles.length === 0) return 'No video tiles found on this page yet.';
     if (this.options.onlyMe && !this.tiles.tiles.some((t) => t.isSelf)) return 'Only me: no self-view tile found on this page.';
     if (!this.tiles.tiles.some((t) => t.visible)) return 'No tile is visible: scroll the call into view.';
@@ -340,16 +367,12 @@ export class TilePipeline {
 
   /** Publishes the live view; `analysed` says whether it carries a new frame's results (counted in latency). */
   private publish(frameTime: number, analysed: boolean): void {
-    const now = Date.now();
-    const viewport = this.tiles?.viewport;
+    const now = this.clock();
     const participants: ParticipantLive[] = [...this.participants.values()].map((p) => {
-      const faceVisible = p.analysed && now - p.lastFaceAt <= this.config.faceTimeoutMs && p.smoother.value !== null;
+      const faceVisible = p.analysed && now - p.lastFaceAt <= this.config.live.faceTimeoutMs && p.smoother.value !== null;
       const probabilities = faceVisible ? p.smoother.value : null;
       const dom = probabilities ? dominantEmotion(probabilities) : null;
-      let faceBox: Rect | null = null;
-      if (faceVisible && p.faceBoxFrame && viewport && this.frameSize.width > 0) {
-        faceBox = frameRectToCss(p.faceBoxFrame, viewport, this.frameSize.width, this.frameSize.height);
-      }
+      const faceBox = faceVisible ? p.faceBox : null;
       return {
         id: p.id,
         name: p.name,
@@ -370,7 +393,7 @@ export class TilePipeline {
       participants,
       message: this.message,
     };
-    if (analysed) this.latencyMs.push(Date.now() - frameTime);
+    if (analysed) this.latencyMs.push(this.clock() - frameTime);
     this.sinks.onLive(this.latest);
   }
 }

@@ -1,0 +1,219 @@
+/**
+ * Inference configuration, nested by stage (detector, mesh, tracking, frozen, emotion, live,
+ * backend, models) and validated by one zod schema. Every knob that changes results lives
+ * here and is reported with every benchmark and evaluation figure. Overrides are deep-partial:
+ * `makeConfig({ emotion: { temperature: 1 } })` changes that one knob.
+ */
+import { z } from 'zod';
+
+/** tfjs backend names CallMood can run on; 'auto' picks one at start (see backend.ts). */
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+const probability = z.number().min(0).max(1);
+const ms = (max: number) => z.number().min(0).max(max);
+
+/** The schema of the whole configuration; each knob's unit and range is in its description. */
+export const InferenceConfigSchema = z.object({
+  /**
+   * Which analyzer runs the tiles: 'callmood' (ours) in every build; other names only where a
+   * build registers them (the benchmark build's naive baseline, see backend.ts).
+   */
+  analyzer: z.string().min(1),
+  models: z.object({
+    /** Base URL of the model files (blazeface.json, facemesh.json, callmood-emotion.json), ending in '/'. */
+    baseUrl: z.string(),
+    /** Base URL of the tfjs WASM binaries, ending in '/'. */
+    wasmBaseUrl: z.string(),
+  }),
+  backend: z.object({
+    /** Backend to use; 'auto' = WebGPU on a hardware adapter, else the fastest measured at warm-up. */
+    choice: z.enum(BACKEND_CHOICES),
+    /** Warm-up inferences per candidate backend before timing it (1..10). */
+    warmupRuns: z.number().int().min(1).max(10),
+    /** Timed inferences per candidate backend; the median is compared (1..20). */
+    measureRuns: z.number().int().min(1).max(20),
+    /** A candidate whose first (warm-up) inference takes longer than this is dropped, ms. */
+    warmupBudgetMs: ms(60_000),
+  }),
+  detector: z.object({
+    /** Tiles are scaled so their longer side is at most this many pixels before detection (64..1280). */
+    maxInputSide: z.number().int().min(64).max(1280),
+    /** Tiles whose image is smaller than this (shorter side, px) are not analysed. */
+    minTileSide: z.number().min(1).max(1000),
+    /** Minimum BlazeFace score for a face to count, in [0, 1]. */
+    minFaceScore: probability,
+    /** Faces smaller than this fraction of the tile's shorter side are ignored, in [0, 1]. */
+    minFaceFraction: probability,
+    /**
+     * Enlargement of BlazeFace's (squared) box before human crops it for the face mesh; it
+     * also sets the margin of the face box cropped for emotion (1..3). human's default 1.4 is
+     * what the mesh expects: on the 230 lfw-expressions photos the mesh check kept 191 faces
+     * at 1.4 and 118 at 1.0 (docs/accuracy.md).
+     */
+    boxScale: z.number().min(1).max(3),
+    /** Most faces reported for one tile that asks for several (a video showing several people), 1..20. */
+    maxFacesPerTile: z.number().int().min(1).max(20),
+  }),
+  mesh: z.object({
+    /** Run human's face mesh on each detected box as a second check that it is a face. */
+    verify: z.boolean(),
+    /** Minimum face-mesh confidence in [0, 1] (real faces score about 1.0; titles in the no_face clip up to about 0.7). */
+    minScore: probability,
+  }),
+  tracking: z.object({
+    /** Follow each tile's face from frame to frame with the face mesh alone; needs `mesh.verify`. */
+    enabled: z.boolean(),
+    /** A tracked face is detected afresh at least this often (catches a larger face or drift), ms. */
+    redetectMs: ms(60_000),
+    /** A tile whose last detection found no face is detected again after this long, ms; skipped until then. */
+    emptyTileRetryMs: ms(60_000),
+  }),
+  frozen: z.object({
+    /**
+     * A tile is skipped while its pixels stay the same: mean absolute difference of a 16x16
+     * gray thumbnail (0..255 units) to the one at its last analysis below this value; 0 = off.
+     */
+    threshold: z.number().min(0).max(255),
+    /** An unchanged tile is analysed again after this long anyway, ms. */
+    recheckMs: ms(60_000),
+  }),
+  emotion: z.object({
+    /** Emotion model id from the registry (emotion-models.ts): 'callmood' in every build. */
+    model: z.string().min(1),
+    /** Side of the emotion crop relative to the (square) face box, about its centre (0.5..2; 1 = the box). */
+    cropScale: z.number().min(0.5).max(2),
+    /**
+     * Area-averaging downscale of the face crop for the gray models: a face box k or more
+     * times the input side is cropped to k x the side and k x k blocks averaged (k = 1..4);
+     * false = one bilinear resize. Off: it scored 0.4 below plain bilinear on LFW-A.
+     */
+    antialias: z.boolean(),
+    /** Lighting correction of each gray crop: 'standardize' rescales it to mean 0.5 and std `lightingTargetStd`. */
+    lighting: z.enum(['none', 'standardize']),
+    /** Target standard deviation (gray level in [0, 1]) of 'standardize'. */
+    lightingTargetStd: z.number().min(0.01).max(1),
+    /** Weight w in [0, 1] of the second member of a two-model ensemble (evaluation builds). */
+    ensembleWeight: probability,
+    /** Also classify each face crop mirrored left-right and average the two probability vectors. */
+    flipAverage: z.boolean(),
+    /**
+     * With `flipAverage`, in the live pipeline: classify each tile's face mirrored every other
+     * frame instead of twice per frame; the smoothing averages the two. Still images always get both.
+     */
+    flipAlternate: z.boolean(),
+    /** Temperature T (Guo et al. 2017): p_i <- p_i^(1/T) / sum_j p_j^(1/T); 1 = off (0.1..10). */
+    temperature: z.number().min(0.1).max(10),
+  }),
+  live: z.object({
+    /** Frames sampled per second (at most; one frame in flight), 0.5..60. */
+    targetFps: z.number().min(0.5).max(60),
+    /**
+     * Longest side of the one image per tile the frame sources hand the pipeline, px: a
+     * larger tile is scaled down to it before any tensor is made (detection runs at
+     * `detector.maxInputSide`; the emotion crop and the mesh read this image).
+     */
+    tileImageMaxSide: z.number().int().min(64).max(4096),
+    /**
+     * A face must be found in this many consecutive analysed frames of a tile before it counts
+     * (1..10). The false faces of the no_face clip's titles come one frame at a time.
+     */
+    minFaceFrames: z.number().int().min(1).max(10),
+    /** A participant shows "no face" when no face was found for this long, ms. */
+    faceTimeoutMs: ms(60_000),
+    /** Time constant tau of the exponential smoothing of each participant's probabilities, ms (smoothing.ts). */
+    smoothingTauMs: ms(60_000),
+  }),
+});
+
+/** The whole inference configuration (see InferenceConfigSchema for each knob). */
+export type InferenceConfig = z.infer<typeof InferenceConfigSchema>;
+
+/** Any part of a configuration, nested as the configuration is. */
+export type ConfigOverrides = { [S in keyof InferenceConfig]?: InferenceConfig[S] extends object ? Partial<InferenceConfig[S]> : InferenceConfig[S] };
+
+/** Shipped defaults; each value chosen by the protocol or the measurement in docs/accuracy.md. */
+export const DEFAULT_CONFIG: InferenceConfig = {
+  analyzer: 'callmood',
+  models: { baseUrl: 'models/', wasmBaseUrl: 'wasm/' },
+  backend: { choice: 'auto', warmupRuns: 2, measureRuns: 3, warmupBudgetMs: 2500 },
+  detector: { maxInputSide: 320, minTileSide: 40, minFaceScore: 0.5, minFaceFraction: 0.08, boxScale: 1.4, maxFacesPerTile: 6 },
+  mesh: { verify: true, minScore: 0.9 },
+  tracking: { enabled: true, redetectMs: 2000, emptyTileRetryMs: 400 },
+  frozen: { threshold: 0.5, recheckMs: 3000 },
+  // Our network (models/callmood-emotion.json, training/) won the accuracy protocol against
+  // human's and face-api's models at half the cost; with it, flip averaging scored 0.9 below
+  // none at twice the cost, and T was fitted on FER-A (docs/accuracy.md).
+  emotion: {
+    model: 'callmood',
+    cropScale: 1,
+    antialias: false,
+    lighting: 'none',
+    lightingTargetStd: 0.25,
+    ensembleWeight: 0.5,
+    flipAverage: false,
+    flipAlternate: true,
+    temperature: 0.99,
+  },
+  live: { targetFps: 10, tileImageMaxSide: 480, minFaceFrames: 2, faceTimeoutMs: 1000, smoothingTauMs: 600 },
+};
+
+type Stage = keyof InferenceConfig;
+
+/**
+ * Validates deep-partial `value` knob by knob against InferenceConfigSchema: each knob that
+ * exists and passes its schema is kept; every other entry (unknown stage or knob, wrong type,
+ * out of range) is dropped and named in `dropped` ("emotion.temperature"). Used for developer
+ * overrides read from storage, which may be stale or corrupt. Never throws.
+ */
+export function sanitizeOverrides(value: unknown): { overrides: ConfigOverrides; dropped: string[] } {
+  if (value === undefined || value === null) return { overrides: {}, dropped: [] };
+  if (typeof value !== 'object' || Array.isArray(value)) return { overrides: {}, dropped: ['(not an object)'] };
+  const overrides: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  const shape = InferenceConfigSchema.shape as Record<string, z.ZodType>;
+  for (const [stage, v] of Object.entries(value)) {
+    const schema = shape[stage];
+    if (!schema) {
+      dropped.push(stage);
+    } else if (schema instanceof z.ZodObject) {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+        dropped.push(stage);
+        continue;
+      }
+      const knobs = schema.shape as Record<string, z.ZodType>;
+      const kept: Record<string, unknown> = {};
+      for (const [knob, x] of Object.entries(v)) {
+        if (knobs[knob]?.safeParse(x).success) kept[knob] = x;
+        else dropped.push(`${stage}.${knob}`);
+      }
+      if (Object.keys(kept).length) overrides[stage] = kept;
+    } else if (schema.safeParse(v).success) {
+      overrides[stage] = v;
+    } else {
+      dropped.push(stage);
+    }
+  }
+  return { overrides: overrides as ConfigOverrides, dropped };
+}
+
+/**
+ * DEFAULT_CONFIG merged with `overrides` stage by stage (undefined values are ignored).
+ * @throws Error naming every knob that does not pass the schema.
+ */
+export function makeConfig(...overrides: ConfigOverrides[]): InferenceConfig {
+  const out = structuredClone(DEFAULT_CONFIG) as Record<Stage, unknown>;
+  for (const o of overrides) {
+    for (const [stage, v] of Object.entries(o) as [Stage, unknown][]) {
+      if (v === undefined) continue;
+      if (typeof v === 'object' && v !== null && typeof out[stage] === 'object') {
+        for (const [knob, x] of Object.entries(v)) if (x !== undefined) (out[stage] as Record<string, unknown>)[knob] = x;
+      } else {
+        out[stage] = v;
+      }
+    }
+  }
+  const parsed = InferenceConfigSchema.safeParse(out);
+  if (!parsed.success) throw new Error(`invalid inference configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}

@@ -1,0 +1,53 @@
+/**
+ * Chrome's frame source: the tab capture stream plays in a `<video>` of the offscreen
+ * document; each analysed tile is drawn from it, and only its region, onto a canvas of its
+ * own at most `maxSide` px on the longer side, so no tensor is ever made of the whole frame.
+ */
+import type { Rect, TileReport } from '../shared/types.ts';
+import type { FrameSource, TileCapture } from '../engine/pipeline.ts';
+import { clipRect, cssRectToFrame, frameRectToCss } from '../inference/geometry.ts';
+
+/**
+ * Where tile `rect` (CSS px) lies in a captured frame of `frameWidth` x `frameHeight` px,
+ * clipped to the frame, and the size of the image to draw it at (longer side at most
+ * `maxSide`). Null when the tile lies outside the frame. Pure.
+ */
+export function tileRegion(rect: Rect, viewport: { width: number; height: number }, frameWidth: number, frameHeight: number, maxSide: number): { region: Rect; width: number; height: number } | null {
+  const region = clipRect(cssRectToFrame(rect, viewport, frameWidth, frameHeight), frameWidth, frameHeight);
+  if (!region) return null;
+  const scale = Math.min(1, maxSide / Math.max(region.width, region.height));
+  return { region, width: Math.max(1, Math.round(region.width * scale)), height: Math.max(1, Math.round(region.height * scale)) };
+}
+
+/** Tiles of the tab capture playing in `video`. */
+export class TabFrameSource implements FrameSource {
+  /** One canvas per tile id, reused while the tile lasts. */
+  private readonly canvases = new Map<string, OffscreenCanvas>();
+
+  constructor(private readonly video: HTMLVideoElement) {}
+
+  async read(tiles: readonly TileReport[], viewport: { width: number; height: number }, maxSide: number): Promise<TileCapture[] | null> {
+    const { videoWidth: fw, videoHeight: fh } = this.video;
+    if (fw === 0 || fh === 0) return null;
+    const out: TileCapture[] = [];
+    const ids = new Set<string>();
+    for (const t of tiles) {
+      const at = tileRegion(t.rect, viewport, fw, fh, maxSide);
+      if (!at) continue;
+      ids.add(t.id);
+      let canvas = this.canvases.get(t.id);
+      if (!canvas) this.canvases.set(t.id, (canvas = new OffscreenCanvas(at.width, at.height)));
+      if (canvas.width !== at.width || canvas.height !== at.height) {
+        canvas.width = at.width;
+        canvas.height = at.height;
+      }
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      if (!ctx) continue;
+      const { region: r } = at;
+      ctx.drawImage(this.video, r.x, r.y, r.width, r.height, 0, 0, at.width, at.height);
+      out.push({ id: t.id, image: canvas, width: at.width, height: at.height, cssRect: frameRectToCss(r, viewport, fw, fh) });
+    }
+    for (const id of this.canvases.keys()) if (!ids.has(id)) this.canvases.delete(id);
+    return out;
+  }
+}
