@@ -1,40 +1,90 @@
 /**
- * House conventions (STYLE.md items 1, 10, 12): every platform adapter is registered, the
- * manifest's host permissions are exactly the adapters' call sites, the message contract's
- * names are routed by receiver prefix, and every message receiver has a handler map.
+ * House conventions (STYLE.md items 3 and 10): every adapter file under src/content/platforms
+ * is registered, and the manifest grants exactly the adapters' call sites: its host
+ * permissions (and any statically declared content script's matches) are the adapters' URL
+ * patterns, and each adapter recognises by URL exactly the pages its patterns grant, so an
+ * adapter never runs where the extension has no access, nor is access granted where no
+ * adapter works.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ADAPTERS } from '../../src/content/platforms/index.ts';
+import { Window } from 'happy-dom';
+import { ADAPTERS, chooseAdapter } from '../../src/content/platforms/index.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+const SITES = ADAPTERS.filter((a) => a.hostPatterns.length > 0);
 
-test('every adapter file in src/content/platforms is registered, generic last', () => {
-  const files = readdirSync(join(root, 'src/content/platforms')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
-  assert.deepEqual(ADAPTERS.map((a) => `${a.name}.ts`).sort(), files.sort());
-  assert.equal(ADAPTERS.at(-1)!.name, 'generic');
+/** True when `url` is covered by the match pattern `pattern` (`scheme://host/path`, `*.` host prefix, `*` path glob). */
+function patternMatches(pattern: string, url: URL): boolean {
+  const m = /^(https?):\/\/(\*|\*\.[^/]+|[^/*]+)(\/.*)$/.exec(pattern);
+  assert.ok(m, `${pattern} is a match pattern this test understands`);
+  const [, scheme, host, path] = m as unknown as [string, string, string, string];
+  if (url.protocol !== `${scheme}:`) return false;
+  const hostOk = host === '*' || (host.startsWith('*.') ? url.hostname === host.slice(2) || url.hostname.endsWith(host.slice(1)) : url.hostname === host);
+  const pathRe = new RegExp(`^${path.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return hostOk && pathRe.test(url.pathname + url.search);
+}
+
+/** Page URLs on the hosts of `pattern`: its bare domain and a subdomain when it has a `*.` wildcard. */
+function urlsOf(pattern: string): URL[] {
+  const host = new URL(pattern.replace('*.', 'wild.')).hostname;
+  const hosts = pattern.includes('://*.') ? [host.slice('wild.'.length), `us05web.${host.slice('wild.'.length)}`] : [host];
+  return hosts.map((h) => new URL(`https://${h}/j/123?pwd=x`));
+}
+
+/** Look-alike and unrelated pages no adapter may claim. */
+const FOREIGN = [
+  'https://example.com/',
+  'https://notzoom.us/j/1',
+  'https://zoom.us.example.com/j/1',
+  'https://meet.google.com.example.com/abc',
+  'https://google.com/',
+  'https://teams.microsoft.com.example.net/',
+  'https://live.com/',
+  'https://jit.si/room',
+  'https://8x8.vc/room',
+].map((u) => new URL(u));
+
+const windows: Window[] = [];
+after(async () => {
+  await Promise.all(windows.map((w) => w.happyDOM.close()));
 });
 
-test("the manifest's host permissions are exactly the adapters' call sites (least privilege)", () => {
-  const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+test('every adapter file in src/content/platforms is registered', () => {
+  const files = readdirSync(join(root, 'src/content/platforms')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+  assert.deepEqual(ADAPTERS.map((a) => `${a.name}.ts`).sort(), files.sort());
+});
+
+test("the manifest's host permissions and content-script matches are exactly the adapters' URL patterns (least privilege)", () => {
   const fromAdapters = [...new Set(ADAPTERS.flatMap((a) => a.hostPatterns))].sort();
   assert.deepEqual([...manifest.host_permissions].sort(), fromAdapters);
+  const contentMatches: string[] = (manifest.content_scripts ?? []).flatMap((c: { matches: string[] }) => c.matches);
+  for (const m of contentMatches) assert.ok(fromAdapters.includes(m), `content script matches ${m}, which no adapter declares`);
   assert.ok(!JSON.stringify(manifest).includes('<all_urls>'), 'no <all_urls>');
 });
 
-test('message names are prefixed by their receiver and every receiver has a handler map', () => {
-  const contract = readFileSync(join(root, 'src/shared/messages.ts'), 'utf8');
-  const names = [...contract.matchAll(/^\s+'([a-z]+\/[a-z-]+)':/gm)].map((m) => m[1]!);
-  assert.ok(names.length >= 10, `found ${names.length} message names`);
-  const receivers = { bg: 'src/background/main.ts', offscreen: 'src/offscreen/main.ts', content: 'src/content/main.ts' } as const;
-  for (const name of names) {
-    const prefix = name.split('/')[0] as keyof typeof receivers;
-    assert.ok(prefix in receivers, `${name} has a known receiver`);
-    const source = readFileSync(join(root, receivers[prefix]), 'utf8');
-    assert.ok(source.includes(`'${name}'`), `${receivers[prefix]} handles ${name}`);
+test('each site adapter recognises by URL exactly the pages its host patterns grant', () => {
+  const samples = [...SITES.flatMap((a) => a.hostPatterns.flatMap(urlsOf)), ...FOREIGN];
+  for (const adapter of SITES) {
+    for (const url of samples) {
+      const granted = adapter.hostPatterns.some((p) => patternMatches(p, url));
+      assert.equal(adapter.matchesUrl(url), granted, `${adapter.name}.matchesUrl(${url.href}) while its patterns ${granted ? 'grant' : 'do not grant'} it`);
+    }
+  }
+});
+
+test("on every page its patterns grant, chooseAdapter picks that site's adapter by URL alone", () => {
+  for (const adapter of SITES) {
+    for (const url of adapter.hostPatterns.flatMap(urlsOf)) {
+      const win = new Window({ url: url.href });
+      windows.push(win);
+      const choice = chooseAdapter(win.document as unknown as Document, { href: url.href });
+      assert.equal(choice.site?.name, adapter.name, url.href);
+    }
   }
 });
 
