@@ -92,7 +92,7 @@ async function analyseClips(clips: string[], fps: number): Promise<{ clips: Clip
     const page = await browser.newPage();
     await page.goto(`${server.origin}/inference-harness.html`);
     await page.waitForFunction(() => document.body.dataset.ready === '1');
-    const chosen = await page.evaluate(() => (window as any).harness.init({ backend: 'wasm' }));
+    const chosen = await page.evaluate(() => (window as any).harness.init({ backend: { choice: 'wasm' } }));
     console.log(`Backend: ${chosen.reason}`);
     const out: ClipFrames[] = [];
     for (const clip of clips) {

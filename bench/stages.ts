@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       const page = await browser.newPage();
       await page.goto(`${server.origin}/inference-harness.html`);
       await page.waitForFunction(() => document.body.dataset.ready === '1');
-      await page.evaluate((o) => (window as any).harness.init({ ...o, backend: 'wasm' }), overrides);
+      await page.evaluate((o) => (window as any).harness.init({ ...o, backend: { choice: 'wasm' } }), overrides);
       await page.evaluate((s) => (window as any).harness.loadFrames(s), specs);
       pages[name] = page;
     }

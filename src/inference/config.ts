@@ -65,9 +65,9 @@ export const InferenceConfigSchema = z.object({
     /** Follow each tile's face from frame to frame with the face mesh alone; needs `mesh.verify`. */
     enabled: z.boolean(),
     /** A tracked face is detected afresh at least this often (catches a larger face or drift), ms. */
-    redetectMs: ms(60_000),
+    redetectMs: ms(3_600_000),
     /** A tile whose last detection found no face is detected again after this long, ms; skipped until then. */
-    emptyTileRetryMs: ms(60_000),
+    emptyTileRetryMs: ms(3_600_000),
   }),
   frozen: z.object({
     /**
@@ -76,7 +76,7 @@ export const InferenceConfigSchema = z.object({
      */
     threshold: z.number().min(0).max(255),
     /** An unchanged tile is analysed again after this long anyway, ms. */
-    recheckMs: ms(60_000),
+    recheckMs: ms(3_600_000),
   }),
   emotion: z.object({
     /** Emotion model id from the registry (emotion-models.ts): 'callmood' in every build. */

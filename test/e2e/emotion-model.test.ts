@@ -1,5 +1,5 @@
 /**
- * Our own emotion model (`emotionModel: 'callmood'`, models/callmood-emotion.json) in a real
+ * Our own emotion model (`emotion.model: 'callmood'`, models/callmood-emotion.json) in a real
  * Chromium page through the extension's inference module: the browser's probabilities equal
  * PyTorch's on the fixed inputs of test/fixtures/emotion-model-parity.json (written by
  * training/export_tfjs.py: seeded synthetic gray images, no FER data), within 1e-3. This checks
@@ -86,7 +86,7 @@ describe("our emotion model ('callmood') in Chromium", { skip: noBrowserReason()
     await page.goto(`${server.origin}/inference-harness.html`);
     await page.waitForFunction(() => document.body.dataset.ready === '1');
     // No flip averaging and T = 1: the model's own softmax, as PyTorch computed it.
-    const info = await page.evaluate((o) => (window as any).harness.init(o), { backend: 'wasm', emotionModel: 'callmood', flipAverage: false, temperature: 1, lighting: 'none' });
+    const info = await page.evaluate((o) => (window as any).harness.init(o), { backend: { choice: 'wasm' }, emotion: { model: 'callmood', flipAverage: false, temperature: 1, lighting: 'none' } });
     assert.equal(info.backend, 'wasm');
     const urls = fixture.images.map((px) => grayPngDataUrl(px, fixture.size));
     const { results } = await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
@@ -101,7 +101,7 @@ describe("our emotion model ('callmood') in Chromium", { skip: noBrowserReason()
     const spread = Math.max(...EMOTIONS.map((_, k) => Math.max(...fixture.probabilities.map((p) => p[k]!)) - Math.min(...fixture.probabilities.map((p) => p[k]!))));
     assert.ok(spread > 0.05, `fixture probabilities differ between images (spread ${spread.toFixed(3)})`);
     // Tensor hygiene with flip averaging on (the shipped way of running a model): no tensor left behind.
-    await page.evaluate((o) => (window as any).harness.init(o), { backend: 'wasm', emotionModel: 'callmood', flipAverage: true });
+    await page.evaluate((o) => (window as any).harness.init(o), { backend: { choice: 'wasm' }, emotion: { model: 'callmood', flipAverage: true } });
     await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
     const baseline: number = await page.evaluate(() => (window as any).harness.numTensors());
     for (let i = 0; i < 3; i++) await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
@@ -116,7 +116,7 @@ describe("our emotion model ('callmood') in Chromium", { skip: noBrowserReason()
     const factors = fixture.images.map((_, i) => (i % 2 === 0 ? 4 : 2));
     const urls = fixture.images.map((px, i) => grayPngDataUrl(upscale(px, fixture.size, factors[i]!), fixture.size * factors[i]!));
     const worstDifference = async (antialias: boolean): Promise<number> => {
-      await page.evaluate((o) => (window as any).harness.init(o), { backend: 'wasm', emotionModel: 'callmood', flipAverage: false, temperature: 1, lighting: 'none', emotionAntialias: antialias });
+      await page.evaluate((o) => (window as any).harness.init(o), { backend: { choice: 'wasm' }, emotion: { model: 'callmood', flipAverage: false, temperature: 1, lighting: 'none', antialias } });
       const { results } = await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
       let worst = 0;
       results.forEach((r: { probabilities: Record<string, number> | null; error?: string }, i: number) => {

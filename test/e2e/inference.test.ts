@@ -40,7 +40,7 @@ async function harnessPage(backend: string, overrides: Record<string, unknown> =
   const page = await browser.newPage();
   await page.goto(`${server.origin}/inference-harness.html`);
   await page.waitForFunction(() => document.body.dataset.ready === '1');
-  const info = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: b }), [backend, overrides] as const);
+  const info = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: { choice: b } }), [backend, overrides] as const);
   await page.evaluate((specs) => (window as any).harness.loadFrames(specs), ALL);
   return { page, info };
 }
@@ -105,7 +105,7 @@ describe('inference module in Chromium', { skip }, () => {
 
   test('a tracked face follows its tile; a faceless tile waits; a frozen tile is skipped', async () => {
     // Long intervals, so that how fast this machine runs cannot change which path a tile takes.
-    const { page } = await harnessPage('wasm', { redetectMs: 600_000, emptyTileRetryMs: 600_000, frozenRecheckMs: 600_000 });
+    const { page } = await harnessPage('wasm', { tracking: { redetectMs: 600_000, emptyTileRetryMs: 600_000 }, frozen: { recheckMs: 600_000 } });
     const left = { x: 0, y: 0, width: 640, height: 360 };
     const right = { x: 640, y: 0, width: 640, height: 360 };
     const run = (items: { key: string; spec: typeof HAPPY; rect: Box }[], mode: 'track' | 'independent'): Promise<Analysis> =>
@@ -140,8 +140,8 @@ describe('inference module in Chromium', { skip }, () => {
 
   for (const [what, overrides] of [
     ['shipped defaults', {}],
-    ['face-api/human ensemble with flips', { emotionModel: 'ensemble', flipAverage: true }],
-    ['face-api alone, lighting correction', { emotionModel: 'faceapi', flipAverage: false, lighting: 'standardize' }],
+    ['face-api/human ensemble with flips', { emotion: { model: 'ensemble', flipAverage: true } }],
+    ['face-api alone, lighting correction', { emotion: { model: 'faceapi', flipAverage: false, lighting: 'standardize' } }],
   ] as const) {
     test(`tensors are released after every frame (${what})`, async () => {
       const { page } = await harnessPage('wasm', overrides);
