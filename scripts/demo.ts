@@ -1,17 +1,19 @@
 /**
  * npm run demo [-- --seconds N] [--out DIR] [--headed]
  *
- * Builds dist/chrome, serves the demo call page on 127.0.0.1 (one Meet-like tile per clip in
- * ../shared/data/videos, or still faces when that folder is absent), launches Debian's
- * Chromium with the extension, starts analysis the way the toolbar button does, prints each
- * participant's live dominant emotion about once a second, and writes into DIR the export
- * (summary.json, timeline.csv), a screenshot of the call page with overlays on
- * (call-page.png) and one of the popup (popup.png).
+ * Installs Debian's Chromium when it is missing and this runs as root (else says how; see
+ * scripts/ensure-browsers.ts), builds dist/chrome, serves the demo call page on 127.0.0.1
+ * (one Meet-like tile per clip in ../shared/data/videos, or still faces when that folder is
+ * absent), launches Debian's Chromium with the extension, starts analysis the way the
+ * toolbar button does, prints each participant's live dominant emotion about once a second,
+ * and writes into DIR the export (summary.json, timeline.csv), a screenshot of the call page
+ * with overlays on (call-page.png) and one of the popup (popup.png).
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from './build.ts';
+import { ensureBrowsers } from './ensure-browsers.ts';
 import { CallSession, listClips, VIDEOS_DIR } from './lib/call-session.ts';
 
 const { values } = parseArgs({
@@ -31,6 +33,7 @@ const outDir = resolve(values.out!);
 const headless = values.headless || (!values.headed && !process.env.DISPLAY);
 
 async function main(): Promise<void> {
+  ensureBrowsers(['chromium']);
   console.log('Building dist/chrome …');
   await build();
   const clips = listClips();
