@@ -5,16 +5,15 @@
  * participant's probabilities, aggregates per-second timeline records and publishes the live
  * view.
  */
-import { dominantEmotion, type Probabilities } from '../shared/emotions.ts';
 import type { LiveUpdate } from '../shared/messages.ts';
-import { median } from '../shared/stats.ts';
+import { RollingWindow } from '../shared/stats.ts';
 import type { SecondRecord } from '../shared/timeline-store.ts';
-import type { AnalysisOptions, ParticipantLive, PipelineStats, Rect, TileReport, TilesSnapshot } from '../shared/types.ts';
+import type { AnalysisOptions, PipelineStats, Rect, TileReport, TilesSnapshot } from '../shared/types.ts';
 import type { InferenceConfig } from '../inference/config.ts';
 import type { FaceAnalysis, TileAnalysis, TileAnalyzer, TilePixels } from '../inference/types.ts';
 import { SecondAggregator } from './aggregate.ts';
 import { FaceIdentities } from './face-identity.ts';
-import { EmotionSmoother } from './smoothing.ts';
+import { Participant } from './participant.ts';
 
 /** Display name of person `n` of a multi-person tile named `tileName`. */
 function personName(tileName: string, n: number): string {
@@ -53,24 +52,6 @@ export interface FrameSource {
   notice?(tiles: readonly TileReport[]): string | null;
 }
 
-interface ParticipantState {
-  id: string;
-  /** Id of the tile the participant is seen in (their own id, or the multi-person tile's). */
-  tileId: string;
-  name: string;
-  isSelf: boolean;
-  smoother: EmotionSmoother;
-  lastFaceAt: number;
-  /** Consecutive analysed frames with a face. */
-  faceStreak: number;
-  /** True once `minFaceFrames` consecutive faces were found, until the face is lost for `faceTimeoutMs`. */
-  faceConfirmed: boolean;
-  /** The face's box in the page's CSS px (viewport coordinates), or null. */
-  faceBox: Rect | null;
-  analysed: boolean;
-  frameTime: number;
-}
-
 /** Callbacks the loop reports through. */
 export interface PipelineSinks {
   /** Called after every analysed frame (and when options change). */
@@ -79,23 +60,6 @@ export interface PipelineSinks {
   onRecords(records: SecondRecord[]): void;
   /** Called when a frame fails; the loop goes on. */
   onError(error: Error): void;
-}
-
-/** Rolling window of the last `size` numbers. */
-class RollingWindow {
-  private values: number[] = [];
-  constructor(private readonly size: number) {}
-  push(v: number): void {
-    this.values.push(v);
-    if (this.values.length > this.size) this.values.shift();
-  }
-  /** The median, 0 before any value. */
-  median(): number {
-    return this.values.length ? median(this.values) : 0;
-  }
-  get all(): readonly number[] {
-    return this.values;
-  }
 }
 
 /** Counters for benchmarks (`npm run bench`), read through the benchmark build's `__callmoodBench`. */
@@ -117,7 +81,7 @@ export interface PipelineCounters {
 /** The frame loop. Create, `setTiles`/`setOptions` as messages arrive, `start(source)`, `stop()`. */
 export class TilePipeline {
   private tiles: TilesSnapshot | null = null;
-  private participants = new Map<string, ParticipantState>();
+  private participants = new Map<string, Participant>();
   /** The people of each multi-person tile (TileReport.multiFace), by tile id. */
   private readonly identities = new Map<string, FaceIdentities>();
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -169,7 +133,7 @@ export class TilePipeline {
         p.name = t.name;
         p.isSelf = t.isSelf;
       } else {
-        this.participants.set(t.id, this.newParticipant(t.id, t.name, t.isSelf, t.id));
+        this.participants.set(t.id, new Participant(t.id, t.id, t.name, t.isSelf, this.config.live));
       }
     }
     // Participants who left are dropped from the live view; their timeline stays in the store,
@@ -271,37 +235,10 @@ export class TilePipeline {
     }
   }
 
-  /**
-   * One frame's result for one participant: `status` and `face` as the analyzer gave them
-   * (see TileAnalysis). A face counts after `minFaceFrames` consecutive frames; the timeline
-   * gets one sample per analysed frame (null without a face), none for an unchanged tile.
-   */
-  private applyTile(p: ParticipantState, status: TileAnalysis['status'], face: FaceAnalysis | null, frameTime: number): void {
-    if (status === 'deferred') {
-      // Nothing new about this tile: it still has no face (the aggregator gets a no-face sample).
-      this.aggregator.add(p.id, p.name, frameTime, null);
-      return;
-    }
-    if (status === 'unchanged') {
-      // Same pixels as at the last analysis: the last result holds (a face on a frozen frame
-      // stays shown); the timeline gets no new sample.
-      if (p.faceBox) p.lastFaceAt = frameTime;
-      return;
-    }
-    p.frameTime = frameTime;
-    let probabilities: Probabilities | null = null;
-    p.faceStreak = face ? p.faceStreak + 1 : 0;
-    if (p.faceStreak >= this.config.live.minFaceFrames) p.faceConfirmed = true;
-    if (face && p.faceConfirmed) {
-      probabilities = face.probabilities;
-      p.smoother.update(probabilities, frameTime);
-      p.lastFaceAt = frameTime;
-      p.faceBox = face.box;
-    } else if (frameTime - p.lastFaceAt > this.config.live.faceTimeoutMs) {
-      p.faceConfirmed = p.faceStreak >= this.config.live.minFaceFrames;
-      p.faceBox = null;
-    }
-    this.aggregator.add(p.id, p.name, frameTime, probabilities);
+  /** One frame's result for one participant (see Participant.apply); its sample goes to the timeline. */
+  private applyTile(p: Participant, status: TileAnalysis['status'], face: FaceAnalysis | null, frameTime: number): void {
+    const sample = p.apply(status, face, frameTime);
+    if (sample !== undefined) this.aggregator.add(p.id, p.name, frameTime, sample);
   }
 
   /**
@@ -319,29 +256,13 @@ export class TilePipeline {
     for (const n of identities.known) {
       const id = `${tile.id}#${n}`;
       let p = this.participants.get(id);
-      if (!p) this.participants.set(id, (p = this.newParticipant(id, personName(tile.name, n), false, tile.id)));
+      if (!p) this.participants.set(id, (p = new Participant(id, tile.id, personName(tile.name, n), false, this.config.live)));
       p.analysed = true;
       this.applyTile(p, r.status, byPerson.get(n) ?? null, frameTime);
     }
     const own = this.participants.get(tile.id);
     if (own && identities.known.length > 0) this.participants.delete(tile.id);
     else if (own) this.applyTile(own, r.status, null, frameTime);
-  }
-
-  private newParticipant(id: string, name: string, isSelf: boolean, tileId: string): ParticipantState {
-    return {
-      id,
-      tileId,
-      name,
-      isSelf,
-      smoother: new EmotionSmoother(this.config.live.smoothingTauMs),
-      lastFaceAt: 0,
-      faceStreak: 0,
-      faceConfirmed: false,
-      faceBox: null,
-      analysed: false,
-      frameTime: 0,
-    };
   }
 
   private noticeFor(hasFrame: boolean): string | null {
@@ -368,24 +289,7 @@ export class TilePipeline {
   /** Publishes the live view; `analysed` says whether it carries a new frame's results (counted in latency). */
   private publish(frameTime: number, analysed: boolean): void {
     const now = this.clock();
-    const participants: ParticipantLive[] = [...this.participants.values()].map((p) => {
-      const faceVisible = p.analysed && now - p.lastFaceAt <= this.config.live.faceTimeoutMs && p.smoother.value !== null;
-      const probabilities = faceVisible ? p.smoother.value : null;
-      const dom = probabilities ? dominantEmotion(probabilities) : null;
-      const faceBox = faceVisible ? p.faceBox : null;
-      return {
-        id: p.id,
-        name: p.name,
-        isSelf: p.isSelf,
-        analysed: p.analysed,
-        faceVisible,
-        probabilities,
-        dominant: dom?.emotion ?? null,
-        confidence: dom?.confidence ?? null,
-        faceBox,
-        frameTime: p.frameTime,
-      };
-    });
+    const participants = [...this.participants.values()].map((p) => p.view(now));
     this.latest = {
       tabId: this.meta.tabId,
       meetingId: this.meta.meetingId,

@@ -1,17 +1,10 @@
 /**
  * The timeline store: per-second emotion probabilities per participant, kept in this
- * browser's IndexedDB for the extension's origin (STYLE.md item 9: versioned storage,
- * validation on every read).
+ * browser's IndexedDB for the extension's origin: versioned storage, validation of every
+ * record (timeline-records.ts) on every read and write.
  *
- * Written by the offscreen document while a meeting is analysed; read, exported and
- * deleted by the popup. Both are pages of the same extension origin, so they open the
- * same database.
- *
- * What is stored, and nothing else: one `MeetingRecord` per analysed meeting (hostname,
- * adapter, start/end time, participant ids and display names) and one `SecondRecord` per
- * participant per second (mean probabilities, dominant class, face-visible fraction, sample
- * count). Never frames, images, audio, URLs or anything else: every write is checked against
- * a strict schema that rejects extra fields.
+ * Written by the analysis run while a meeting is analysed; read, exported and deleted by the
+ * popup. Both are pages of the same extension origin, so they open the same database.
  *
  * Database `callmood`, IndexedDB version 1:
  * - object store `meetings`, keyPath `id`;
@@ -20,148 +13,15 @@
  */
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase } from 'idb';
-// zod/mini: the same validation as `zod` with a tree-shakable API (the popup bundle stays small).
 import * as z from 'zod/mini';
-import { EMOTIONS } from './emotions.ts';
-import type { Emotion, Probabilities } from './emotions.ts';
+import { meetingParticipantSchema, meetingRecordSchema, RECORD_SCHEMA_VERSION, secondRecordSchema, type MeetingParticipant, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
+
+export type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline-records.ts';
 
 /** Default database name. */
 export const TIMELINE_DB_NAME = 'callmood';
 /** IndexedDB version of the database (bump it with one migration step per version). */
 export const TIMELINE_DB_VERSION = 1;
-/** Value of the `schemaVersion` field written on every record. */
-export const RECORD_SCHEMA_VERSION = 1;
-
-/** A participant as recorded on a meeting. */
-export interface MeetingParticipant {
-  /** Participant id from the call page (Meet: `data-participant-id`; generic: `tile-N`). Unique per meeting. */
-  id: string;
-  /** Latest display name seen for this id (a rename updates it; the id stays the same). */
-  name: string;
-  /** True for the local user's own self-view. */
-  isSelf: boolean;
-}
-
-/** One analysed meeting (one capture session of one tab). */
-export interface MeetingRecord {
-  schemaVersion: 1;
-  /** Meeting id chosen by the background when analysis starts; unique, non-empty. */
-  id: string;
-  /** Hostname of the call page only (e.g. `meet.google.com`), never the URL: no `/ ? # @` or spaces. */
-  site: string;
-  /** Adapter that found the tiles (`meet`, `generic`, ...). */
-  adapter: string;
-  /** Start of analysis, milliseconds since the epoch. */
-  startedAt: number;
-  /** End of analysis, milliseconds since the epoch (>= startedAt); null while running. */
-  endedAt: number | null;
-  /** Every participant seen during the meeting, in order of first appearance; ids are unique. */
-  participants: MeetingParticipant[];
-}
-
-/** What was seen of one participant during one second of a meeting. */
-export interface SecondRecord {
-  schemaVersion: 1;
-  /** `MeetingRecord.id` this second belongs to. */
-  meetingId: string;
-  /** `MeetingParticipant.id`. */
-  participantId: string;
-  /** Display name at that second (exports use the meeting's latest name instead). */
-  name: string;
-  /** Whole seconds since the meeting's `startedAt` (integer >= 0). */
-  second: number;
-  /**
-   * Mean of the probabilities of that second's samples that had a face (each in [0, 1],
-   * summing to 1 within 0.01); null when no sample of that second had a face.
-   */
-  probabilities: Probabilities | null;
-  /** Class with the highest mean probability; null exactly when `probabilities` is null. */
-  dominant: Emotion | null;
-  /** Fraction in [0, 1] of that second's samples with a face; 0 exactly when `probabilities` is null. */
-  faceSeconds: number;
-  /** Number of frames analysed for this participant in that second (integer >= 0). */
-  samples: number;
-}
-
-const probability = z.number().check(z.gte(0), z.lte(1));
-
-/** Zod schema of `Probabilities`: all 7 classes, each in [0, 1], summing to 1 (within 0.01). */
-export const probabilitiesSchema = z
-  .strictObject({
-    angry: probability,
-    disgust: probability,
-    fear: probability,
-    happy: probability,
-    sad: probability,
-    surprise: probability,
-    neutral: probability,
-  })
-  .check(
-    z.refine((p) => Math.abs(EMOTIONS.reduce((sum, e) => sum + p[e], 0) - 1) <= 0.01, {
-      message: 'probabilities must sum to 1',
-    }),
-  );
-
-/** Zod schema of an emotion class name. */
-export const emotionSchema = z.enum(EMOTIONS);
-
-const msEpoch = z.number().check(z.nonnegative());
-const nonEmpty = z.string().check(z.minLength(1));
-
-/** Zod schema of `MeetingParticipant`. */
-export const meetingParticipantSchema = z.strictObject({
-  id: nonEmpty,
-  name: z.string(),
-  isSelf: z.boolean(),
-});
-
-/** Zod schema of `MeetingRecord` (strict: extra fields make a record invalid). */
-export const meetingRecordSchema = z
-  .strictObject({
-    schemaVersion: z.literal(RECORD_SCHEMA_VERSION),
-    id: nonEmpty,
-    site: z.string().check(z.regex(/^[^\s/?#@]+$/, 'site must be a hostname, not a URL')),
-    adapter: nonEmpty,
-    startedAt: msEpoch,
-    endedAt: z.nullable(msEpoch),
-    participants: z.array(meetingParticipantSchema),
-  })
-  .check(
-    z.refine((m) => m.endedAt === null || m.endedAt >= m.startedAt, { message: 'endedAt is before startedAt' }),
-    z.refine((m) => new Set(m.participants.map((p) => p.id)).size === m.participants.length, {
-      message: 'participant ids must be unique',
-    }),
-  );
-
-/** Zod schema of `SecondRecord` (strict: extra fields make a record invalid). */
-export const secondRecordSchema = z
-  .strictObject({
-    schemaVersion: z.literal(RECORD_SCHEMA_VERSION),
-    meetingId: nonEmpty,
-    participantId: nonEmpty,
-    name: z.string(),
-    second: z.int().check(z.nonnegative()),
-    probabilities: z.nullable(probabilitiesSchema),
-    dominant: z.nullable(emotionSchema),
-    faceSeconds: z.number().check(z.gte(0), z.lte(1)),
-    samples: z.int().check(z.nonnegative()),
-  })
-  .check(
-    z.refine((s) => (s.probabilities === null) === (s.dominant === null), {
-      message: 'dominant must be null exactly when probabilities is null',
-    }),
-    z.refine((s) => (s.probabilities === null) === (s.faceSeconds === 0), {
-      message: 'faceSeconds must be 0 exactly when probabilities is null',
-    }),
-  );
-
-// Compile-time checks that the schemas and the documented interfaces describe the same shape.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const schemasMatchInterfaces: [
-  Same<z.infer<typeof meetingRecordSchema>, MeetingRecord>,
-  Same<z.infer<typeof secondRecordSchema>, SecondRecord>,
-] = [true, true];
-void schemasMatchInterfaces;
 
 /** Result of reading one meeting: the record (null when absent or corrupt) and how many corrupt records were skipped. */
 export interface MeetingRead {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SecondAggregator } from '../../src/offscreen/aggregate.ts';
-import { secondRecordSchema } from '../../src/shared/timeline-store.ts';
+import { SecondAggregator } from '../../src/engine/aggregate.ts';
+import { secondRecordSchema } from '../../src/shared/timeline-records.ts';
 import { EMOTIONS, toProbabilities } from '../../src/shared/emotions.ts';
 
 const p = (values: number[]) => toProbabilities(values);

@@ -100,9 +100,19 @@ test('envelopes are recognised only by their receiver', async () => {
 });
 
 test('the shipped inference defaults are what the accuracy protocol chose (bench/results/accuracy.json)', async () => {
-  const { DEFAULT_CONFIG } = await import('../../src/offscreen/config.ts');
+  const { DEFAULT_CONFIG } = await import('../../src/inference/config.ts');
   const report = JSON.parse(readFileSync(join(root, 'bench/results/accuracy.json'), 'utf8'));
-  for (const [key, value] of Object.entries(report.chosen.overrides as Record<string, unknown>)) {
-    assert.deepEqual((DEFAULT_CONFIG as unknown as Record<string, unknown>)[key], value, `DEFAULT_CONFIG.${key}`);
+  // The report names knobs as the configuration did when it was written: nested (stage.knob)
+  // or, in reports from before the nesting, flat; LEGACY maps the flat names the report uses.
+  const LEGACY: Record<string, string> = { emotionModel: 'emotion.model', flipAverage: 'emotion.flipAverage', lighting: 'emotion.lighting', emotionCropScale: 'emotion.cropScale', temperature: 'emotion.temperature', emotionAntialias: 'emotion.antialias' };
+  const flat = (o: Record<string, unknown>, prefix = ''): [string, unknown][] =>
+    Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null ? flat(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, v] as [string, unknown]]));
+  const chosen = flat(report.chosen.overrides as Record<string, unknown>);
+  assert.ok(chosen.length >= 5, 'the report names the chosen knobs');
+  for (const [key, value] of chosen) {
+    const path = (LEGACY[key] ?? key).split('.');
+    const shipped = path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], DEFAULT_CONFIG);
+    assert.notEqual(shipped, undefined, `${key} is a knob of the configuration`);
+    assert.deepEqual(shipped, value, `DEFAULT_CONFIG.${path.join('.')}`);
   }
 });
