@@ -6,7 +6,10 @@
  */
 import { send, type LiveUpdate, type Outcome } from '../shared/messages.ts';
 import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
-import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from './offscreen-document.ts';
+import { offscreenDocuments } from './offscreen-document.ts';
+
+/** The offscreen document's holder while an analysis runs there. */
+const ANALYSIS = 'analysis';
 
 /** What a host needs to start analysing a tab. */
 export interface HostStartRequest {
@@ -52,22 +55,25 @@ export interface AnalysisHost {
 export const offscreenHost: AnalysisHost = {
   async start(request) {
     try {
-      await ensureOffscreenDocument();
+      await offscreenDocuments.acquire(ANALYSIS);
       // The stream id is single-use and expires within seconds: get it right before use.
       const streamId = await chrome.tabCapture.getMediaStreamId({ targetTabId: request.tabId });
-      return await send('offscreen/start', { ...request, streamId });
+      const outcome = await send('offscreen/start', { ...request, streamId });
+      if (!outcome.ok) await offscreenDocuments.release(ANALYSIS).catch(() => {});
+      return outcome;
     } catch (err) {
+      await offscreenDocuments.release(ANALYSIS).catch(() => {});
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
   },
   async stop() {
-    if (!(await hasOffscreenDocument())) return;
+    if (!(await offscreenDocuments.exists())) return;
     const problems: string[] = [];
     await send('offscreen/stop', {}).catch((e: unknown) => problems.push(String(e instanceof Error ? e.message : e)));
-    await closeOffscreenDocument().catch((e: unknown) => problems.push(String(e instanceof Error ? e.message : e)));
+    await offscreenDocuments.release(ANALYSIS).catch((e: unknown) => problems.push(String(e instanceof Error ? e.message : e)));
     if (problems.length) throw new Error(problems.join('; '));
   },
-  running: () => hasOffscreenDocument(),
+  running: () => offscreenDocuments.exists(),
   live: () => send('offscreen/get-live', {}),
   setTiles: (snapshot) => send('offscreen/tiles', snapshot),
   setOptions: (options) => send('offscreen/set-options', options),
