@@ -50,9 +50,9 @@ const CHANGE_WINDOW = { window: 5, minCount: 4, toEnd: true } as const;
 const HOLD_MS = 1000;
 /**
  * Clips with a real change (SOURCE.md) and the class they change to, as SOURCE.md describes
- * them: a broad smile is 'happy'. (Human's model, the default before issue #6, scored
- * single_face's smile as 'surprise' and this bench then used that as the target; our own
- * network scores it 'happy'.) A model that never settles on the target shows "no change".
+ * them: a broad smile is 'happy' (human's emotion model reads single_face's smile as
+ * 'surprise'; our network reads it 'happy'). A model that never settles on the target shows
+ * "no change".
  */
 const CHANGES: Record<string, { description: string; expectedAtS: number; target: Emotion }> = {
   'WolfgangLanger_Pexels.webm': { description: 'distressed/crying (0-9 s) -> laughing (from about 10 s)', expectedAtS: 10, target: 'happy' },

@@ -5,9 +5,10 @@
  * not SwiftShader); otherwise every other available backend (WASM, and WebGL when a WebGL2
  * context can be created) is warmed up on a fixed synthetic frame and timed, and the one
  * with the lowest median wins. A candidate whose first inference exceeds
- * `warmupBudgetMs` is dropped after that one run (software WebGL takes seconds per frame
- * here). A software WebGPU adapter is never chosen by 'auto' (2 s per frame measured in
- * BROWSER-NOTES.md) but can be forced with `backend: 'webgpu'`.
+ * `backend.warmupBudgetMs` is dropped after that one run (software WebGL takes seconds per
+ * frame on a machine without a GPU). A software WebGPU adapter is never chosen by 'auto'
+ * (about 2 s per frame in headless Chromium without a GPU, docs/architecture.md) but can be
+ * forced with `backend.choice: 'webgpu'`.
  */
 import { median } from '../shared/stats.ts';
 import { FaceEmotionAnalyzer } from './analyzer.ts';

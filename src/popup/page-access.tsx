@@ -2,7 +2,7 @@
  * What the popup says about the page itself: the notice shown when a call site's layout is no
  * longer recognised (the generic adapter took over), and the "Analyse this page" offer for
  * pages outside the call sites, which asks for the optional host permission of that page's
- * origin (STYLE.md item 10). The toolbar click alone (activeTab) is enough to analyse a page
+ * origin. The toolbar click alone (activeTab) is enough to analyse a page
  * once; the permission also lets CallMood put itself back after the page reloads.
  */
 import { useEffect, useState } from 'preact/hooks';

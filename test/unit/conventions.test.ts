@@ -1,5 +1,5 @@
 /**
- * House conventions (STYLE.md items 3 and 10): every adapter file under src/content/platforms
+ * House conventions: every adapter file under src/content/platforms
  * is registered, and the manifest grants exactly the adapters' call sites: its host
  * permissions (and any statically declared content script's matches) are the adapters' URL
  * patterns, and each adapter recognises by URL exactly the pages its patterns grant, so an

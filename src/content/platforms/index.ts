@@ -1,5 +1,5 @@
 /**
- * The registry of call-site adapters (STYLE.md item 3) and the rule that picks one for a page.
+ * The registry of call-site adapters and the rule that picks one for a page.
  * Every adapter has the same shape; site knowledge stays in its own file, and the generic
  * adapter catches every page the others do not know (or no longer recognise).
  */

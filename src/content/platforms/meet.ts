@@ -1,6 +1,6 @@
 /**
  * Google Meet adapter. Relies only on stable data attributes and the `notranslate` name span
- * (see CALL-SITES.md): never on ARIA labels for names (they change with the UI language),
+ * (see docs/sites.md): never on ARIA labels for names (they change with the UI language),
  * obfuscated class names or `jsname`/`jscontroller` values. Presentations (screen shares) have
  * no documented stable marker: a tile is skipped when it, or an ancestor, is named like one
  * (id, class, `data-*type` or an English `aria-label` with "presentation" / "screen share").

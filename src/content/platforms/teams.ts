@@ -1,7 +1,7 @@
 /**
  * Microsoft Teams web adapter (teams.microsoft.com, teams.live.com).
  *
- * What it relies on (CALL-SITES.md; Teams' `data-tid` / `data-cid` test hooks, which public
+ * What it relies on (docs/sites.md; Teams' `data-tid` / `data-cid` test hooks, which public
  * extensions have read for years, and ARIA):
  * - tiles: the outermost of `[data-cid="calling-participant-stream"]` (classic and v2 clients),
  *   `[data-tid="video-tile"]` and `[data-stream-type]`;

@@ -4,7 +4,7 @@
  * `preserveDrawingBuffer` reads back blank: the pixels come from tab capture, cropped to the
  * tile's rectangle, so this adapter only has to say where each tile is.
  *
- * What it relies on (CALL-SITES.md, and the web client's DOM as public scripts read it):
+ * What it relies on (docs/sites.md, and the web client's DOM as public scripts read it):
  * - tiles: the video-frame elements of each view: gallery
  *   `.gallery-video-container__video-frame`, speaker view `.speaker-active-container__video-frame`
  *   (the active speaker) and `.speaker-bar-container__video-frame` (the filmstrip), and
