@@ -1,20 +1,9 @@
 /**
- * Temperature scaling (Guo et al. 2017, "On Calibration of Modern Neural Networks"): one
- * scalar T divides the logits, softmax(z / T). With only probabilities p at hand,
- * softmax(log p / T) gives the same result: p_i^(1/T) / sum_j p_j^(1/T). T is fitted by
- * minimising the mean negative log-likelihood on held-out labelled predictions.
+ * Fitting the temperature of temperature scaling (Guo et al. 2017; the scaling itself is
+ * `applyTemperature` of src/shared/emotions.ts, as the extension applies it): T minimises the
+ * mean negative log-likelihood on held-out labelled predictions.
  */
-import { EMOTIONS, type Emotion, type Probabilities } from '../../src/shared/emotions.ts';
-
-/** Applies temperature `t` (> 0) to `p`; t = 1 returns an equal vector. Zeros are floored at 1e-12 as the extension does. */
-export function applyTemperature(p: Probabilities, t: number): Probabilities {
-  if (!(t > 0)) throw new RangeError(`temperature must be > 0, got ${t}`);
-  const powered = EMOTIONS.map((e) => Math.pow(Math.max(p[e], 1e-12), 1 / t));
-  const sum = powered.reduce((a, b) => a + b, 0);
-  const out = {} as Probabilities;
-  EMOTIONS.forEach((e, i) => (out[e] = powered[i]! / sum));
-  return out;
-}
+import { applyTemperature, type Emotion, type Probabilities } from '../../src/shared/emotions.ts';
 
 /** Mean negative log-likelihood (nats) of the true labels under temperature `t`. */
 export function meanNll(samples: readonly { label: Emotion; probabilities: Probabilities }[], t: number): number {

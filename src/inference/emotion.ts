@@ -6,7 +6,7 @@
  * lighting correction, (x - 0.5) * 2. RGB models: crop + resize, 0..255.
  */
 import type { Tensor } from '@vladmandic/human';
-import { EMOTIONS, toProbabilities, type Probabilities } from '../shared/emotions.ts';
+import { applyTemperature, EMOTIONS, type Probabilities } from '../shared/emotions.ts';
 import type { InferenceConfig } from './config.ts';
 import { cropBoxes, type TileBox } from './crops.ts';
 import { resolveEmotionModel, type EmotionModelSpec, type EmotionNet } from './emotion-models.ts';
@@ -14,15 +14,6 @@ import { supersampleFactors } from './geometry.ts';
 import type { TF } from './types.ts';
 
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
-
-/**
- * Temperature scaling (Guo et al. 2017): p_i^(1/T) / sum_j p_j^(1/T), i.e. softmax(logits / T).
- * @param p probabilities (any order); T > 0.
- * @throws RangeError (from toProbabilities) when `p` does not hold 7 finite values.
- */
-export function applyTemperature(p: readonly number[], temperature: number): Probabilities {
-  return toProbabilities(temperature === 1 ? p : p.map((v) => Math.pow(Math.max(v, 1e-12), 1 / temperature)));
-}
 
 /** Square face box scaled by `k` about its centre. */
 function scaleBox(b: TileBox['box'], k: number): TileBox['box'] {

@@ -37,9 +37,17 @@ export function toProbabilities(values: ArrayLike<number>): Probabilities {
   return out;
 }
 
-/** Probabilities as an array in EMOTIONS order. */
-export function probabilityArray(p: Probabilities): number[] {
-  return EMOTIONS.map((e) => p[e]);
+/**
+ * Temperature scaling (Guo et al. 2017, "On Calibration of Modern Neural Networks"): with only
+ * probabilities at hand, softmax(log p / T) = p_i^(1/T) / sum_j p_j^(1/T) (zeros floored at
+ * 1e-12). T > 1 softens, T < 1 sharpens, T = 1 only renormalises.
+ * @param p probabilities as a record, or 7 values in EMOTIONS order.
+ * @throws RangeError when T is not > 0, or (from toProbabilities) `p` does not hold 7 finite values.
+ */
+export function applyTemperature(p: Probabilities | readonly number[], temperature: number): Probabilities {
+  if (!(temperature > 0)) throw new RangeError(`temperature must be > 0, got ${temperature}`);
+  const values = Array.isArray(p) ? (p as readonly number[]) : EMOTIONS.map((e) => (p as Probabilities)[e]);
+  return toProbabilities(temperature === 1 ? values : values.map((v) => Math.pow(Math.max(v, 1e-12), 1 / temperature)));
 }
 
 /** The class with the highest probability and that probability (ties: first in EMOTIONS order). */

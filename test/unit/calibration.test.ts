@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyTemperature, fitTemperature, meanNll } from '../../bench/lib/calibration.ts';
+import { fitTemperature, meanNll } from '../../bench/lib/calibration.ts';
+import { applyTemperature } from '../../src/shared/emotions.ts';
 import { EMOTIONS, toProbabilities, type Emotion } from '../../src/shared/emotions.ts';
 
 const p = (hot: Emotion, mass: number) => toProbabilities(EMOTIONS.map((e) => (e === hot ? mass : (1 - mass) / 6)));
