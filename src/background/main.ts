@@ -5,22 +5,16 @@
  * content script and the offscreen document. Which tab is analysed lives in
  * `chrome.storage.session`, so a service-worker restart loses nothing. Where the inference
  * runs is this build's `AnalysisHost` (Chrome: the offscreen document; Firefox: this page).
+ * The start/stop/view logic is `AnalysisControl`; this module wires it to the browser: the
+ * message handlers, the view ports the popup opens, the keyboard command and tab events.
  */
 import browser from 'webextension-polyfill';
-import { isExtensionPage, listen, sendToTab, type Handlers, type LiveUpdate, type Outcome } from '../shared/messages.ts';
-import type { AnalysisOptions, AnalysisView, TilesSnapshot } from '../shared/types.ts';
-import { analysisHost, type HostSinks } from './analysis-host.ts';
-import { offscreenReady } from './offscreen-document.ts';
-import { loadDevConfig, loadOptions, loadSession, saveOptions, saveSession, type Session } from './session.ts';
-
-let live: LiveUpdate | null = null;
-let tiles: TilesSnapshot | null = null;
-let lastError: string | null = null;
-let starting = false;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+import { isExtensionPage, listen, sendToTab, VIEW_PORT_NAME, type Handlers } from '../shared/messages.ts';
+import type { AnalysisOptions } from '../shared/types.ts';
+import { AnalysisControl } from './analysis-control.ts';
+import { analysisHost } from './analysis-host.ts';
+import { offscreenDocuments } from './offscreen-document.ts';
+import { loadDevConfig, loadOptions, loadSession, saveOptions, saveSession } from './session.ts';
 
 async function setBadge(on: boolean): Promise<void> {
   await chrome.action.setBadgeText({ text: on ? 'ON' : '' });
@@ -34,117 +28,31 @@ async function injectContentScript(tabId: number, options: AnalysisOptions): Pro
   if (!started.ok) throw new Error(started.error);
 }
 
-async function startAnalysis(tabId: number): Promise<Outcome> {
-  if (starting) return { ok: false, error: 'already starting' };
-  starting = true;
-  lastError = null;
-  try {
-    const current = await loadSession();
-    if (current) await stopAnalysis();
-    const tab = await browser.tabs.get(tabId);
-    const options: AnalysisOptions = { ...(await loadOptions()), paused: false };
-    const session: Session = { tabId, meetingId: crypto.randomUUID(), startedAt: Date.now(), options, state: 'starting', windowId: tab.windowId ?? null };
-    await saveSession(session);
-    tiles = null;
-    live = null;
-    await injectContentScript(tabId, options);
-    const configOverrides = await loadDevConfig();
-    const request = { tabId, meetingId: session.meetingId, startedAt: session.startedAt, options, tiles, configOverrides };
-    const outcome = await analysisHost().start(request, hostSinks);
-    if (!outcome.ok) throw new Error(outcome.error);
-    // Options may have changed while starting (popup toggles): keep them, change only the state.
-    const latest = await loadSession();
-    await saveSession({ ...(latest?.meetingId === session.meetingId ? latest : session), state: 'running' });
-    await setBadge(true);
-    return { ok: true };
-  } catch (err) {
-    lastError = errorText(err);
-    await stopAnalysis(lastError);
-    return { ok: false, error: lastError };
-  } finally {
-    starting = false;
-  }
-}
-
-async function stopAnalysis(error: string | null = null): Promise<Outcome> {
-  const session = await loadSession();
-  await saveSession(null);
-  live = null;
-  tiles = null;
-  lastError = error;
-  await setBadge(false);
-  const problems: string[] = [];
-  await analysisHost().stop().catch((e: unknown) => problems.push(errorText(e)));
-  if (session) await sendToTab(session.tabId, 'content/stop', {}).catch(() => {}); // the tab may be gone
-  return problems.length ? { ok: false, error: problems.join('; ') } : { ok: true };
-}
-
-async function view(): Promise<AnalysisView> {
-  const session = await loadSession();
-  if (session && session.state === 'running' && !live) {
-    // After a service-worker restart the offscreen document still holds the live state.
-    live = await analysisHost().live().catch(() => null);
-  }
-  return {
-    state: starting || session?.state === 'starting' ? 'starting' : session ? 'running' : lastError ? 'error' : 'idle',
-    tabId: session?.tabId ?? null,
-    meetingId: session?.meetingId ?? null,
-    options: session?.options ?? (await loadOptions()),
-    adapter: tiles?.adapter ?? null,
-    fallbackFrom: tiles?.fallbackFrom ?? null,
-    site: tiles?.site ?? null,
-    stats: live?.stats ?? null,
-    participants: session ? live?.participants ?? [] : [],
-    message: lastError ?? live?.message ?? null,
-  };
-}
+const control = new AnalysisControl({
+  host: analysisHost,
+  storage: { loadSession, saveSession, loadOptions, saveOptions, loadDevConfig },
+  tab: {
+    windowOf: async (tabId) => (await browser.tabs.get(tabId)).windowId ?? null,
+    inject: injectContentScript,
+    stop: (tabId) => sendToTab(tabId, 'content/stop', {}),
+    setOptions: (tabId, options) => sendToTab(tabId, 'content/set-options', options),
+    showLive: (tabId, participants) => sendToTab(tabId, 'content/live', { participants }),
+  },
+  badge: setBadge,
+  newMeetingId: () => crypto.randomUUID(),
+});
 
 const handlers = {
-  async 'bg/get-state'() {
-    return view();
-  },
-  async 'bg/start'({ tabId }) {
-    return startAnalysis(tabId);
-  },
-  async 'bg/stop'() {
-    return stopAnalysis();
-  },
-  async 'bg/set-options'(partial) {
-    const session = await loadSession();
-    const options: AnalysisOptions = { ...(session?.options ?? (await loadOptions())), ...partial };
-    await saveOptions(options);
-    if (!session) return options;
-    await saveSession({ ...session, options });
-    await analysisHost().setOptions(options).catch(() => {});
-    await sendToTab(session.tabId, 'content/set-options', options).catch(() => {});
-    if (options.overlays && live) await sendToTab(session.tabId, 'content/live', { participants: live.participants }).catch(() => {});
-    return options;
-  },
-  async 'bg/tiles'(snapshot, sender) {
-    const session = await loadSession();
-    if (!session || sender.tab?.id !== session.tabId) return;
-    tiles = snapshot;
-    if (session.state === 'running') await analysisHost().setTiles(snapshot).catch(() => {});
-  },
+  'bg/start': ({ tabId }) => control.start(tabId),
+  'bg/stop': () => control.stop(),
+  'bg/set-options': (partial) => control.setOptions(partial),
+  'bg/tiles': (snapshot, sender) => control.tilesUpdate(snapshot, sender.tab?.id),
   async 'bg/offscreen-ready'() {
-    offscreenReady();
+    offscreenDocuments.ready();
   },
-  async 'bg/live'(update) {
-    const session = await loadSession();
-    if (!session || update.meetingId !== session.meetingId) return;
-    live = update;
-    if (session.options.overlays) await sendToTab(session.tabId, 'content/live', { participants: update.participants }).catch(() => {});
-  },
-  async 'bg/offscreen-error'({ error }) {
-    await stopAnalysis(error);
-  },
+  'bg/live': (update) => control.liveUpdate(update),
+  'bg/offscreen-error': ({ error }) => control.failed(error),
 } satisfies Handlers<'bg'>;
-
-/** A host in the background itself (Firefox) reports like the offscreen document's messages. */
-const hostSinks: HostSinks = {
-  live: (update) => handlers['bg/live'](update),
-  failed: (error) => handlers['bg/offscreen-error']({ error }),
-};
 
 const CONTENT_ROUTES = new Set(['bg/tiles']);
 
@@ -153,37 +61,32 @@ listen('bg', handlers, (name, sender) => {
   return isExtensionPage(sender) ? null : 'not an extension page';
 });
 
+// View ports: only this extension's pages (the popup) may open one; a content script's is closed.
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name !== VIEW_PORT_NAME) return;
+  if (!isExtensionPage(port.sender ?? {})) {
+    port.disconnect();
+    return;
+  }
+  port.onDisconnect.addListener(control.connect(port));
+});
+
 chrome.commands.onCommand.addListener((command, tab) => {
   if (command !== 'toggle-analysis') return;
   void (async () => {
-    const session = await loadSession();
     const tabId = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;
-    if (session && (tabId === undefined || session.tabId === tabId)) await stopAnalysis();
-    else if (tabId !== undefined) await startAnalysis(tabId);
+    await control.toggle(tabId);
   })().catch((err) => console.error('[CallMood] command failed', err));
 });
 
 browser.tabs.onRemoved.addListener((tabId) => {
-  void loadSession().then((s) => (s?.tabId === tabId ? stopAnalysis() : undefined));
+  control.tabRemoved(tabId).catch((err) => console.error('[CallMood] stop on tab close failed', err));
 });
 
 browser.tabs.onUpdated.addListener((tabId, info) => {
   if (info.status !== 'complete') return;
-  void loadSession().then(async (s) => {
-    if (s?.tabId !== tabId || s.state !== 'running') return;
-    // The page navigated or reloaded: its content script is gone; put it back if we may.
-    await injectContentScript(tabId, s.options).catch((err) => stopAnalysis(`The page changed and cannot be analysed any more: ${errorText(err)}`));
-  });
+  control.tabLoaded(tabId).catch((err) => console.error('[CallMood] re-injection failed', err));
 });
 
 // On (re)start of the service worker: reconcile the stored session with reality.
-void (async () => {
-  const session = await loadSession();
-  if (!session) return setBadge(false);
-  if (!(await analysisHost().running())) {
-    await saveSession(null);
-    lastError = 'Analysis stopped while CallMood was restarting; start it again.';
-    return setBadge(false);
-  }
-  await setBadge(true);
-})().catch((err) => console.error('[CallMood] restore failed', err));
+control.restore().catch((err) => console.error('[CallMood] restore failed', err));

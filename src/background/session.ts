@@ -36,7 +36,7 @@ const sessionSchema = z.object({
 /**
  * In-memory copy of the stored session. Only the service worker writes the session, so the
  * copy stays true; it spares a storage read on every live update (one per analysed frame) and
- * every popup poll. `undefined` = not read yet (a fresh or restarted worker).
+ * every view pushed to the popup. `undefined` = not read yet (a fresh or restarted worker).
  */
 let cached: Session | null | undefined;
 

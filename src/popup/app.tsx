@@ -70,7 +70,7 @@ function errorText(err: unknown): string {
 
 /** The popup's root component. */
 export function App() {
-  const { view, connection, pollError, setOptions } = useAnalysisView();
+  const { view, connection, connectionError, setOptions } = useAnalysisView();
   const [targetTabId, setTargetTabId] = useState<number | null>(null);
   const [tabError, setTabError] = useState<string | null>(null);
   const [pending, setPending] = useState<'start' | 'stop' | null>(null);
@@ -142,7 +142,7 @@ export function App() {
           </span>
         )}
         {connection === 'reconnecting' && (
-          <span class="reconnecting" data-testid="reconnecting" title={pollError ?? undefined}>
+          <span class="reconnecting" data-testid="reconnecting" title={connectionError ?? undefined}>
             {' '}
             reconnecting…
           </span>

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../shared/messages.ts';
 import type { AnalysisView } from '../shared/types.ts';
 import { describeTime, findMeeting, withTimelineStore } from './meeting-data.ts';
-import type { PolledView } from './use-analysis-view.ts';
+import type { LiveView } from './use-analysis-view.ts';
 
 type DeleteStage = 'idle' | 'confirm' | 'deleting';
 
@@ -20,7 +20,7 @@ function errorText(err: unknown): string {
 /** Props of `PrivacyPanel`. */
 export interface PrivacyPanelProps {
   view: AnalysisView | null;
-  setOptions: PolledView['setOptions'];
+  setOptions: LiveView['setOptions'];
 }
 
 /** The privacy panel (`data-testid="privacy"`) with its pause, only-me and delete controls. */

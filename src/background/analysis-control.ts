@@ -1,0 +1,315 @@
+/**
+ * The background's analysis control: starts and stops the analysis of one tab, keeps what
+ * the popup shows (the session, the latest live update and tile snapshot, the last error)
+ * and pushes the view to the open view ports (STYLE.md item 12): after every change while at
+ * least one port is open, at once to a port that opens, and nothing (not even a view built)
+ * while none is open. It reaches the browser only through `ControlDeps`, so the unit tests
+ * drive it without one; `main.ts` wires it to the real host, storage, tabs and ports.
+ */
+import type { LiveUpdate, Outcome, ViewPortMessage } from '../shared/messages.ts';
+import type { AnalysisOptions, AnalysisView, ParticipantLive, TilesSnapshot } from '../shared/types.ts';
+import type { AnalysisHost, HostSinks } from './analysis-host.ts';
+import type { Session } from './session.ts';
+
+/** Where the session and the user's options are kept (`session.ts`). */
+export interface ControlStorage {
+  /** The stored session, or null when none. */
+  loadSession(): Promise<Session | null>;
+  /** Stores the session, or removes it when null. */
+  saveSession(session: Session | null): Promise<void>;
+  /** The user's last options (defaults when none). */
+  loadOptions(): Promise<AnalysisOptions>;
+  /** Stores the user's options. */
+  saveOptions(options: AnalysisOptions): Promise<void>;
+  /** Developer overrides of the inference configuration, or {}. */
+  loadDevConfig(): Promise<Record<string, unknown>>;
+}
+
+/** The analysed tab and its content script. */
+export interface CallTab {
+  /** The window of tab `tabId`, or null. @throws Error when there is no such tab. */
+  windowOf(tabId: number): Promise<number | null>;
+  /** Injects the content script and starts it with `options`. @throws Error when it cannot. */
+  inject(tabId: number, options: AnalysisOptions): Promise<void>;
+  /** `content/stop`. @throws Error when the tab or its content script is gone. */
+  stop(tabId: number): Promise<void>;
+  /** `content/set-options`. @throws Error when the tab or its content script is gone. */
+  setOptions(tabId: number, options: AnalysisOptions): Promise<void>;
+  /** `content/live`: the participants for the overlays. @throws Error when the tab or its content script is gone. */
+  showLive(tabId: number, participants: ParticipantLive[]): Promise<void>;
+}
+
+/** What `AnalysisControl` needs from the browser. */
+export interface ControlDeps {
+  /** The host where the inference runs, looked up at each use (a build installs its own before the background runs). */
+  host(): AnalysisHost;
+  storage: ControlStorage;
+  tab: CallTab;
+  /** Shows (true) or clears the toolbar's "ON" badge. */
+  badge(on: boolean): Promise<void>;
+  /** A new, unique meeting id. */
+  newMeetingId(): string;
+}
+
+/** The part of a view port the control uses: the background only posts on it. */
+export interface ViewPortSink {
+  postMessage(message: ViewPortMessage): void;
+}
+
+/** Shown when the service worker restarted and found the analysis host gone. */
+export const LOST_ON_RESTART = 'Analysis stopped while CallMood was restarting; start it again.';
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The background's start/stop/view logic (see the module comment). One per service worker. */
+export class AnalysisControl {
+  private live: LiveUpdate | null = null;
+  private tiles: TilesSnapshot | null = null;
+  private lastError: string | null = null;
+  private starting = false;
+  /**
+   * True until this worker has asked the host for its latest live update: a restarted worker
+   * has none while the host runs on; a worker that started the analysis gets every update.
+   */
+  private askHostForLive = true;
+  private readonly ports = new Set<ViewPortSink>();
+  /** True while a push runs (`pushed` settles when it ends); `dirty` asks it to build and send one more view. */
+  private pushing = false;
+  private pushed: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  /** How a host that lives in the background itself reports back (the Firefox host). */
+  readonly sinks: HostSinks = {
+    live: (update) => this.liveUpdate(update),
+    failed: (error) => this.failed(error),
+  };
+
+  constructor(private readonly deps: ControlDeps) {}
+
+  /** Number of open view ports. */
+  get openPorts(): number {
+    return this.ports.size;
+  }
+
+  /** Adds an open view port and sends it the current view at once. Returns the function that removes it (call on disconnect). */
+  connect(port: ViewPortSink): () => void {
+    this.ports.add(port);
+    this.changed();
+    return () => void this.ports.delete(port);
+  }
+
+  /** Resolves when no view push is in progress (tests, and callers that must see the push done). */
+  async settled(): Promise<void> {
+    while (this.pushing) await this.pushed;
+  }
+
+  /**
+   * Starts analysing `tabId`, stopping a running analysis first. A start while another is
+   * starting is refused. On failure everything is released and the error is shown in the view.
+   */
+  async start(tabId: number): Promise<Outcome> {
+    if (this.starting) return { ok: false, error: 'already starting' };
+    const { storage, tab } = this.deps;
+    this.starting = true;
+    this.lastError = null;
+    this.changed();
+    try {
+      if (await storage.loadSession()) await this.stop();
+      const windowId = await tab.windowOf(tabId);
+      const options: AnalysisOptions = { ...(await storage.loadOptions()), paused: false };
+      const session: Session = { tabId, meetingId: this.deps.newMeetingId(), startedAt: Date.now(), options, state: 'starting', windowId };
+      await storage.saveSession(session);
+      this.tiles = null;
+      this.live = null;
+      this.askHostForLive = false;
+      this.changed();
+      await tab.inject(tabId, options);
+      const configOverrides = await storage.loadDevConfig();
+      const request = { tabId, meetingId: session.meetingId, startedAt: session.startedAt, options, tiles: this.tiles, configOverrides };
+      const outcome = await this.deps.host().start(request, this.sinks);
+      if (!outcome.ok) throw new Error(outcome.error);
+      // Options may have changed while starting (popup toggles): keep them, change only the state.
+      const latest = await storage.loadSession();
+      await storage.saveSession({ ...(latest?.meetingId === session.meetingId ? latest : session), state: 'running' });
+      await this.deps.badge(true);
+      return { ok: true };
+    } catch (err) {
+      const error = errorText(err);
+      await this.stop(error);
+      return { ok: false, error };
+    } finally {
+      this.starting = false;
+      this.changed();
+    }
+  }
+
+  /**
+   * Stops the analysis (safe when nothing runs) and shows `error` in the view, if given.
+   * @returns an error outcome naming what could not be released.
+   */
+  async stop(error: string | null = null): Promise<Outcome> {
+    const { storage } = this.deps;
+    const session = await storage.loadSession();
+    await storage.saveSession(null);
+    this.live = null;
+    this.tiles = null;
+    this.lastError = error;
+    this.changed();
+    await this.deps.badge(false);
+    const problems: string[] = [];
+    await this.deps
+      .host()
+      .stop()
+      .catch((e: unknown) => problems.push(errorText(e)));
+    if (session) await this.deps.tab.stop(session.tabId).catch(() => {}); // the tab may be gone
+    return problems.length ? { ok: false, error: problems.join('; ') } : { ok: true };
+  }
+
+  /** Stops or starts analysis of `tabId` (the keyboard command): stops when it, or any tab when `tabId` is unknown, is analysed. */
+  async toggle(tabId: number | undefined): Promise<void> {
+    const session = await this.deps.storage.loadSession();
+    if (session && (tabId === undefined || session.tabId === tabId)) await this.stop();
+    else if (tabId !== undefined) await this.start(tabId);
+  }
+
+  /** Merges `partial` into the options, stores them and passes them on to the host and the page. */
+  async setOptions(partial: Partial<AnalysisOptions>): Promise<AnalysisOptions> {
+    const { storage } = this.deps;
+    const session = await storage.loadSession();
+    const options: AnalysisOptions = { ...(session?.options ?? (await storage.loadOptions())), ...partial };
+    await storage.saveOptions(options);
+    if (session) await storage.saveSession({ ...session, options });
+    this.changed();
+    if (!session) return options;
+    await this.deps
+      .host()
+      .setOptions(options)
+      .catch(() => {});
+    await this.deps.tab.setOptions(session.tabId, options).catch(() => {});
+    if (options.overlays && this.live) await this.deps.tab.showLive(session.tabId, this.live.participants).catch(() => {});
+    return options;
+  }
+
+  /** A tile snapshot from the content script of tab `fromTabId`; ignored unless that tab is analysed. */
+  async tilesUpdate(snapshot: TilesSnapshot, fromTabId: number | undefined): Promise<void> {
+    const session = await this.deps.storage.loadSession();
+    if (!session || fromTabId !== session.tabId) return;
+    this.tiles = snapshot;
+    this.changed();
+    if (session.state === 'running')
+      await this.deps
+        .host()
+        .setTiles(snapshot)
+        .catch(() => {});
+  }
+
+  /** A live update from the host; ignored unless it is of the current meeting. Passed on to the page's overlays when on. */
+  async liveUpdate(update: LiveUpdate): Promise<void> {
+    const session = await this.deps.storage.loadSession();
+    if (!session || update.meetingId !== session.meetingId) return;
+    this.live = update;
+    this.changed();
+    if (session.options.overlays) await this.deps.tab.showLive(session.tabId, update.participants).catch(() => {});
+  }
+
+  /** The host failed for good: stop and show `error`. */
+  async failed(error: string): Promise<void> {
+    await this.stop(error);
+  }
+
+  /** Tab `tabId` closed: stop when it was analysed. */
+  async tabRemoved(tabId: number): Promise<void> {
+    if ((await this.deps.storage.loadSession())?.tabId === tabId) await this.stop();
+  }
+
+  /** Tab `tabId` finished loading: when it is analysed, its content script is gone; put it back, or stop with the reason. */
+  async tabLoaded(tabId: number): Promise<void> {
+    const session = await this.deps.storage.loadSession();
+    if (session?.tabId !== tabId || session.state !== 'running') return;
+    await this.deps.tab.inject(tabId, session.options).catch((err: unknown) => this.stop(`The page changed and cannot be analysed any more: ${errorText(err)}`));
+  }
+
+  /**
+   * On (re)start of the service worker: reconciles the stored session with the host (a session
+   * whose host is gone is dropped and reported) and sets the badge.
+   */
+  async restore(): Promise<void> {
+    const { storage } = this.deps;
+    const session = await storage.loadSession();
+    if (session && !(await this.deps.host().running())) {
+      await storage.saveSession(null);
+      this.lastError = LOST_ON_RESTART;
+      this.changed();
+      return this.deps.badge(false);
+    }
+    await this.deps.badge(session !== null);
+  }
+
+  /** The view the popup shows. */
+  async view(): Promise<AnalysisView> {
+    const { storage } = this.deps;
+    const session = await storage.loadSession();
+    if (session && session.state === 'running' && !this.live && this.askHostForLive) {
+      // After a service-worker restart the host still holds the live state.
+      this.askHostForLive = false;
+      const latest = await this.deps
+        .host()
+        .live()
+        .catch(() => null);
+      this.live ??= latest; // an update that arrived meanwhile is newer
+    }
+    const { live, tiles, lastError } = this;
+    return {
+      state: this.starting || session?.state === 'starting' ? 'starting' : session ? 'running' : lastError ? 'error' : 'idle',
+      tabId: session?.tabId ?? null,
+      meetingId: session?.meetingId ?? null,
+      options: session?.options ?? (await storage.loadOptions()),
+      adapter: tiles?.adapter ?? null,
+      fallbackFrom: tiles?.fallbackFrom ?? null,
+      site: tiles?.site ?? null,
+      stats: live?.stats ?? null,
+      participants: session ? live?.participants ?? [] : [],
+      message: lastError ?? live?.message ?? null,
+    };
+  }
+
+  /**
+   * The view changed: push it to the open ports. Nothing happens while none is open. One
+   * push at a time; changes during a push make one more push with the view as it is then,
+   * so a burst of changes costs at most two views and the last one sent is current.
+   */
+  private changed(): void {
+    if (this.ports.size === 0) return;
+    this.dirty = true;
+    if (this.pushing) return;
+    this.pushing = true;
+    this.pushed = this.push();
+  }
+
+  private async push(): Promise<void> {
+    try {
+      while (this.dirty && this.ports.size > 0) {
+        this.dirty = false;
+        let view: AnalysisView;
+        try {
+          view = await this.view();
+        } catch (err) {
+          console.error('[CallMood] could not build the view', err);
+          continue;
+        }
+        const message: ViewPortMessage = { callmood: 1, name: 'popup/view', payload: view };
+        for (const port of this.ports) {
+          try {
+            port.postMessage(message);
+          } catch {
+            this.ports.delete(port); // closed before its disconnect event reached us
+          }
+        }
+      }
+    } finally {
+      this.pushing = false;
+    }
+  }
+}

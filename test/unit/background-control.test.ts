@@ -1,0 +1,358 @@
+/**
+ * The background's start/stop/view logic (`AnalysisControl`) driven without a browser: a fake
+ * analysis host, storage, call tab and view ports. It proves that start and stop reach the
+ * host, the page, the session and the badge; that every change of the view is pushed to the
+ * open view ports and to no closed one; that nothing is built or sent while no port is open
+ * (and the current view goes out at once when one opens); that a second start replaces the
+ * running analysis and a start during a start is refused; that stop is safe when nothing
+ * runs; and that the host's errors end the analysis and show in the view.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { AnalysisControl, LOST_ON_RESTART, type ControlDeps, type ViewPortSink } from '../../src/background/analysis-control.ts';
+import type { AnalysisHost, HostStartRequest, HostSinks } from '../../src/background/analysis-host.ts';
+import type { Session } from '../../src/background/session.ts';
+import type { LiveUpdate, Outcome, ViewPortMessage } from '../../src/shared/messages.ts';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisView, type TilesSnapshot } from '../../src/shared/types.ts';
+
+const NOW = 1_700_000_000_000;
+const TAB = 7;
+
+/** A fake of everything `AnalysisControl` reaches; `calls` lists what it was asked, in order. */
+function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?: LiveUpdate | null; stopError?: string; injectError?: string } = {}) {
+  const calls: string[] = [];
+  const state = {
+    session: null as Session | null,
+    options: { ...DEFAULT_OPTIONS } as AnalysisOptions,
+    badge: false,
+    requests: [] as HostStartRequest[],
+    sinks: null as HostSinks | null,
+    viewsBuilt: 0,
+  };
+  const host: AnalysisHost = {
+    async start(request, sinks) {
+      calls.push(`host.start ${request.meetingId}`);
+      state.requests.push(request);
+      state.sinks = sinks;
+      return opts.startOutcome ?? { ok: true };
+    },
+    async stop() {
+      calls.push('host.stop');
+      if (opts.stopError) throw new Error(opts.stopError);
+    },
+    running: async () => opts.hostRunning ?? false,
+    async live() {
+      calls.push('host.live');
+      return opts.hostLive ?? null;
+    },
+    setTiles: async () => void calls.push('host.setTiles'),
+    setOptions: async (o) => void calls.push(`host.setOptions ${JSON.stringify(o)}`),
+  };
+  let meetings = 0;
+  const deps: ControlDeps = {
+    host: () => host,
+    storage: {
+      loadSession: async () => state.session,
+      saveSession: async (s) => void (state.session = s),
+      async loadOptions() {
+        calls.push('storage.loadOptions');
+        return { ...state.options };
+      },
+      saveOptions: async (o) => void (state.options = o),
+      loadDevConfig: async () => ({ targetFps: 5 }),
+    },
+    tab: {
+      async windowOf(tabId) {
+        if (tabId < 0) throw new Error(`No tab with id: ${tabId}.`);
+        return 1;
+      },
+      async inject(tabId) {
+        calls.push(`tab.inject ${tabId}`);
+        if (opts.injectError) throw new Error(opts.injectError);
+      },
+      stop: async (tabId) => void calls.push(`tab.stop ${tabId}`),
+      setOptions: async (tabId, o) => void calls.push(`tab.setOptions ${tabId} ${JSON.stringify(o)}`),
+      showLive: async (tabId, participants) => void calls.push(`tab.showLive ${tabId} ${participants.length}`),
+    },
+    badge: async (on) => void (state.badge = on),
+    newMeetingId: () => `meeting-${++meetings}`,
+  };
+  const control = new AnalysisControl(deps);
+  const view = control.view.bind(control);
+  control.view = async () => {
+    state.viewsBuilt++;
+    return view();
+  };
+  return { control, calls, state };
+}
+
+/** A view port that keeps what it is sent. */
+class Port implements ViewPortSink {
+  readonly sent: AnalysisView[] = [];
+  postMessage(message: ViewPortMessage): void {
+    assert.equal(message.callmood, 1);
+    assert.equal(message.name, 'popup/view');
+    this.sent.push(structuredClone(message.payload));
+  }
+  get last(): AnalysisView | undefined {
+    return this.sent.at(-1);
+  }
+}
+
+function liveUpdate(meetingId: string, name = 'Ada'): LiveUpdate {
+  return {
+    tabId: TAB,
+    meetingId,
+    stats: { backend: 'wasm', backendReason: 'test', fps: 10, inferenceMs: 30, latencyMs: 50 },
+    participants: [{ id: 'p1', name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW }],
+    message: null,
+  };
+}
+
+function useClock(t: TestContext): void {
+  t.mock.timers.enable({ apis: ['Date'], now: NOW });
+}
+
+test('start injects the content script, starts the host, stores the running session and pushes starting then running', async (t) => {
+  useClock(t);
+  const { control, calls, state } = fakes();
+  const port = new Port();
+  control.connect(port);
+  await control.settled();
+  assert.equal(port.last?.state, 'idle', 'a port gets the current view at once');
+
+  state.options = { overlays: true, paused: true, onlyMe: true };
+  assert.deepEqual(await control.start(TAB), { ok: true });
+  await control.settled();
+
+  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['tab.inject 7', 'host.start meeting-1']);
+  assert.deepEqual(state.requests[0], {
+    tabId: TAB,
+    meetingId: 'meeting-1',
+    startedAt: NOW,
+    options: { overlays: true, paused: false, onlyMe: true },
+    tiles: null,
+    configOverrides: { targetFps: 5 },
+  });
+  assert.deepEqual(state.session, { tabId: TAB, windowId: 1, meetingId: 'meeting-1', startedAt: NOW, options: { overlays: true, paused: false, onlyMe: true }, state: 'running' });
+  assert.equal(state.badge, true);
+  const states = port.sent.map((v) => v.state);
+  assert.equal(states[0], 'idle');
+  assert.ok(states.includes('starting'), `pushed: ${states.join(', ')}`);
+  assert.equal(states.at(-1), 'running');
+  assert.deepEqual({ ...port.last, stats: null }, {
+    state: 'running',
+    tabId: TAB,
+    meetingId: 'meeting-1',
+    options: { overlays: true, paused: false, onlyMe: true },
+    adapter: null,
+    fallbackFrom: null,
+    site: null,
+    stats: null,
+    participants: [],
+    message: null,
+  });
+});
+
+test('stop releases the host and the page, clears the session and badge, and pushes idle', async () => {
+  const { control, calls, state } = fakes();
+  const port = new Port();
+  control.connect(port);
+  await control.start(TAB);
+  await control.liveUpdate(liveUpdate('meeting-1'));
+  await control.settled();
+  assert.equal(port.last?.participants.length, 1);
+  calls.length = 0;
+
+  assert.deepEqual(await control.stop(), { ok: true });
+  await control.settled();
+  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop', 'tab.stop 7']);
+  assert.equal(state.session, null);
+  assert.equal(state.badge, false);
+  assert.equal(port.last?.state, 'idle');
+  assert.deepEqual(port.last?.participants, []);
+  assert.equal(port.last?.stats, null, 'the last live update is dropped');
+
+  await control.liveUpdate(liveUpdate('meeting-1'));
+  await control.settled();
+  assert.equal(port.last?.stats, null, 'a late update of the stopped meeting is ignored');
+});
+
+test('stop when nothing runs succeeds, asks the host anyway and sends nothing to a page', async () => {
+  const { control, calls } = fakes();
+  const port = new Port();
+  control.connect(port);
+  assert.deepEqual(await control.stop(), { ok: true });
+  await control.settled();
+  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop']);
+  assert.equal(port.last?.state, 'idle');
+});
+
+test('every change of the view is pushed to the open ports, and none to a closed one', async () => {
+  const { control, calls } = fakes();
+  const a = new Port();
+  const b = new Port();
+  control.connect(a);
+  const closeB = control.connect(b);
+  await control.start(TAB);
+  await control.settled();
+  assert.equal(control.openPorts, 2);
+  assert.equal(b.last?.state, 'running');
+
+  closeB();
+  const bSent = b.sent.length;
+  await control.tilesUpdate({ adapter: 'meet', fallbackFrom: null, site: 'meet.google.com', viewport: { width: 1280, height: 720 }, devicePixelRatio: 1, tiles: [], takenAt: NOW }, TAB);
+  await control.settled();
+  assert.equal(a.last?.site, 'meet.google.com', 'tiles');
+  await control.liveUpdate(liveUpdate('meeting-1', 'Ada'));
+  await control.settled();
+  assert.equal(a.last?.participants[0]?.name, 'Ada', 'live update');
+  assert.equal(a.last?.stats?.fps, 10);
+  await control.setOptions({ overlays: true });
+  await control.settled();
+  assert.equal(a.last?.options.overlays, true, 'options');
+  assert.ok(calls.includes('host.setOptions {"overlays":true,"paused":false,"onlyMe":false}'));
+  assert.ok(calls.includes('tab.setOptions 7 {"overlays":true,"paused":false,"onlyMe":false}'));
+  assert.ok(calls.includes('tab.showLive 7 1'), 'overlays turned on get the latest participants at once');
+  await control.stop();
+  await control.settled();
+  assert.equal(a.last?.state, 'idle', 'stop');
+  assert.equal(b.sent.length, bSent, 'the closed port got nothing');
+
+  await control.tilesUpdate({ adapter: 'zoom', site: 'zoom.us', viewport: { width: 1, height: 1 }, devicePixelRatio: 1, tiles: [], takenAt: NOW } as TilesSnapshot, TAB);
+  await control.settled();
+  assert.equal(a.last?.site, null, 'tiles of a tab that is not analysed are ignored');
+});
+
+test('with no port open nothing is built or sent; a port that opens gets the latest view at once', async () => {
+  const { control, state, calls } = fakes();
+  const closed = new Port();
+  control.connect(closed)();
+  await control.settled();
+  state.viewsBuilt = 0;
+  closed.sent.length = 0;
+  await control.start(TAB);
+  for (let i = 0; i < 20; i++) await control.liveUpdate(liveUpdate('meeting-1', `Ada ${i}`));
+  await control.setOptions({ paused: true });
+  await control.settled();
+  assert.equal(state.viewsBuilt, 0, 'no view built');
+  assert.deepEqual(closed.sent, []);
+  assert.ok(!calls.includes('host.live'), 'nothing asked of the host for a view');
+
+  const port = new Port();
+  control.connect(port);
+  await control.settled();
+  assert.equal(port.sent.length, 1);
+  assert.equal(port.last?.state, 'running');
+  assert.equal(port.last?.participants[0]?.name, 'Ada 19', 'the latest live update was kept');
+  assert.equal(port.last?.options.paused, true);
+});
+
+test('a burst of changes during a push costs at most one more view, and the last view sent is current', async () => {
+  const { control, state } = fakes();
+  const port = new Port();
+  control.connect(port);
+  await control.start(TAB);
+  await control.settled();
+  const before = state.viewsBuilt;
+  await Promise.all(Array.from({ length: 10 }, (_, i) => control.liveUpdate(liveUpdate('meeting-1', `Ada ${i}`))));
+  await control.settled();
+  assert.ok(state.viewsBuilt - before <= 2, `${state.viewsBuilt - before} views for 10 updates`);
+  assert.equal(port.last?.participants[0]?.name, 'Ada 9');
+});
+
+test('a second start stops the running analysis first; a start during a start is refused', async (t) => {
+  useClock(t);
+  const { control, calls, state } = fakes();
+  const port = new Port();
+  control.connect(port);
+  await control.start(TAB);
+  calls.length = 0;
+
+  assert.deepEqual(await control.start(TAB + 1), { ok: true });
+  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop', 'tab.stop 7', 'tab.inject 8', 'host.start meeting-2']);
+  assert.equal(state.session?.meetingId, 'meeting-2');
+  assert.equal(state.session?.tabId, TAB + 1);
+
+  const first = control.start(TAB);
+  assert.deepEqual(await control.start(TAB + 1), { ok: false, error: 'already starting' });
+  assert.deepEqual(await first, { ok: true });
+  await control.settled();
+  assert.equal(state.session?.meetingId, 'meeting-3');
+  assert.equal(port.last?.state, 'running');
+  assert.equal(port.last?.tabId, TAB);
+});
+
+test('the host refusing to start ends the analysis and shows its error', async () => {
+  const { control, calls, state } = fakes({ startOutcome: { ok: false, error: 'could not start analysis: no backend' } });
+  const port = new Port();
+  control.connect(port);
+  assert.deepEqual(await control.start(TAB), { ok: false, error: 'could not start analysis: no backend' });
+  await control.settled();
+  assert.ok(calls.includes('host.stop') && calls.includes('tab.stop 7'), 'everything released');
+  assert.equal(state.session, null);
+  assert.equal(state.badge, false);
+  assert.equal(port.last?.state, 'error');
+  assert.equal(port.last?.message, 'could not start analysis: no backend');
+
+  const again = fakes({ injectError: 'Cannot access contents of the page.' });
+  assert.deepEqual(await again.control.start(TAB), { ok: false, error: 'Cannot access contents of the page.' });
+  assert.ok(!again.calls.some((c) => c.startsWith('host.start')), 'the host is not started without the content script');
+});
+
+test('the host failing while running stops the analysis and shows its error until the next start', async () => {
+  const { control, state } = fakes();
+  const port = new Port();
+  control.connect(port);
+  await control.start(TAB);
+  await state.sinks!.failed('the capture ended');
+  await control.settled();
+  assert.equal(state.session, null);
+  assert.equal(port.last?.state, 'error');
+  assert.equal(port.last?.message, 'the capture ended');
+  await control.start(TAB);
+  await control.settled();
+  assert.equal(port.last?.state, 'running');
+  assert.equal(port.last?.message, null);
+});
+
+test('a host that cannot be released makes stop report it', async () => {
+  const { control, state } = fakes({ stopError: 'offscreen document did not close' });
+  await control.start(TAB);
+  assert.deepEqual(await control.stop(), { ok: false, error: 'offscreen document did not close' });
+  assert.equal(state.session, null, 'the session ends anyway');
+});
+
+test('after a worker restart: a running host gives the live view to the first port; a lost host is reported', async () => {
+  const session: Session = { tabId: TAB, windowId: 1, meetingId: 'meeting-9', startedAt: NOW, options: { ...DEFAULT_OPTIONS }, state: 'running' };
+  const alive = fakes({ hostRunning: true, hostLive: liveUpdate('meeting-9', 'Bo') });
+  alive.state.session = session;
+  await alive.control.restore();
+  assert.equal(alive.state.badge, true);
+  const port = new Port();
+  alive.control.connect(port);
+  await alive.control.settled();
+  assert.equal(port.last?.state, 'running');
+  assert.equal(port.last?.participants[0]?.name, 'Bo');
+
+  const lost = fakes({ hostRunning: false });
+  lost.state.session = session;
+  await lost.control.restore();
+  assert.equal(lost.state.session, null);
+  assert.equal(lost.state.badge, false);
+  const later = new Port();
+  lost.control.connect(later);
+  await lost.control.settled();
+  assert.equal(later.last?.state, 'error');
+  assert.equal(later.last?.message, LOST_ON_RESTART);
+});
+
+test('the keyboard command stops the analysed tab and starts another', async () => {
+  const { control, state } = fakes();
+  await control.toggle(TAB);
+  assert.equal(state.session?.tabId, TAB);
+  await control.toggle(TAB);
+  assert.equal(state.session, null);
+  await control.toggle(undefined);
+  assert.equal(state.session, null, 'no tab: nothing to start');
+});
