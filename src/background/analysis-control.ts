@@ -75,6 +75,8 @@ export class AnalysisControl {
    */
   private askHostForLive = true;
   private readonly ports = new Set<ViewPortSink>();
+  /** What the host was last told about anyone looking (see `offscreen/set-listening`). */
+  private hostListening: boolean | null = null;
   /** True while a push runs (`pushed` settles when it ends); `dirty` asks it to build and send one more view. */
   private pushing = false;
   private pushed: Promise<void> = Promise.resolve();
@@ -97,7 +99,31 @@ export class AnalysisControl {
   connect(port: ViewPortSink): () => void {
     this.ports.add(port);
     this.changed();
-    return () => void this.ports.delete(port);
+    void this.syncListening();
+    return () => {
+      this.ports.delete(port);
+      void this.syncListening();
+    };
+  }
+
+  /** Whether anyone looks at the live view: an open popup, or overlays on the page. */
+  private listening(session: Session | null): boolean {
+    return this.ports.size > 0 || Boolean(session?.options.overlays);
+  }
+
+  /** Tells a running host when that changed, so it sends live updates only while someone looks. */
+  private async syncListening(): Promise<void> {
+    const session = await this.deps.storage.loadSession();
+    if (!session || session.state !== 'running') return;
+    const listening = this.listening(session);
+    if (listening === this.hostListening) return;
+    this.hostListening = listening;
+    await this.deps
+      .host()
+      .setListening(listening)
+      .catch(() => {
+        this.hostListening = null;
+      });
   }
 
   /** Resolves when no view push is in progress (tests, and callers that must see the push done). */
@@ -127,13 +153,15 @@ export class AnalysisControl {
       this.changed();
       await tab.inject(tabId, options);
       const configOverrides = await storage.loadDevConfig();
-      const request = { tabId, meetingId: session.meetingId, startedAt: session.startedAt, options, tiles: this.tiles, configOverrides };
+      this.hostListening = this.listening(session);
+      const request = { tabId, meetingId: session.meetingId, startedAt: session.startedAt, options, tiles: this.tiles, listening: this.hostListening, configOverrides };
       const outcome = await this.deps.host().start(request, this.sinks);
       if (!outcome.ok) throw new Error(outcome.error);
       // Options may have changed while starting (popup toggles): keep them, change only the state.
       const latest = await storage.loadSession();
       await storage.saveSession({ ...(latest?.meetingId === session.meetingId ? latest : session), state: 'running' });
       await this.deps.badge(true);
+      await this.syncListening(); // a popup may have opened or closed while starting
       return { ok: true };
     } catch (err) {
       const error = errorText(err);
@@ -189,6 +217,7 @@ export class AnalysisControl {
       .catch(() => {});
     await this.deps.tab.setOptions(session.tabId, options).catch(() => {});
     if (options.overlays && this.live) await this.deps.tab.showLive(session.tabId, this.live.participants).catch(() => {});
+    await this.syncListening();
     return options;
   }
 

@@ -4,25 +4,14 @@
  * has neither, runs the same pipeline in its background event page (`firefox-host.ts`, which
  * installs itself with `useAnalysisHost` before the background's main module runs).
  */
-import { send, type LiveUpdate, type Outcome } from '../shared/messages.ts';
+import { send, type HostStartRequest, type LiveUpdate, type Outcome } from '../shared/messages.ts';
 import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
 import { offscreenDocuments } from './offscreen-document.ts';
 
 /** The offscreen document's holder while an analysis runs there. */
 const ANALYSIS = 'analysis';
 
-/** What a host needs to start analysing a tab. */
-export interface HostStartRequest {
-  tabId: number;
-  meetingId: string;
-  /** ms since the epoch. */
-  startedAt: number;
-  options: AnalysisOptions;
-  /** The latest tile snapshot of the tab, or null when none arrived yet. */
-  tiles: TilesSnapshot | null;
-  /** Developer overrides of the inference configuration (benchmarks); validated by the host. */
-  configOverrides: Record<string, unknown>;
-}
+export type { HostStartRequest } from '../shared/messages.ts';
 
 /**
  * How a host that lives in the background itself reports back (the offscreen document
@@ -49,6 +38,8 @@ export interface AnalysisHost {
   setTiles(snapshot: TilesSnapshot): Promise<void>;
   /** Passes on new options. @throws Error when the host cannot be reached. */
   setOptions(options: AnalysisOptions): Promise<void>;
+  /** Whether anyone looks at the live view; live updates are reported only while true. @throws Error when the host cannot be reached. */
+  setListening(listening: boolean): Promise<void>;
 }
 
 /** Chrome: the offscreen document, which opens the tab capture stream the background gets for it. */
@@ -77,6 +68,7 @@ export const offscreenHost: AnalysisHost = {
   live: () => send('offscreen/get-live', {}),
   setTiles: (snapshot) => send('offscreen/tiles', snapshot),
   setOptions: (options) => send('offscreen/set-options', options),
+  setListening: (listening) => send('offscreen/set-listening', { listening }),
 };
 
 let current: AnalysisHost = offscreenHost;

@@ -45,6 +45,9 @@ export const firefoxHost: AnalysisHost = {
   async setOptions(options) {
     running?.setOptions(options);
   },
+  async setListening(listening) {
+    running?.setListening(listening);
+  },
 };
 
 useAnalysisHost(firefoxHost);

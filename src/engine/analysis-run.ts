@@ -21,6 +21,8 @@ export interface RunRequest {
   options: AnalysisOptions;
   /** The latest tile snapshot of the tab, or null when none arrived yet. */
   tiles: TilesSnapshot | null;
+  /** Whether anyone looks at the live view: `onLive` is called only while true (see setListening). */
+  listening: boolean;
 }
 
 /** Where a run's pieces come from; the hosts pass the real ones, tests their own. */
@@ -49,6 +51,7 @@ export class AnalysisRun {
   private known = new Map<string, string>();
   private writes: Promise<void> = Promise.resolve();
   private stopped = false;
+  private listening: boolean;
   private readonly pipeline: TilePipeline;
 
   private constructor(
@@ -60,9 +63,10 @@ export class AnalysisRun {
     onLive: (update: LiveUpdate) => void,
   ) {
     const { tabId, meetingId, startedAt } = request;
+    this.listening = request.listening;
     this.pipeline = new TilePipeline(selection.analyzer, config, request.options, { tabId, meetingId, startedAt, backendReason: selection.reason }, {
       onLive: (update) => {
-        if (!this.stopped) onLive(update);
+        if (!this.stopped && this.listening) onLive(update);
       },
       onRecords: (records) => this.write((s) => s.addSeconds(records)),
       onError: (err) => console.error('[CallMood] frame failed', err),
@@ -116,6 +120,14 @@ export class AnalysisRun {
     for (const t of changed) this.known.set(t.id, t.name);
     const meetingId = this.request.meetingId;
     this.write((store) => store.upsertParticipants(meetingId, changed.map((t) => ({ id: t.id, name: t.name, isSelf: t.isSelf }))));
+  }
+
+  /**
+   * Whether anyone looks at the live view (a popup is open, or overlays are on). While nobody
+   * does, the run records as usual and sends no live updates; `live` stays current.
+   */
+  setListening(listening: boolean): void {
+    this.listening = listening;
   }
 
   /** New user options (pause, only me, overlays). */

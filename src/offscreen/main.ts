@@ -98,6 +98,9 @@ const handlers = {
   async 'offscreen/set-options'(options) {
     run?.analysis.setOptions(options);
   },
+  async 'offscreen/set-listening'({ listening }) {
+    run?.analysis.setListening(listening);
+  },
   async 'offscreen/get-live'() {
     return run?.analysis.live ?? null;
   },

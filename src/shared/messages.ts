@@ -68,6 +68,21 @@ export interface TileFrame {
   problem: TileFrameProblem | null;
 }
 
+/** What an analysis host needs to start analysing a tab. */
+export interface HostStartRequest {
+  tabId: number;
+  meetingId: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  options: AnalysisOptions;
+  /** The latest tile snapshot of the tab, or null when none arrived yet. */
+  tiles: TilesSnapshot | null;
+  /** Whether anyone looks at the live view from the start (see `offscreen/set-listening`). */
+  listening: boolean;
+  /** Developer overrides of the inference configuration (benchmarks); validated by the host. */
+  configOverrides: Record<string, unknown>;
+}
+
 /** Map of message name to request and response types. */
 export interface MessageMap {
   // popup -> background (the view itself comes on the view port, see ViewPortMessage)
@@ -82,22 +97,16 @@ export interface MessageMap {
   'bg/offscreen-error': { request: { error: string }; response: void };
   // background -> offscreen
   'offscreen/start': {
-    request: {
-      streamId: string;
-      tabId: number;
-      meetingId: string;
-      startedAt: number;
-      options: AnalysisOptions;
-      tiles: TilesSnapshot | null;
-      /** Developer overrides of the inference configuration (benchmarks); validated by the offscreen document. */
-      configOverrides: Record<string, unknown>;
-    };
+    /** `streamId`: the tab capture stream id, single-use, expiring within seconds. */
+    request: HostStartRequest & { streamId: string };
     response: Outcome;
   };
   'offscreen/stop': { request: Record<string, never>; response: Outcome };
   'offscreen/tiles': { request: TilesSnapshot; response: void };
   'offscreen/set-options': { request: AnalysisOptions; response: void };
   'offscreen/get-live': { request: Record<string, never>; response: LiveUpdate | null };
+  /** Whether anyone looks at the live view (a popup is open, or overlays are on): `bg/live` is sent only then. */
+  'offscreen/set-listening': { request: { listening: boolean }; response: void };
   // background -> content
   'content/start': { request: { options: AnalysisOptions }; response: Outcome };
   'content/stop': { request: Record<string, never>; response: void };

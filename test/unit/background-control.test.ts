@@ -47,6 +47,7 @@ function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?:
     },
     setTiles: async () => void calls.push('host.setTiles'),
     setOptions: async (o) => void calls.push(`host.setOptions ${JSON.stringify(o)}`),
+    setListening: async (l) => void calls.push(`host.setListening ${l}`),
   };
   let meetings = 0;
   const deps: ControlDeps = {
@@ -132,6 +133,7 @@ test('start injects the content script, starts the host, stores the running sess
     startedAt: NOW,
     options: { overlays: true, paused: false, onlyMe: true },
     tiles: null,
+    listening: true,
     configOverrides: { targetFps: 5 },
   });
   assert.deepEqual(state.session, { tabId: TAB, windowId: 1, meetingId: 'meeting-1', startedAt: NOW, options: { overlays: true, paused: false, onlyMe: true }, state: 'running' });
@@ -355,4 +357,25 @@ test('the keyboard command stops the analysed tab and starts another', async () 
   assert.equal(state.session, null);
   await control.toggle(undefined);
   assert.equal(state.session, null, 'no tab: nothing to start');
+});
+
+test('the host sends live updates only while someone looks: a popup is open or overlays are on', async (t) => {
+  useClock(t);
+  const { control, calls, state } = fakes();
+  state.options = { overlays: false, paused: false, onlyMe: false };
+  assert.deepEqual(await control.start(TAB), { ok: true });
+  assert.equal(state.requests[0]!.listening, false, 'no popup, no overlays: nobody looks');
+  const port = new Port();
+  const disconnect = control.connect(port);
+  await control.settled();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(calls.filter((c) => c.startsWith('host.setListening')).at(-1), 'host.setListening true', 'a popup opened');
+  disconnect();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(calls.filter((c) => c.startsWith('host.setListening')).at(-1), 'host.setListening false', 'the popup closed');
+  await control.setOptions({ overlays: true });
+  assert.equal(calls.filter((c) => c.startsWith('host.setListening')).at(-1), 'host.setListening true', 'overlays on');
+  const before = calls.filter((c) => c.startsWith('host.setListening')).length;
+  await control.setOptions({ onlyMe: true });
+  assert.equal(calls.filter((c) => c.startsWith('host.setListening')).length, before, 'no change, nothing sent');
 });

@@ -85,6 +85,7 @@ test('a rejected sender gets an error and the handler never runs', async () => {
       'offscreen/tiles': async () => {},
       'offscreen/set-options': async () => {},
       'offscreen/get-live': async () => null,
+      'offscreen/set-listening': async () => {},
     },
     () => 'not an extension page',
   );
