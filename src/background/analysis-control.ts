@@ -1,15 +1,17 @@
 /**
  * The background's analysis control: starts and stops the analysis of one tab, keeps what
  * the popup shows (the session, the latest live update and tile snapshot, the last error)
- * and pushes the view to the open view ports (STYLE.md item 12): after every change while at
+ * and pushes the view to the open view ports: after every change while at
  * least one port is open, at once to a port that opens, and nothing (not even a view built)
  * while none is open. It reaches the browser only through `ControlDeps`, so the unit tests
  * drive it without one; `main.ts` wires it to the real host, storage, tabs and ports.
  */
-import type { LiveUpdate, Outcome, ViewPortMessage } from '../shared/messages.ts';
+import type { LiveUpdate, Outcome } from '../shared/messages.ts';
+import type { ViewPortMessage } from '../shared/view-port.ts';
 import type { AnalysisOptions, AnalysisView, ParticipantLive, TilesSnapshot } from '../shared/types.ts';
 import type { AnalysisHost, HostSinks } from './analysis-host.ts';
 import type { Session } from './session.ts';
+import { errorText } from '../shared/errors.ts';
 
 /** Where the session and the user's options are kept (`session.ts`). */
 export interface ControlStorage {
@@ -58,10 +60,6 @@ export interface ViewPortSink {
 
 /** Shown when the service worker restarted and found the analysis host gone. */
 export const LOST_ON_RESTART = 'Analysis stopped while CallMood was restarting; start it again.';
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** The background's start/stop/view logic (see the module comment). One per service worker. */
 export class AnalysisControl {

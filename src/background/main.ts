@@ -9,7 +9,8 @@
  * message handlers, the view ports the popup opens, the keyboard command and tab events.
  */
 import browser from 'webextension-polyfill';
-import { isExtensionPage, listen, sendToTab, VIEW_PORT_NAME, type Handlers } from '../shared/messages.ts';
+import { isExtensionPage, listen, sendToTab, type Handlers } from '../shared/messages.ts';
+import { VIEW_PORT_NAME } from '../shared/view-port.ts';
 import type { AnalysisOptions } from '../shared/types.ts';
 import { AnalysisControl } from './analysis-control.ts';
 import { analysisHost } from './analysis-host.ts';

@@ -13,6 +13,7 @@ import { ParticipantRow } from './participant-row.tsx';
 import { PrivacyPanel } from './privacy-panel.tsx';
 import { useAnalysisView } from './use-analysis-view.ts';
 import type { Connection } from './use-analysis-view.ts';
+import { errorText } from '../shared/errors.ts';
 
 /**
  * The tab the popup controls: the `tabId` query parameter when present (tests open the popup
@@ -62,10 +63,6 @@ function stateText(view: AnalysisView | null, connection: Connection, targetTabI
     case 'error':
       return 'Stopped by an error.';
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The popup's root component. */

@@ -7,15 +7,12 @@ import { send } from '../shared/messages.ts';
 import type { AnalysisView } from '../shared/types.ts';
 import { describeTime, findMeeting, withTimelineStore } from './meeting-data.ts';
 import type { LiveView } from './use-analysis-view.ts';
+import { errorText } from '../shared/errors.ts';
 
 type DeleteStage = 'idle' | 'confirm' | 'deleting';
 
 /** Deleting asks twice: "Delete…" then "Really delete?"; the question lapses after this many ms. */
 const CONFIRM_TIMEOUT_MS = 15_000;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Props of `PrivacyPanel`. */
 export interface PrivacyPanelProps {

@@ -5,7 +5,8 @@
  * background answers the request, so a view pushed before it applied them does not undo them.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { send, watchView, type ViewConnection } from '../shared/messages.ts';
+import { send } from '../shared/messages.ts';
+import { watchView, type ViewConnection } from '../shared/view-port.ts';
 import type { AnalysisOptions, AnalysisView } from '../shared/types.ts';
 
 /** How the popup's link to the background stands (see `ViewConnection`). */

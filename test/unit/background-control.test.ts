@@ -12,7 +12,8 @@ import { test, type TestContext } from 'node:test';
 import { AnalysisControl, LOST_ON_RESTART, type ControlDeps, type ViewPortSink } from '../../src/background/analysis-control.ts';
 import type { AnalysisHost, HostStartRequest, HostSinks } from '../../src/background/analysis-host.ts';
 import type { Session } from '../../src/background/session.ts';
-import type { LiveUpdate, Outcome, ViewPortMessage } from '../../src/shared/messages.ts';
+import type { LiveUpdate, Outcome } from '../../src/shared/messages.ts';
+import type { ViewPortMessage } from '../../src/shared/view-port.ts';
 import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisView, type TilesSnapshot } from '../../src/shared/types.ts';
 
 const NOW = 1_700_000_000_000;

@@ -38,9 +38,8 @@ const listeners: Listener[] = [];
   },
 };
 
-const { listen, send, isExtensionPage, parseViewPortMessage, viewMessage, watchView, VIEW_ANSWER_TIMEOUT_MS, VIEW_RECONNECT_MS, VIEW_RECONNECT_MAX_MS } = await import(
-  '../../src/shared/messages.ts'
-);
+const { listen, send, isExtensionPage } = await import('../../src/shared/messages.ts');
+const { parseViewPortMessage, viewMessage, watchView, VIEW_ANSWER_TIMEOUT_MS, VIEW_RECONNECT_MS, VIEW_RECONNECT_MAX_MS } = await import('../../src/shared/view-port.ts');
 
 test('a handler answers its own messages; send() returns the typed response', async () => {
   const calls: string[] = [];
