@@ -32,7 +32,7 @@ const nm = join(root, 'node_modules');
 export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 'facemesh.bin'];
 /** CallMood's own emotion model (committed in models/, made by training/run.sh). */
 export const CALLMOOD_MODEL_FILES = ['callmood-emotion.json', 'callmood-emotion.bin'];
-/** human's emotion model (from @vladmandic/human/models), compared against in the harness only. */
+/** human's emotion model (from @vladmandic/human/models): compared against in the harness, and part of the naive baseline of the benchmark build. */
 export const HUMAN_EMOTION_FILES = ['emotion.json', 'emotion.bin'];
 /** face-api's expression model (from @vladmandic/face-api/model), compared against in the harness only. */
 export const FACEAPI_MODEL_FILES = ['face_expression_model-weights_manifest.json', 'face_expression_model.bin'];
@@ -160,7 +160,7 @@ async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { w
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
   await copyInto(join(out, 'models'), join(root, 'models'), CALLMOOD_MODEL_FILES);
-  if (bench) await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), BASELINE_MODEL_FILES);
+  if (bench) await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), [...BASELINE_MODEL_FILES, ...HUMAN_EMOTION_FILES]);
   await copyInto(join(out, 'wasm'), join(nm, '@tensorflow/tfjs-backend-wasm/dist'), WASM_FILES);
 }
 
