@@ -11,9 +11,13 @@ import { ROOT } from '../../scripts/lib/call-session.ts';
 import { ensureBuilt, noBrowserReason, TEST_OUTPUT } from './helpers.ts';
 
 const DATA = resolve(ROOT, '../shared/data');
+// The live modes play each image through the live pipeline itself (TilePipeline); their
+// slices are small, so only the larger ones are held to better than chance.
 const sets = [
-  { dir: join(DATA, 'fer2013-public'), mode: 'crop', limit: 70 },
-  { dir: join(DATA, 'lfw-expressions'), mode: 'detect', limit: 30 },
+  { dir: join(DATA, 'fer2013-public'), mode: 'crop', limit: 70, chance: true },
+  { dir: join(DATA, 'lfw-expressions'), mode: 'detect', limit: 30, chance: true },
+  { dir: join(DATA, 'fer2013-public'), mode: 'crop-live', limit: 12, chance: false },
+  { dir: join(DATA, 'lfw-expressions'), mode: 'live', limit: 8, chance: false },
 ];
 
 describe('npm run eval', { skip: noBrowserReason() }, () => {
@@ -37,7 +41,7 @@ describe('npm run eval', { skip: noBrowserReason() }, () => {
       const diagonal = m.confusion.reduce((s: number, row: number[], i: number) => s + row[i]!, 0);
       assert.equal(diagonal, m.correct);
       assert.ok(m.accuracyCi95[0] <= m.accuracy && m.accuracy <= m.accuracyCi95[1]);
-      assert.ok(m.accuracy > 1 / 7, `better than chance: ${m.accuracy}`);
+      if (set.chance) assert.ok(m.accuracy > 1 / 7, `better than chance: ${m.accuracy}`);
       assert.equal(report.configuration.backend, 'wasm');
       assert.ok(report.speed.imagesPerSecond > 0);
       assert.ok(existsSync(out.replace(/\.json$/, '.html')));
