@@ -1,13 +1,14 @@
 /**
- * The privacy controls and robustness of a running analysis, in Chromium on the demo call:
- * "only me" chosen before starting, a service-worker restart in the middle of a call,
- * "pause", and "delete this meeting's data".
+ * The privacy controls and robustness of a running analysis, in Chromium on the demo call,
+ * as one scenario of steps (each needs the ones before it): "only me" chosen before
+ * starting, a service-worker restart in the middle of a call, "pause", and "delete this
+ * meeting's data".
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
 import { CallSession, type PopupRow } from '../../scripts/lib/call-session.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
-import { ensureBuilt, noBrowserReason, noVideosReason } from './helpers.ts';
+import { ensureBuilt, noBrowserReason, noVideosReason, scenario } from './helpers.ts';
 
 const skip = noBrowserReason() || noVideosReason();
 const EMOTION_TEXT = new RegExp(`^(${EMOTIONS.join('|')}) \\d+%$`);
@@ -68,36 +69,44 @@ async function currentMeetingId(session: CallSession): Promise<string> {
 }
 
 describe('privacy controls and restarts (real clips)', { skip }, () => {
+  const { step } = scenario();
   let session: CallSession;
 
-  before(async () => {
-    await ensureBuilt();
-    session = await CallSession.open({ headless: true });
-  });
   after(async () => {
     await session?.close();
   });
 
-  test('"only me" chosen before starting analyses the self view alone', async () => {
+  step('the demo call opens in Chromium with the extension loaded', async () => {
+    await ensureBuilt();
+    session = await CallSession.open({ headless: true });
+  });
+
+  step('"only me" chosen in the popup before starting stays chosen while idle', async () => {
     await setToggle(session, 'only-me-toggle', true);
-    // The choice must stick while idle (the popup polls the background four times a second).
+    // The popup follows the background's view: the choice must survive its next updates.
     await new Promise((ok) => setTimeout(ok, 1000));
     assert.equal(await session.popup.getByTestId('only-me-toggle').isChecked(), true);
+  });
+
+  step('Start with "only me": the self view shows an emotion and every other row reads "not analysed"', async () => {
     await session.start();
     const rows = await waitForRows(session, (r) => r.some((x) => x.id === SELF && EMOTION_TEXT.test(x.dominant)) && r.length >= 2, 30_000, 'the self view to show an emotion');
     for (const r of rows.filter((x) => x.id !== SELF)) assert.equal(r.dominant, 'not analysed', `${r.name} must not be analysed`);
+  });
+
+  step('turning "only me" off analyses the others again', async () => {
     await setToggle(session, 'only-me-toggle', false);
     await waitForRows(session, (r) => r.some((x) => x.id === 'WolfgangLanger_Pexels' && EMOTION_TEXT.test(x.dominant)), 20_000, 'others to be analysed again');
   });
 
-  test('a service-worker restart keeps the analysed tab and the live view', async () => {
+  step('a service-worker restart keeps the analysed tab and the live view', async () => {
     const meetingId = await currentMeetingId(session);
     const cdp = await session.eb.context.newCDPSession(session.popup);
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
     await cdp.detach();
     await new Promise((ok) => setTimeout(ok, 1500));
-    // The popup's next polls wake the worker, which restores the session from storage.session.
+    // The popup reconnects, which wakes the worker; it restores the session from storage.session.
     await waitForRows(session, (r) => r.some((x) => x.id === 'WolfgangLanger_Pexels' && EMOTION_TEXT.test(x.dominant)), 20_000, 'live rows after the restart');
     assert.match((await session.popup.getByTestId('start-stop').textContent()) ?? '', /stop/i);
     assert.equal(await currentMeetingId(session), meetingId, 'same meeting after the restart');
@@ -107,7 +116,7 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
     await session.setOverlays(false);
   });
 
-  test('pause analyses and records nothing until resumed', async () => {
+  step('pause analyses and records nothing until resumed', async () => {
     const meetingId = await currentMeetingId(session);
     await setToggle(session, 'pause-toggle', true);
     await waitForRows(session, (r) => r.length > 0 && r.every((x) => x.dominant === 'not analysed'), 10_000, 'every row to read "not analysed"');
@@ -120,7 +129,7 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
     await waitForRows(session, (r) => r.some((x) => EMOTION_TEXT.test(x.dominant)), 15_000, 'emotions after resuming');
   });
 
-  test("delete this meeting's data removes every stored second of it", async () => {
+  step("delete this meeting's data removes every stored second of it", async () => {
     const meetingId = await currentMeetingId(session);
     await new Promise((ok) => setTimeout(ok, 1500));
     assert.ok((await countSeconds(session, meetingId)) > 0, 'the meeting has stored seconds');
@@ -128,7 +137,7 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
     await session.popup.getByTestId('delete-meeting').click(); // "Really delete?"
     await session.popup.getByTestId('delete-status').waitFor({ timeout: 15_000 });
     assert.match((await session.popup.getByTestId('delete-status').textContent()) ?? '', /deleted/i);
-    // The popup learns that analysis stopped at its next poll (every 250 ms).
+    // The popup shows that analysis stopped once the background's next view arrives.
     await session.popup.waitForFunction(() => /start/i.test(document.querySelector('[data-testid="start-stop"]')?.textContent ?? ''), null, { timeout: 5000 });
     assert.equal(await countSeconds(session, meetingId), 0);
   });

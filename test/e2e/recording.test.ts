@@ -5,32 +5,33 @@
  * its own emotion, and no row stands for the whole picture.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
 import { CallSession } from '../../scripts/lib/call-session.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
-import { ensureBuilt, noBrowserReason, noVideosReason } from './helpers.ts';
+import { ensureBuilt, noBrowserReason, noVideosReason, scenario } from './helpers.ts';
 
 const skip = noBrowserReason() || noVideosReason();
 const CLIPS = ['WolfgangLanger_Pexels.webm', 'single_face.webm'];
 const EMOTION_TEXT = new RegExp(`^(${EMOTIONS.join('|')}) \\d+%$`);
 
 describe('several people in one video (real clips)', { skip }, () => {
+  const { step, check } = scenario();
   let session: CallSession;
-
-  before(async () => {
-    await ensureBuilt();
-    session = await CallSession.open({ clips: CLIPS, page: { path: '/fixtures/recording/' } });
-  });
+  let rows: { id: string; name: string; dominant: string }[] = [];
 
   after(async () => {
     await session?.close();
   });
 
-  test('each face of a recording is a participant of its own, with its own emotion', async () => {
+  step('the recording page opens in Chromium with the extension loaded', async () => {
+    await ensureBuilt();
+    session = await CallSession.open({ clips: CLIPS, page: { path: '/fixtures/recording/' } });
+  });
+
+  step('each face of a recording is a participant of its own, with its own emotion', async () => {
     const caption: string = await session.page.evaluate(() => (window as any).siteCall.caption());
     await session.start();
     const end = Date.now() + 60_000;
-    let rows: { id: string; name: string; dominant: string }[] = [];
     while (Date.now() < end) {
       rows = await session.popup.$$eval('[data-testid="participant-row"]', (els) =>
         els.map((el) => ({
@@ -49,11 +50,13 @@ describe('several people in one video (real clips)', { skip }, () => {
       assert.match(r.dominant, EMOTION_TEXT, `${r.name} has an emotion`);
     }
     assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'distinct people');
-    // Overlays: one box per face.
+  });
+
+  check('overlays turned on show one box on each face', async () => {
     await session.setOverlays(true);
-    const end2 = Date.now() + 15_000;
+    const end = Date.now() + 15_000;
     let boxes: Record<string, string> = {};
-    while (Date.now() < end2 && Object.keys(boxes).length < CLIPS.length) {
+    while (Date.now() < end && Object.keys(boxes).length < CLIPS.length) {
       boxes = await session.overlays();
       await new Promise((ok) => setTimeout(ok, 300));
     }

@@ -7,13 +7,15 @@
  * one named row per participant with emotion bars, the self view marked "(you)", no row for
  * the screen share, and a rename in the page's DOM renaming the same row. Zoom's speaker view
  * and the generic page's re-layout keep every participant's id. A Zoom page whose tile classes
- * changed falls back to the generic adapter and the popup says so.
+ * changed falls back to the generic adapter and the popup says so. Each site is a test of its
+ * own after the one that opens the browser: a site that fails stops its analysis and leaves
+ * the next site to run.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
 import { CallSession, hostRulesArg, type CallPage } from '../../scripts/lib/call-session.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
-import { ensureBuilt, noBrowserReason, noVideosReason } from './helpers.ts';
+import { ensureBuilt, noBrowserReason, noVideosReason, scenario } from './helpers.ts';
 
 const skip = noBrowserReason() || noVideosReason();
 /** Three participants: a remote face, the local user (single_face, the self view) and a face that comes and goes. */
@@ -107,24 +109,38 @@ async function checkSite(session: CallSession, shareName: RegExp): Promise<Expec
 }
 
 describe('CallMood on each call site (real clips)', { skip }, () => {
+  const { step, check } = scenario();
   let session: CallSession;
   const zoom = (query = ''): CallPage => ({ path: '/wc/', host: 'app.zoom.us', query });
-
-  before(async () => {
-    await ensureBuilt();
-    session = await CallSession.open({ clips: CLIPS, args: [hostRulesArg(['app.zoom.us'])], page: { path: '/', query: 'present=1' } });
-  });
+  /**
+   * One call site, checked on its own: when it fails, the analysis is stopped so that the
+   * next site starts from an idle popup.
+   */
+  const site = (name: string, body: () => Promise<void>) =>
+    check(name, async () => {
+      try {
+        await body();
+      } catch (error) {
+        await session.stop().catch(() => {});
+        throw error;
+      }
+    });
 
   after(async () => {
     await session?.close();
   });
 
-  test('Google Meet look-alike (demo call): named rows, self marked, the presentation not analysed, a rename keeps the row', async () => {
+  step('Chromium opens with the extension loaded, app.zoom.us mapped to the test server, on the demo call', async () => {
+    await ensureBuilt();
+    session = await CallSession.open({ clips: CLIPS, args: [hostRulesArg(['app.zoom.us'])], page: { path: '/', query: 'present=1' } });
+  });
+
+  site('Google Meet look-alike (demo call): named rows, self marked, the presentation not analysed, a rename keeps the row', async () => {
     await checkSite(session, /presentation/i);
     await session.stop();
   });
 
-  test('Zoom (WebGL canvases, gallery then speaker view): named rows through tab capture, ids kept across views', async () => {
+  site('Zoom (WebGL canvases, gallery then speaker view): named rows through tab capture, ids kept across views', async () => {
     await session.goto(zoom('view=gallery'));
     const readable = await session.page.evaluate(() => (window as any).siteCall.canvasReadable());
     assert.equal(readable, false, 'the page cannot read its own WebGL tiles back (no preserveDrawingBuffer)');
@@ -143,21 +159,21 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
     await session.stop();
   });
 
-  test('Microsoft Teams look-alike: named rows, self marked, the ScreenSharing stream not analysed, a rename keeps the row', async () => {
+  site('Microsoft Teams look-alike: named rows, self marked, the ScreenSharing stream not analysed, a rename keeps the row', async () => {
     await session.goto({ path: '/fixtures/teams-call/' });
     await checkSite(session, /presenting/i);
     assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /teams adapter/);
     await session.stop();
   });
 
-  test('Jitsi Meet look-alike (self-hosted): named rows, the local thumbnail marked, the large video and the -v1 screen share not analysed', async () => {
+  site('Jitsi Meet look-alike (self-hosted): named rows, the local thumbnail marked, the large video and the -v1 screen share not analysed', async () => {
     await session.goto({ path: '/fixtures/jitsi-call/' });
     await checkSite(session, /screen/i);
     assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /jitsi adapter/);
     await session.stop();
   });
 
-  test('generic page with video and canvas tiles: captions or "Tile N" names, the mirrored self view, ids kept through a re-layout', async () => {
+  site('generic page with video and canvas tiles: captions or "Tile N" names, the mirrored self view, ids kept through a re-layout', async () => {
     await session.goto({ path: '/fixtures/generic-call/', query: 'media=mixed' });
     const want = await checkSite(session, /shared screen|Tile 4/i);
     await session.page.evaluate(() => (window as any).siteCall.relayout());
@@ -170,13 +186,13 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
     assert.equal(await session.popup.getByTestId('page-access').getAttribute('data-pattern'), 'http://127.0.0.1/*');
   });
 
-  test('generic page with canvas tiles only: every participant named, the canvas faces analysed', async () => {
+  site('generic page with canvas tiles only: every participant named, the canvas faces analysed', async () => {
     await session.goto({ path: '/fixtures/generic-call/', query: 'media=canvas' });
     await checkSite(session, /shared screen|Tile 4/i);
     await session.stop();
   });
 
-  test("a Zoom page whose tile classes changed: the generic adapter takes over and the popup says it doesn't recognise the layout", async () => {
+  site("a Zoom page whose tile classes changed: the generic adapter takes over and the popup says it doesn't recognise the layout", async () => {
     await session.goto(zoom('broken=1'));
     await session.start();
     const notice = session.popup.getByTestId('fallback-notice');
