@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     const uncalibrated = await run('fer', 'B', { ...chosen, emotion: { ...chosen.emotion, temperature: 1 } });
 
     // 5. Lighting per brightness tercile on FER-B.
-    const cuts = (() => {
+    const cuts = ((): [number, number] => {
       const b = base.ferA.images.map((i) => i.brightness).sort((x, y) => x - y);
       return [b[Math.floor(b.length / 3)]!, b[Math.floor((2 * b.length) / 3)]!];
     })();

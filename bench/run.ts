@@ -55,7 +55,7 @@ const { values } = parseArgs({
   },
 });
 
-const tilesList = values.tiles!.split(',').map(Number);
+const tilesList = values.tiles.split(',').map(Number);
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
 const sampleEvery = Number(values['sample-every']);

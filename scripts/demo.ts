@@ -29,7 +29,7 @@ if (!Number.isFinite(seconds) || seconds <= 0) {
   console.error(`--seconds must be a positive number, got ${values.seconds}`);
   process.exit(2);
 }
-const outDir = resolve(values.out!);
+const outDir = resolve(values.out);
 const headless = values.headless || (!values.headed && !process.env.DISPLAY);
 
 async function main(): Promise<void> {

@@ -64,14 +64,14 @@ async function main(): Promise<void> {
   if (!values.data) fail('usage: npm run eval -- --data DIR [--mode crop|detect|crop-live|live] [--out FILE] [--backend wasm|webgl|webgpu|auto] [--config JSON] [--split A|B|all] [--split-by image|person] [--limit N]');
   const mode = values.mode as EvalMode;
   if (!['crop', 'detect', 'crop-live', 'live'].includes(mode)) fail(`--mode must be crop, detect, crop-live or live, got ${values.mode}`);
-  if (!['wasm', 'webgl', 'webgpu', 'auto', 'cpu'].includes(values.backend!)) fail(`--backend must be wasm, webgl, webgpu, auto or cpu, got ${values.backend}`);
+  if (!['wasm', 'webgl', 'webgpu', 'auto', 'cpu'].includes(values.backend)) fail(`--backend must be wasm, webgl, webgpu, auto or cpu, got ${values.backend}`);
   const split = values.split as SplitHalf;
   if (!['A', 'B', 'all'].includes(split)) fail(`--split must be A, B or all, got ${values.split}`);
   const splitBy = values['split-by'] as SplitBy;
   if (!['image', 'person'].includes(splitBy)) fail(`--split-by must be image or person, got ${values['split-by']}`);
   let overrides: ConfigOverrides;
   try {
-    const checked = sanitizeOverrides(JSON.parse(values.config!));
+    const checked = sanitizeOverrides(JSON.parse(values.config));
     if (checked.dropped.length) fail(`--config: unknown, mistyped or out-of-range knobs: ${checked.dropped.join(', ')}`);
     overrides = checked.overrides;
   } catch (err) {

@@ -38,7 +38,7 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
       // Caches off: with them, tiles would be handed each other's results.
       cacheSensitivity: 0,
       skipAllowed: false,
-    } as Partial<HumanConfig>);
+    });
     if (backend === 'wasm') human.tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     await human.init();
     await human.load();
@@ -49,7 +49,7 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
     const t0 = performance.now();
     const tiles: TileAnalysis[] = [];
     for (const tile of images) {
-      const result = await this.human.detect(tile.image as never);
+      const result = await this.human.detect(tile.image);
       const face = result.face?.[0];
       if (!face || !face.emotion?.length) {
         tiles.push({ key: tile.key, status: 'analysed', tracked: false, face: null, faces: [] });

@@ -80,7 +80,7 @@ export async function launchWithExtension(opts: LaunchOptions): Promise<Extensio
   const wsEndpoint = await new Promise<string>((ok, fail) => {
     let buf = '';
     const timer = setTimeout(() => fail(new Error(`Chromium did not start in 30 s: ${buf.slice(-2000)}`)), 30_000);
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /DevTools listening on (ws:\/\/\S+)/.exec(buf);
       if (m) {
@@ -93,7 +93,7 @@ export async function launchWithExtension(opts: LaunchOptions): Promise<Extensio
       fail(new Error(`Chromium exited with ${code}: ${buf.slice(-2000)}`));
     });
   });
-  child.stderr!.resume();
+  child.stderr.resume();
   const browser = await chromium.connectOverCDP(wsEndpoint);
   const context = browser.contexts()[0]!;
   const cdp = await browser.newBrowserCDPSession();
@@ -125,7 +125,7 @@ export async function launchWithExtension(opts: LaunchOptions): Promise<Extensio
  * gesture that lets the extension capture the tab.
  */
 export async function triggerToolbarAction(eb: ExtensionBrowser, page: Page): Promise<void> {
-  const { targetInfos } = (await eb.cdp.send('Target.getTargets', { filter: [{ type: 'tab' }] } as never)) as unknown as {
+  const { targetInfos } = (await eb.cdp.send('Target.getTargets', { filter: [{ type: 'tab' }] })) as unknown as {
     targetInfos: { targetId: string; url: string; type: string }[];
   };
   const url = page.url();

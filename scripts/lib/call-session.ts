@@ -138,7 +138,7 @@ export class CallSession {
     await triggerToolbarAction(this.eb, this.page);
     await this.popup.getByTestId('start-stop').click();
     await this.popup.waitForFunction(
-      () => (document.querySelector('[data-testid="state"]') as HTMLElement | null)?.dataset.state === 'running',
+      () => document.querySelector<HTMLElement>('[data-testid="state"]')?.dataset.state === 'running',
       null,
       { timeout: timeoutMs },
     );
@@ -181,7 +181,7 @@ export class CallSession {
     if ((await toggle.isChecked()) !== on) await toggle.click();
     // The checkbox follows the polled view: wait until it shows the new state.
     await this.popup.waitForFunction(
-      (want) => (document.querySelector('[data-testid="overlay-toggle"]') as HTMLInputElement | null)?.checked === want,
+      (want) => document.querySelector<HTMLInputElement>('[data-testid="overlay-toggle"]')?.checked === want,
       on,
       { timeout: 5000 },
     );

@@ -3,6 +3,7 @@
  * playwright does not expose (the extension's offscreen document).
  */
 import WebSocket from 'ws';
+import { messageText } from './ws-text.ts';
 
 /** A protocol event, with the flattened session it came from. */
 export interface CdpEvent {
@@ -18,7 +19,7 @@ export class RawCdp {
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } } & Partial<CdpEvent>;
+      const msg = JSON.parse(messageText(data)) as { id?: number; result?: unknown; error?: { message: string } } & Partial<CdpEvent>;
       if (msg.id === undefined) {
         if (msg.method) for (const l of this.listeners) l({ method: msg.method, params: msg.params ?? {}, sessionId: msg.sessionId });
         return;

@@ -67,7 +67,7 @@ export function splitKey(path: string, by: SplitBy): string {
   if (by === 'image') return path;
   const name = basename(path).replace(/\.[^.]+$/, '');
   const ckSubject = /^(S\d{3})_\d{3}_\d{8}$/.exec(name);
-  return ckSubject ? ckSubject[1] : name.replace(/_\d{4}$/, '');
+  return ckSubject ? ckSubject[1]! : name.replace(/_\d{4}$/, '');
 }
 
 /**

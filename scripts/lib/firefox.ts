@@ -15,6 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { messageText } from './ws-text.ts';
 
 /** Path of the Firefox binary: env FIREFOX_PATH, else Debian's /usr/bin/firefox-esr. */
 export function firefoxPath(): string {
@@ -97,7 +98,7 @@ export class FirefoxBidi {
     readonly log: string[],
   ) {
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data));
+      const msg = JSON.parse(messageText(data));
       if (typeof msg.id === 'number' && this.pending.has(msg.id)) {
         const p = this.pending.get(msg.id)!;
         this.pending.delete(msg.id);
@@ -138,8 +139,8 @@ export class FirefoxBidi {
           ok(m[1]!);
         }
       };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', onData);
       proc.on('exit', (code) => {
         clearTimeout(timer);
         fail(new Error(`Firefox exited (${code}) before BiDi was ready:\n${log.join('')}`));

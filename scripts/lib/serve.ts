@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -40,7 +40,8 @@ export interface StaticServer {
  */
 export async function serveStatic(mounts: Record<string, string>, port = 0): Promise<StaticServer> {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
-  const server = createServer(async (req, res) => {
+  // Never rejects: a failure is answered with a 500. The server drops the promise.
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const path = decodeURIComponent(url.pathname);
@@ -71,7 +72,8 @@ export async function serveStatic(mounts: Record<string, string>, port = 0): Pro
     } catch (err) {
       res.writeHead(500).end(String(err));
     }
-  });
+  };
+  const server = createServer((req, res) => void answer(req, res));
   await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
   const { port: actual } = server.address() as AddressInfo;
   return {

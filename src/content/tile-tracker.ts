@@ -64,9 +64,9 @@ export interface TileTrackerOptions {
   /** Aborting it stops the tracker and releases every observer, listener and timer. */
   signal: AbortSignal;
   /** Called with each changed snapshot (and at least every HEARTBEAT_MS); never after abort. */
-  onSnapshot(snapshot: TilesSnapshot): void;
+  onSnapshot: (snapshot: TilesSnapshot) => void;
   /** Called when computing or reporting a snapshot threw; defaults to `logOnce`. */
-  onError?(error: unknown): void;
+  onError?: (error: unknown) => void;
   /** Document to watch; defaults to `win.document`. */
   doc?: Document;
   /** Window of `doc`; defaults to `doc.defaultView`, then the global `window`. */

@@ -32,7 +32,7 @@ export interface RunDeps {
   /** Opens the timeline store (default: the extension's IndexedDB). */
   openStore?: () => Promise<TimelineStore>;
   /** Called after every analysed frame and on option changes. */
-  onLive(update: LiveUpdate): void;
+  onLive: (update: LiveUpdate) => void;
 }
 
 /**

@@ -158,6 +158,7 @@ export class TilePipeline {
   start(source: FrameSource): void {
     this.running = true;
     const interval = 1000 / this.config.live.targetFps;
+    // `tick` never rejects (a failed step goes to sinks.onError), so the timers drop its promise.
     const tick = async () => {
       if (!this.running) return;
       const started = performance.now();
@@ -171,9 +172,9 @@ export class TilePipeline {
           this.busy = false;
         }
       }
-      if (this.running) this.timer = setTimeout(tick, Math.max(0, interval - (performance.now() - started)));
+      if (this.running) this.timer = setTimeout(() => void tick(), Math.max(0, interval - (performance.now() - started)));
     };
-    this.timer = setTimeout(tick, 0);
+    this.timer = setTimeout(() => void tick(), 0);
   }
 
   /** Stops the loop and emits every remaining second's records. */

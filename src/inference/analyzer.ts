@@ -76,7 +76,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
   /** One tile's pixels as a [1, H, W, 3] float tensor. */
   private tensor(image: TilePixels): TileTensor {
     const tf = this.tf;
-    const frame = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(image as HTMLCanvasElement), 'float32'), 0));
+    const frame = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(image), 'float32'), 0));
     return { frame, width: frame.shape[2]!, height: frame.shape[1]! };
   }
 

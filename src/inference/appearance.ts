@@ -3,7 +3,6 @@
  * apart across frames (face-identity.ts): the face box's pixels bilinearly resized to 4x4
  * RGB, 48 values in 0..255, row-major.
  */
-import type { Tensor } from '@vladmandic/human';
 import { cropBoxes, type TileBox } from './crops.ts';
 import type { TF } from './types.ts';
 
@@ -18,7 +17,7 @@ export async function appearances(tf: TF, items: readonly (TileBox | null)[]): P
   const wanted = items.flatMap((b, k) => (b ? [k] : []));
   const out: (number[] | null)[] = items.map(() => null);
   if (wanted.length === 0) return out;
-  const t = cropBoxes(tf, wanted.map((k) => items[k]!), 4) as Tensor;
+  const t = cropBoxes(tf, wanted.map((k) => items[k]!), 4);
   const data = (await t.data()) as Float32Array;
   t.dispose();
   wanted.forEach((k, j) => (out[k] = Array.from(data.subarray(j * APPEARANCE_LENGTH, (j + 1) * APPEARANCE_LENGTH))));

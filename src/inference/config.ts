@@ -194,7 +194,7 @@ export function sanitizeOverrides(value: unknown): { overrides: ConfigOverrides;
       dropped.push(stage);
     }
   }
-  return { overrides: overrides as ConfigOverrides, dropped };
+  return { overrides, dropped };
 }
 
 /**

@@ -35,7 +35,7 @@ export function cropBoxes(tf: TF, items: readonly TileBox[], size: number, width
   const parts: Tensor[] = [];
   const order: number[] = [];
   for (const [tile, members] of byTile) {
-    parts.push(tf.image.cropAndResize(tile.frame as never, members.map((k) => pixelBox(items[k]!.box, tile.width, tile.height)), members.map(() => 0), [size, width]) as Tensor);
+    parts.push(tf.image.cropAndResize(tile.frame, members.map((k) => pixelBox(items[k]!.box, tile.width, tile.height)), members.map(() => 0), [size, width]) as Tensor);
     order.push(...members);
   }
   if (parts.length === 1) return parts[0]!;

@@ -8,7 +8,7 @@
  * per-face state that assumes one video stream, and with several tiles through one instance
  * they could hand one tile another tile's result.
  */
-import type { Config as HumanConfig, Human, Tensor } from '@vladmandic/human';
+import type { Config as HumanConfig, Human } from '@vladmandic/human';
 import type { Rect } from '../shared/types.ts';
 import type { InferenceConfig } from './config.ts';
 import type { TileTensor } from './crops.ts';
@@ -51,13 +51,13 @@ export function humanConfig(config: InferenceConfig, backend: string): Partial<H
       antispoof: { enabled: false },
       liveness: { enabled: false },
       attention: { enabled: false },
-    } as HumanConfig['face'],
+    },
     body: { enabled: false },
     hand: { enabled: false },
     object: { enabled: false },
     gesture: { enabled: false },
     segmentation: { enabled: false },
-  } as Partial<HumanConfig>;
+  };
 }
 
 /** A face the detector found in a tile. */
@@ -100,10 +100,10 @@ export async function detectFaces(human: Human, tile: TileTensor, maxFaces: numb
     const scale = Math.min(1, detector.maxInputSide / Math.max(w.width, w.height));
     const tw = Math.max(1, Math.round(w.width * scale));
     const th = Math.max(1, Math.round(w.height * scale));
-    const input = tf.image.cropAndResize(tile.frame as never, [pixelBox(w, tile.width, tile.height)], [0], [th, tw]);
+    const input = tf.image.cropAndResize(tile.frame, [pixelBox(w, tile.width, tile.height)], [0], [th, tw]);
     try {
       const t = performance.now();
-      const result = await human.detect(input as unknown as Tensor);
+      const result = await human.detect(input);
       ms += performance.now() - t;
       for (const f of result.face ?? []) {
         if (f.boxScore < detector.minFaceScore || (mesh.verify && f.faceScore < mesh.minScore)) continue;

@@ -54,15 +54,15 @@ export class EmotionClassifier {
       // Area-averaging downscale: each box cropped to k x side, then k x k blocks averaged.
       const pooled = items.map((it, i) => {
         const big = cropBoxes(tf, [it], side * ks[i]!);
-        return (ks[i] === 1 ? big : tf.avgPool(big as never, ks[i]!, ks[i]!, 'valid')) as Tensor;
+        return (ks[i] === 1 ? big : tf.avgPool(big, ks[i]!, ks[i]!, 'valid')) as Tensor;
       });
       faces = tf.concat(pooled, 0);
     }
     if (mirror?.some((m) => m)) {
-      const both = tf.concat([faces, tf.image.flipLeftRight(faces as never)], 0);
+      const both = tf.concat([faces, tf.image.flipLeftRight(faces)], 0);
       faces = tf.gather(both, tf.tensor1d(mirror.map((m, k) => (m ? n + k : k)), 'int32')) as Tensor;
     } else if (flipAverage) {
-      faces = tf.concat([faces, tf.image.flipLeftRight(faces as never)], 0);
+      faces = tf.concat([faces, tf.image.flipLeftRight(faces)], 0);
     }
     if (spec.channels === 3) return faces;
     let gray = tf.div(tf.sum(tf.mul(faces, tf.tensor1d(GRAY_WEIGHTS)), 3, true), 255);

@@ -37,7 +37,7 @@ const MAX_CAPTURE_SIDE = 1920;
 function captureSize(snapshot: TilesSnapshot | null): { width: number; height: number } | null {
   const v = snapshot?.viewport;
   if (!v || !(v.width > 0) || !(v.height > 0)) return null;
-  const dpr = snapshot!.devicePixelRatio > 0 ? snapshot!.devicePixelRatio : 1;
+  const dpr = snapshot.devicePixelRatio > 0 ? snapshot.devicePixelRatio : 1;
   const scale = Math.min(dpr, MAX_CAPTURE_SIDE / Math.max(v.width, v.height));
   return { width: Math.max(2, Math.round(v.width * scale)), height: Math.max(2, Math.round(v.height * scale)) };
 }

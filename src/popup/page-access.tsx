@@ -57,7 +57,7 @@ export interface AnalysePageOfferProps {
   /** Hidden while analysis runs or a command is pending. */
   hidden: boolean;
   /** Starts the analysis of the tab (what "Start analysis" does). */
-  start(): Promise<void>;
+  start: () => Promise<void>;
 }
 
 /**

@@ -23,7 +23,7 @@ export interface LiveView {
    * Sends `bg/set-options` with `patch`; shows the change at once and then the options the
    * background answers. @throws Error when the background refuses or cannot be reached.
    */
-  setOptions(patch: Partial<AnalysisOptions>): Promise<void>;
+  setOptions: (patch: Partial<AnalysisOptions>) => Promise<void>;
 }
 
 /** Watches the background's view while the component is mounted. */

@@ -14,7 +14,6 @@
 import browser from 'webextension-polyfill';
 import type {
   AnalysisOptions,
-  AnalysisView,
   ParticipantLive,
   PipelineStats,
   TilesSnapshot,
@@ -158,7 +157,7 @@ export function isEnvelopeFor(value: unknown, prefix: string): value is Envelope
  * @throws Error when nobody receives it ("Receiving end does not exist") or the handler failed.
  */
 export async function send<N extends MessageName>(name: N, payload: RequestOf<N>): Promise<ResponseOf<N>> {
-  const reply = (await browser.runtime.sendMessage(envelope(name, payload))) as Reply<ResponseOf<N>> | undefined;
+  const reply = await browser.runtime.sendMessage<Envelope<N>, Reply<ResponseOf<N>> | undefined>(envelope(name, payload));
   return unwrap(name, reply);
 }
 
@@ -171,7 +170,7 @@ export async function sendToTab<N extends NamesFor<'content'>>(
   name: N,
   payload: RequestOf<N>,
 ): Promise<ResponseOf<N>> {
-  const reply = (await browser.tabs.sendMessage(tabId, envelope(name, payload))) as Reply<ResponseOf<N>> | undefined;
+  const reply = await browser.tabs.sendMessage<Envelope<N>, Reply<ResponseOf<N>> | undefined>(tabId, envelope(name, payload));
   return unwrap(name, reply);
 }
 

@@ -14,7 +14,7 @@
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase } from 'idb';
 import * as z from 'zod/mini';
-import { meetingParticipantSchema, meetingRecordSchema, RECORD_SCHEMA_VERSION, secondRecordSchema, type MeetingParticipant, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
+import { meetingParticipantSchema, meetingRecordSchema, secondRecordSchema, type MeetingParticipant, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
 
 export type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline-records.ts';
 

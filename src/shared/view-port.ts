@@ -134,7 +134,7 @@ export interface WatchViewOptions {
  */
 export function watchView(events: ViewEvents, options: WatchViewOptions = {}): () => void {
   const {
-    connect = () => browser.runtime.connect({ name: VIEW_PORT_NAME }) as unknown as ViewPortLike,
+    connect = () => browser.runtime.connect({ name: VIEW_PORT_NAME }),
     answerTimeoutMs = VIEW_ANSWER_TIMEOUT_MS,
     reconnectMs = VIEW_RECONNECT_MS,
     reconnectMaxMs = VIEW_RECONNECT_MAX_MS,

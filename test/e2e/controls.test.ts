@@ -31,7 +31,7 @@ function countSeconds(session: CallSession, meetingId: string): Promise<number> 
     (id) =>
       new Promise<number>((ok, fail) => {
         const open = indexedDB.open('callmood');
-        open.onerror = () => fail(open.error);
+        open.onerror = () => fail(open.error ?? new Error('indexedDB.open failed'));
         open.onsuccess = () => {
           const db = open.result;
           const req = db.transaction('seconds').objectStore('seconds').count(IDBKeyRange.bound([id], [id, []]));
@@ -39,7 +39,7 @@ function countSeconds(session: CallSession, meetingId: string): Promise<number> 
             ok(req.result);
             db.close();
           };
-          req.onerror = () => fail(req.error);
+          req.onerror = () => fail(req.error ?? new Error('counting the seconds failed'));
         };
       }),
     meetingId,
@@ -55,7 +55,7 @@ async function setToggle(session: CallSession, testId: string, on: boolean): Pro
   const box = session.popup.getByTestId(testId);
   if ((await box.isChecked()) !== on) await box.click();
   await session.popup.waitForFunction(
-    ([id, want]) => (document.querySelector(`[data-testid="${id}"]`) as HTMLInputElement | null)?.checked === want,
+    ([id, want]) => document.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)?.checked === want,
     [testId, on] as const,
     { timeout: 5000 },
   );

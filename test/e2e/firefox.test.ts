@@ -176,7 +176,7 @@ describe('CallMood in Firefox ESR on the demo call (real clips)', { skip }, () =
       await sleep(500);
     }
     assert.ok(last, 'popup read after adding the tile');
-    assert.match(last.notices, /cannot read this tile's pixels in Firefox/i, `notices: ${last.notices}; the video's play(): ${played}`);
+    assert.match(last.notices, /cannot read this tile's pixels in Firefox/i, `notices: ${last.notices}; the video's play(): ${String(played)}`);
     assert.ok(last.notices.includes('Cora Origin'), `notices: ${last.notices}`);
     assert.ok(last.rows.some((r) => r.id === 'cross_origin' && r.name === 'Cora Origin'), 'the tile is still listed');
   });

@@ -134,7 +134,7 @@ describe('inference module in Chromium', { skip }, () => {
     const ann = swapped.tiles[0]!;
     assert.equal(ann.tracked, true, 'the track moved with the tile');
     assert.ok(ann.face && ann.face.box.x >= 640, 'Ann’s face box is in her new place');
-    assert.ok(iou(ann.face.box, { ...first.tiles[0]!.face!.box, x: first.tiles[0]!.face!.box.x + 640 }) > 0.8);
+    assert.ok(iou(ann.face.box, { ...first.tiles[0]!.face.box, x: first.tiles[0]!.face.box.x + 640 }) > 0.8);
     await page.close();
   });
 
@@ -187,8 +187,8 @@ describe('inference module in Chromium', { skip }, () => {
       const b: Analysis = await gpu.page.evaluate((s) => (window as any).harness.analyseFrame(s), spec);
       assert.ok(a.tiles[0]!.face, `WASM found the face at ${spec.url}@${spec.time}`);
       assert.ok(b.tiles[0]!.face, `WebGPU found the face at ${spec.url}@${spec.time}: ${JSON.stringify(b)}`);
-      const pa = a.tiles[0]!.face!.probabilities;
-      const pb = b.tiles[0]!.face!.probabilities;
+      const pa = a.tiles[0]!.face.probabilities;
+      const pb = b.tiles[0]!.face.probabilities;
       assert.equal(dominant(pb), dominant(pa), `${spec.url}@${spec.time}`);
       assert.ok(maxDiff(pa, pb) <= 0.05, `max difference ${maxDiff(pa, pb).toFixed(4)}`);
     }

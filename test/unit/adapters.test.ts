@@ -154,7 +154,7 @@ describe('generic adapter', () => {
     const doc = genericPage();
     const tiles = createGenericAdapter().findTiles(doc);
     assert.deepEqual(
-      tiles.map((t) => [t.id, t.name, t.isSelf, (t.video as Element).id]),
+      tiles.map((t) => [t.id, t.name, t.isSelf, t.video.id]),
       [
         ['tile-1', 'Lobby camera', false, 'a'],
         ['tile-2', 'Speaker view', false, 'b'],
@@ -238,8 +238,8 @@ describe('Zoom adapter', () => {
     );
     const tiles = zoomAdapter.findTiles(doc);
     assert.deepEqual(tiles.map((t) => [t.id, t.name, t.isSelf]), [['zoom-100', 'Ada', false], ['zoom-200', 'Bo Chen', true]]);
-    assert.equal((tiles[0]!.video as Element).id, 'c-ada');
-    assert.ok(!tiles.some((t) => (t.video as Element).id === 'share'));
+    assert.equal(tiles[0]!.video.id, 'c-ada');
+    assert.ok(!tiles.some((t) => t.video.id === 'share'));
   });
 
   it('reports a speaker shown twice (main frame and filmstrip copy without node-id) once, from the larger frame', () => {
@@ -250,7 +250,7 @@ describe('Zoom adapter', () => {
     setRect(byId(doc, 'c-ada-main'), 0, 200, 900, 500);
     const tiles = zoomAdapter.findTiles(doc);
     assert.deepEqual(tiles.map((t) => t.id).sort(), ['zoom-100', 'zoom-200']);
-    assert.equal((tiles.find((t) => t.id === 'zoom-100')!.video as Element).id, 'c-ada-main');
+    assert.equal(tiles.find((t) => t.id === 'zoom-100')!.video.id, 'c-ada-main');
   });
 
   it('matches *.zoom.us, and falls back to generic (with the share canvas skipped) when its frame classes are gone', () => {
@@ -261,7 +261,7 @@ describe('Zoom adapter', () => {
     assert.equal(choice.adapter.name, 'generic');
     assert.equal(choice.fallback, true);
     assert.equal(choice.site?.name, 'zoom');
-    assert.deepEqual(choice.tiles.map((t) => [(t.video as Element).id, t.isSelf]), [['a', false], ['b', true]]);
+    assert.deepEqual(choice.tiles.map((t) => [t.video.id, t.isSelf]), [['a', false], ['b', true]]);
   });
 });
 
@@ -278,7 +278,7 @@ describe('Teams adapter', () => {
   it('finds tiles by data-cid / data-tid, names from display-name or aria-label, ids from data-acc-element-id, skips ScreenSharing', () => {
     const doc = page('https://teams.microsoft.com/v2/', html);
     const tiles = teamsAdapter.findTiles(doc);
-    assert.deepEqual(tiles.map((t) => [t.name, t.isSelf, (t.video as Element).id]), [['Ann Lee', false, 'v1'], ['Bo Chen', true, 'v2']]);
+    assert.deepEqual(tiles.map((t) => [t.name, t.isSelf, t.video.id]), [['Ann Lee', false, 'v1'], ['Bo Chen', true, 'v2']]);
     assert.equal(tiles[0]!.id, 'teams-8:orgid:1');
     assert.match(tiles[1]!.id, /^teams-tile-\d+$/);
   });
@@ -308,7 +308,7 @@ describe('Jitsi adapter', () => {
     const choice = chooseAdapter(doc, { href: 'https://jitsi.example.org/WeeklySync' });
     assert.equal(choice.adapter.name, 'jitsi');
     assert.deepEqual(
-      choice.tiles.map((t) => [t.id, t.name, t.isSelf, (t.video as Element).id]),
+      choice.tiles.map((t) => [t.id, t.name, t.isSelf, t.video.id]),
       [['local', 'Me Myself', true, 'lv'], ['abc123', 'Ada', false, 'rv1'], ['def456', 'Participant 3', false, 'rv2']],
     );
     assert.equal(jitsiAdapter.matchesUrl(new URL('https://meet.jit.si/Room')), true);

@@ -14,7 +14,7 @@ import type { AnalysisHost, HostStartRequest, HostSinks } from '../../src/backgr
 import type { Session } from '../../src/background/session.ts';
 import type { LiveUpdate, Outcome } from '../../src/shared/messages.ts';
 import type { ViewPortMessage } from '../../src/shared/view-port.ts';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisView, type TilesSnapshot } from '../../src/shared/types.ts';
+import { DEFAULT_OPTIONS, type AnalysisView } from '../../src/shared/types.ts';
 
 const NOW = 1_700_000_000_000;
 const TAB = 7;
@@ -24,7 +24,7 @@ function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?:
   const calls: string[] = [];
   const state = {
     session: null as Session | null,
-    options: { ...DEFAULT_OPTIONS } as AnalysisOptions,
+    options: { ...DEFAULT_OPTIONS },
     badge: false,
     requests: [] as HostStartRequest[],
     sinks: null as HostSinks | null,
@@ -222,7 +222,7 @@ test('every change of the view is pushed to the open ports, and none to a closed
   assert.equal(a.last?.state, 'idle', 'stop');
   assert.equal(b.sent.length, bSent, 'the closed port got nothing');
 
-  await control.tilesUpdate({ adapter: 'zoom', site: 'zoom.us', viewport: { width: 1, height: 1 }, devicePixelRatio: 1, tiles: [], takenAt: NOW } as TilesSnapshot, TAB);
+  await control.tilesUpdate({ adapter: 'zoom', site: 'zoom.us', viewport: { width: 1, height: 1 }, devicePixelRatio: 1, tiles: [], takenAt: NOW }, TAB);
   await control.settled();
   assert.equal(a.last?.site, null, 'tiles of a tab that is not analysed are ignored');
 });

@@ -10,7 +10,6 @@ import { test } from 'node:test';
 import { firefoxManifest } from '../../scripts/build.ts';
 import { frameProblemNotice } from '../../src/background/tile-frames.ts';
 import { fitRect, isBlank, isMirrored } from '../../src/content/frame-reader.ts';
-import type { TileFrame } from '../../src/shared/messages.ts';
 import type { TileReport } from '../../src/shared/types.ts';
 
 const root = join(import.meta.dirname, '../..');

@@ -59,7 +59,7 @@ async function rejects(dir: string): Promise<LabelsError> {
   try {
     await readLabelledSet(dir);
   } catch (e) {
-    assert.ok(e instanceof LabelsError, `expected a LabelsError, got ${e}`);
+    assert.ok(e instanceof LabelsError, `expected a LabelsError, got ${String(e)}`);
     return e;
   }
   assert.fail('expected readLabelledSet to reject');

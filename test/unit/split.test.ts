@@ -29,7 +29,7 @@ test('split by person: halves partition the set and never share a subject', () =
   const a = selectHalf(items, 'A', 'person');
   const b = selectHalf(items, 'B', 'person');
   assert.equal(a.length + b.length, items.length);
-  const subjects = (half: LabelledImage[]) => new Set(half.map((it) => it.path.split('/')[1].slice(0, 4)));
+  const subjects = (half: LabelledImage[]) => new Set(half.map((it) => it.path.split('/')[1]!.slice(0, 4)));
   const shared = [...subjects(a)].filter((s) => subjects(b).has(s));
   assert.deepEqual(shared, []);
   // 135 subjects: both halves get a fair share (a hash, not the subject number's parity).

@@ -153,7 +153,7 @@ function spyOnTimers(timers: TrackerTimers, held: Held): TrackerTimers {
       return handle;
     },
     clearTimeout: (handle) => (held.timeouts.delete(handle), timers.clearTimeout(handle)),
-    now: timers.now,
+    now: () => timers.now(),
   };
 }
 
