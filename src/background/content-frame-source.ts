@@ -6,7 +6,7 @@
  */
 import { sendToTab, type TileFrameProblem } from '../shared/messages.ts';
 import type { TileReport } from '../shared/types.ts';
-import type { FrameSource, TileCapture } from '../engine/pipeline.ts';
+import { imageMaxSide, type FrameSource, type TileCapture } from '../engine/pipeline.ts';
 import { frameProblemNotice } from './tile-frames.ts';
 
 /** The tiles of one tab, read by its content script. */
@@ -18,8 +18,15 @@ export class ContentFrameSource implements FrameSource {
 
   async read(tiles: readonly TileReport[], _viewport: { width: number; height: number }, maxSide: number): Promise<TileCapture[] | null> {
     if (tiles.length === 0) return [];
-    const reply = await sendToTab(this.tabId, 'content/read-frames', { ids: tiles.map((t) => t.id), maxSide }).catch(() => null);
-    if (!reply) return null;
+    // One request per image size (multi-person tiles get larger images; see imageMaxSide).
+    const bySide = new Map<number, string[]>();
+    for (const t of tiles) {
+      const side = imageMaxSide(t, maxSide);
+      bySide.set(side, [...(bySide.get(side) ?? []), t.id]);
+    }
+    const replies = await Promise.all([...bySide].map(([side, ids]) => sendToTab(this.tabId, 'content/read-frames', { ids, maxSide: side }).catch(() => null)));
+    if (replies.some((r) => !r)) return null;
+    const reply = { frames: replies.flatMap((r) => r!.frames) };
     const rects = new Map(tiles.map((t) => [t.id, t.rect]));
     const out: TileCapture[] = [];
     for (const f of reply.frames) {

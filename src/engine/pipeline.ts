@@ -25,6 +25,19 @@ export function analysedTiles(tiles: readonly TileReport[], options: AnalysisOpt
   return options.paused ? [] : tiles.filter((t) => t.visible && (!options.onlyMe || t.isSelf));
 }
 
+/**
+ * The longest side, px, of the image a frame source makes of `tile` under `live.tileImageMaxSide`
+ * = `maxSide`: the longer side at most `maxSide` for a one-person tile (the detector sees the
+ * whole tile); for a multi-person tile the shorter side at most `maxSide`, since the detector
+ * searches it in square windows of that side, and a wide picture cut to `maxSide` across
+ * would shrink its faces below what the detector finds.
+ */
+export function imageMaxSide(tile: Pick<TileReport, 'rect' | 'multiFace'>, maxSide: number): number {
+  const long = Math.max(tile.rect.width, tile.rect.height);
+  const short = Math.min(tile.rect.width, tile.rect.height);
+  return tile.multiFace && short > 0 ? Math.round((maxSide * long) / short) : maxSide;
+}
+
 /** One tile's image as a frame source delivers it. */
 export interface TileCapture {
   /** The tile's id (TileReport.id). */
@@ -44,7 +57,7 @@ export interface TileCapture {
  */
 export interface FrameSource {
   /**
-   * Reads `tiles` now, each scaled so its longer side is at most `maxSide` px. Tiles it cannot
+   * Reads `tiles` now, each scaled so its longer side is at most `imageMaxSide(tile, maxSide)` px. Tiles it cannot
    * read are left out. Null when the source has no frame yet. Must not throw for a missing frame.
    */
   read(tiles: readonly TileReport[], viewport: { width: number; height: number }, maxSide: number): Promise<TileCapture[] | null>;

@@ -9,7 +9,7 @@ import { isExtensionPage, listen, send, type Handlers } from '../shared/messages
 import type { TilesSnapshot } from '../shared/types.ts';
 import { AnalysisRun, runConfig } from '../engine/analysis-run.ts';
 import { createAnalyzerCache } from '../inference/backend.ts';
-import { TabFrameSource } from './tab-frame-source.ts';
+import { TabFrameSource, videoFrame } from './tab-frame-source.ts';
 
 const BASE = { models: { baseUrl: browser.runtime.getURL('models/'), wasmBaseUrl: browser.runtime.getURL('wasm/') } };
 
@@ -73,7 +73,7 @@ const handlers = {
       const video = document.getElementById('capture') as HTMLVideoElement;
       video.srcObject = stream;
       await video.play();
-      const analysis = await AnalysisRun.start({ ...request, tiles }, config, new TabFrameSource(video), {
+      const analysis = await AnalysisRun.start({ ...request, tiles }, config, new TabFrameSource(videoFrame(video)), {
         analyzer: (c) => analyzers.get(c),
         onLive: (update) => void send('bg/live', update).catch(() => {}),
       });

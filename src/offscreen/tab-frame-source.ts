@@ -1,10 +1,11 @@
 /**
  * Chrome's frame source: the tab capture stream plays in a `<video>` of the offscreen
- * document; each analysed tile is drawn from it, and only its region, onto a canvas of its
- * own at most `maxSide` px on the longer side, so no tensor is ever made of the whole frame.
+ * document; each analysed tile is drawn from it, and only its region, onto a CPU-backed canvas
+ * of its own at most `maxSide` px on the longer side, and read back once as ImageData, so no
+ * tensor is ever made of the whole frame.
  */
 import type { Rect, TileReport } from '../shared/types.ts';
-import type { FrameSource, TileCapture } from '../engine/pipeline.ts';
+import { imageMaxSide, type FrameSource, type TileCapture } from '../engine/pipeline.ts';
 import { clipRect, cssRectToFrame, frameRectToCss } from '../inference/geometry.ts';
 
 /**
@@ -19,20 +20,33 @@ export function tileRegion(rect: Rect, viewport: { width: number; height: number
   return { region, width: Math.max(1, Math.round(region.width * scale)), height: Math.max(1, Math.round(region.height * scale)) };
 }
 
-/** Tiles of the tab capture playing in `video`. */
+/** A whole captured frame: what tiles are cut from. */
+export interface CapturedFrame {
+  image: CanvasImageSource;
+  width: number;
+  height: number;
+}
+
+/** The current frame of a playing `<video>`, or null before its first frame. */
+export function videoFrame(video: HTMLVideoElement): () => CapturedFrame | null {
+  return () => (video.videoWidth > 0 && video.videoHeight > 0 ? { image: video, width: video.videoWidth, height: video.videoHeight } : null);
+}
+
+/** Tiles cut from the frames `frame()` gives (the tab capture's `<video>`: `videoFrame`). */
 export class TabFrameSource implements FrameSource {
   /** One canvas per tile id, reused while the tile lasts. */
   private readonly canvases = new Map<string, OffscreenCanvas>();
 
-  constructor(private readonly video: HTMLVideoElement) {}
+  constructor(private readonly frame: () => CapturedFrame | null) {}
 
   async read(tiles: readonly TileReport[], viewport: { width: number; height: number }, maxSide: number): Promise<TileCapture[] | null> {
-    const { videoWidth: fw, videoHeight: fh } = this.video;
-    if (fw === 0 || fh === 0) return null;
+    const frame = this.frame();
+    if (!frame) return null;
+    const { width: fw, height: fh } = frame;
     const out: TileCapture[] = [];
     const ids = new Set<string>();
     for (const t of tiles) {
-      const at = tileRegion(t.rect, viewport, fw, fh, maxSide);
+      const at = tileRegion(t.rect, viewport, fw, fh, imageMaxSide(t, maxSide));
       if (!at) continue;
       ids.add(t.id);
       let canvas = this.canvases.get(t.id);
@@ -44,8 +58,9 @@ export class TabFrameSource implements FrameSource {
       const ctx = canvas.getContext('2d', { willReadFrequently: true });
       if (!ctx) continue;
       const { region: r } = at;
-      ctx.drawImage(this.video, r.x, r.y, r.width, r.height, 0, 0, at.width, at.height);
-      out.push({ id: t.id, image: canvas, width: at.width, height: at.height, cssRect: frameRectToCss(r, viewport, fw, fh) });
+      ctx.drawImage(frame.image, r.x, r.y, r.width, r.height, 0, 0, at.width, at.height);
+      const image = ctx.getImageData(0, 0, at.width, at.height);
+      out.push({ id: t.id, image, width: at.width, height: at.height, cssRect: frameRectToCss(r, viewport, fw, fh) });
     }
     for (const id of this.canvases.keys()) if (!ids.has(id)) this.canvases.delete(id);
     return out;

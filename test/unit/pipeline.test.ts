@@ -175,3 +175,10 @@ test('a tile image at half the CSS size maps its boxes back at twice the size, o
   await pipeline.step(source(0.5));
   assert.deepEqual(live.at(-1)!.participants[0]!.faceBox, { x: 660, y: 400, width: 60, height: 60 });
 });
+
+test('a multi-person tile is read with its shorter side at the image cap, a one-person tile with its longer side', async () => {
+  const { imageMaxSide } = await import('../../src/engine/pipeline.ts');
+  assert.equal(imageMaxSide({ rect: { x: 0, y: 0, width: 1280, height: 360 } }, 480), 480);
+  assert.equal(imageMaxSide({ rect: { x: 0, y: 0, width: 1280, height: 360 }, multiFace: true }, 480), 1707);
+  assert.equal(imageMaxSide({ rect: { x: 0, y: 0, width: 0, height: 0 }, multiFace: true }, 480), 480);
+});
