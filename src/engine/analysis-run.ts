@@ -5,25 +5,15 @@
  * stop flushes the rest and ends the meeting. A host (Chrome's offscreen document, Firefox's
  * background page) only supplies the frame source and carries the messages.
  */
-import type { LiveUpdate } from '../shared/messages.ts';
+import type { HostStartRequest, LiveUpdate } from '../shared/messages.ts';
 import { openTimelineStore, type TimelineStore } from '../shared/timeline-store.ts';
 import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
 import { sanitizeOverrides, makeConfig, type ConfigOverrides, type InferenceConfig } from '../inference/config.ts';
 import type { BackendSelection } from '../inference/backend.ts';
 import { TilePipeline, type FrameSource, type PipelineCounters } from './pipeline.ts';
 
-/** What starting a run needs. */
-export interface RunRequest {
-  tabId: number;
-  meetingId: string;
-  /** ms since the epoch. */
-  startedAt: number;
-  options: AnalysisOptions;
-  /** The latest tile snapshot of the tab, or null when none arrived yet. */
-  tiles: TilesSnapshot | null;
-  /** Whether anyone looks at the live view: `onLive` is called only while true (see setListening). */
-  listening: boolean;
-}
+/** What starting a run needs: the host's start request less the configuration overrides (see `runConfig`). */
+export type RunRequest = Omit<HostStartRequest, 'configOverrides'>;
 
 /** Where a run's pieces come from; the hosts pass the real ones, tests their own. */
 export interface RunDeps {
