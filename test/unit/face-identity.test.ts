@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appearanceDistance, FaceIdentities } from '../../src/offscreen/face-identity.ts';
+import { appearanceDistance, FaceIdentities } from '../../src/engine/face-identity.ts';
 
 const box = (x: number, y: number, side = 100) => ({ x, y, width: side, height: side });
 /** A 48-value descriptor from a seed: different seeds look different. */

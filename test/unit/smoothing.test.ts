@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EMOTIONS, toProbabilities, type Probabilities } from '../../src/shared/emotions.ts';
-import { EmotionSmoother } from '../../src/offscreen/smoothing.ts';
+import { EmotionSmoother } from '../../src/engine/smoothing.ts';
 
 const one = (hot: (typeof EMOTIONS)[number]): Probabilities => toProbabilities(EMOTIONS.map((e) => (e === hot ? 1 : 0)));
 const sum = (p: Probabilities) => EMOTIONS.reduce((s, e) => s + p[e], 0);
