@@ -29,8 +29,6 @@ export interface ControlStorage {
 
 /** The analysed tab and its content script. */
 export interface CallTab {
-  /** The window of tab `tabId`, or null. @throws Error when there is no such tab. */
-  windowOf(tabId: number): Promise<number | null>;
   /** Injects the content script and starts it with `options`. @throws Error when it cannot. */
   inject(tabId: number, options: AnalysisOptions): Promise<void>;
   /** `content/stop`. @throws Error when the tab or its content script is gone. */
@@ -141,9 +139,8 @@ export class AnalysisControl {
     this.changed();
     try {
       if (await storage.loadSession()) await this.stop();
-      const windowId = await tab.windowOf(tabId);
       const options: AnalysisOptions = { ...(await storage.loadOptions()), paused: false };
-      const session: Session = { tabId, meetingId: this.deps.newMeetingId(), startedAt: Date.now(), options, state: 'starting', windowId };
+      const session: Session = { tabId, meetingId: this.deps.newMeetingId(), startedAt: Date.now(), options, state: 'starting' };
       await storage.saveSession(session);
       this.tiles = null;
       this.live = null;

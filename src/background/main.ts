@@ -33,7 +33,6 @@ const control = new AnalysisControl({
   host: analysisHost,
   storage: { loadSession, saveSession, loadOptions, saveOptions, loadDevConfig },
   tab: {
-    windowOf: async (tabId) => (await browser.tabs.get(tabId)).windowId ?? null,
     inject: injectContentScript,
     stop: (tabId) => sendToTab(tabId, 'content/stop', {}),
     setOptions: (tabId, options) => sendToTab(tabId, 'content/set-options', options),

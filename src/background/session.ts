@@ -10,7 +10,6 @@ import { DEFAULT_OPTIONS, type AnalysisOptions } from '../shared/types.ts';
 /** The analysis session of the (at most one) analysed tab. */
 export interface Session {
   tabId: number;
-  windowId: number | null;
   meetingId: string;
   /** ms since the epoch. */
   startedAt: number;
@@ -26,7 +25,6 @@ const optionsSchema = z.object({ overlays: z.boolean(), paused: z.boolean(), onl
 // zod/mini: the same validator with a tree-shakable API, so the service worker stays small.
 const sessionSchema = z.object({
   tabId: z.int(),
-  windowId: z.nullable(z.int()),
   meetingId: z.string().check(z.minLength(1)),
   startedAt: z.number(),
   options: optionsSchema,

@@ -64,10 +64,6 @@ function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?:
       loadDevConfig: async () => ({ targetFps: 5 }),
     },
     tab: {
-      async windowOf(tabId) {
-        if (tabId < 0) throw new Error(`No tab with id: ${tabId}.`);
-        return 1;
-      },
       async inject(tabId) {
         calls.push(`tab.inject ${tabId}`);
         if (opts.injectError) throw new Error(opts.injectError);
@@ -137,7 +133,7 @@ test('start injects the content script, starts the host, stores the running sess
     listening: true,
     configOverrides: { targetFps: 5 },
   });
-  assert.deepEqual(state.session, { tabId: TAB, windowId: 1, meetingId: 'meeting-1', startedAt: NOW, options: { overlays: true, paused: false, onlyMe: true }, state: 'running' });
+  assert.deepEqual(state.session, { tabId: TAB, meetingId: 'meeting-1', startedAt: NOW, options: { overlays: true, paused: false, onlyMe: true }, state: 'running' });
   assert.equal(state.badge, true);
   const states = port.sent.map((v) => v.state);
   assert.equal(states[0], 'idle');
@@ -327,7 +323,7 @@ test('a host that cannot be released makes stop report it', async () => {
 });
 
 test('after a worker restart: a running host gives the live view to the first port; a lost host is reported', async () => {
-  const session: Session = { tabId: TAB, windowId: 1, meetingId: 'meeting-9', startedAt: NOW, options: { ...DEFAULT_OPTIONS }, state: 'running' };
+  const session: Session = { tabId: TAB, meetingId: 'meeting-9', startedAt: NOW, options: { ...DEFAULT_OPTIONS }, state: 'running' };
   const alive = fakes({ hostRunning: true, hostLive: liveUpdate('meeting-9', 'Bo') });
   alive.state.session = session;
   await alive.control.restore();
