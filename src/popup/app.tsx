@@ -14,6 +14,7 @@ import { PrivacyPanel } from './privacy-panel.tsx';
 import { useAnalysisView } from './use-analysis-view.ts';
 import type { Connection } from './use-analysis-view.ts';
 import { errorText } from '../shared/errors.ts';
+import { OptionSwitch } from './option-switch.tsx';
 
 /**
  * The tab the popup controls: the `tabId` query parameter when present (tests open the popup
@@ -179,16 +180,9 @@ export function App() {
       <section aria-labelledby="participants-title">
         <div class="section-head">
           <h2 id="participants-title">Participants</h2>
-          <label class="switch">
-            <input
-              type="checkbox"
-              data-testid="overlay-toggle"
-              checked={view?.options.overlays ?? false}
-              disabled={!view}
-              onChange={onOverlayChange}
-            />
+          <OptionSwitch testId="overlay-toggle" checked={view?.options.overlays ?? false} disabled={!view} onChange={onOverlayChange}>
             Overlays on the call page
-          </label>
+          </OptionSwitch>
         </div>
         {participants.length > 0 ? (
           <ul class="participants" data-testid="participants">

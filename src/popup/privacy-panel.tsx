@@ -8,6 +8,7 @@ import type { AnalysisView } from '../shared/types.ts';
 import { describeTime, findMeeting, withTimelineStore } from './meeting-data.ts';
 import type { LiveView } from './use-analysis-view.ts';
 import { errorText } from '../shared/errors.ts';
+import { OptionSwitch } from './option-switch.tsx';
 
 type DeleteStage = 'idle' | 'confirm' | 'deleting';
 
@@ -54,26 +55,12 @@ export function PrivacyPanel({ view, setOptions }: PrivacyPanelProps) {
         </li>
       </ul>
       <div class="controls">
-        <label class="switch">
-          <input
-            type="checkbox"
-            data-testid="pause-toggle"
-            checked={view?.options.paused ?? false}
-            disabled={!view}
-            onChange={toggle('paused')}
-          />
+        <OptionSwitch testId="pause-toggle" checked={view?.options.paused ?? false} disabled={!view} onChange={toggle('paused')}>
           Pause (analyse and record nothing)
-        </label>
-        <label class="switch">
-          <input
-            type="checkbox"
-            data-testid="only-me-toggle"
-            checked={view?.options.onlyMe ?? false}
-            disabled={!view}
-            onChange={toggle('onlyMe')}
-          />
+        </OptionSwitch>
+        <OptionSwitch testId="only-me-toggle" checked={view?.options.onlyMe ?? false} disabled={!view} onChange={toggle('onlyMe')}>
           Only me (analyse my self-view only)
-        </label>
+        </OptionSwitch>
       </div>
       {optionError && (
         <p class="error" role="alert">
