@@ -6,10 +6,10 @@
  * Written by the analysis run while a meeting is analysed; read, exported and deleted by the
  * popup. Both are pages of the same extension origin, so they open the same database.
  *
- * Database `callmood`, IndexedDB version 1:
+ * Database `callmood`, IndexedDB version 2:
  * - object store `meetings`, keyPath `id`;
- * - object store `seconds`, keyPath `['meetingId', 'participantId', 'second']`, with index
- *   `byMeeting` on `meetingId`.
+ * - object store `seconds`, keyPath `['meetingId', 'participantId', 'second']` (no index: a
+ *   meeting's seconds are one key range).
  */
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase } from 'idb';
@@ -21,7 +21,7 @@ export type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline
 /** Default database name. */
 export const TIMELINE_DB_NAME = 'callmood';
 /** IndexedDB version of the database (bump it with one migration step per version). */
-export const TIMELINE_DB_VERSION = 1;
+export const TIMELINE_DB_VERSION = 2;
 
 /** Result of reading one meeting: the record (null when absent or corrupt) and how many corrupt records were skipped. */
 export interface MeetingRead {
@@ -87,7 +87,6 @@ interface TimelineDb extends DBSchema {
   seconds: {
     key: [string, string, number];
     value: SecondRecord;
-    indexes: { byMeeting: string };
   };
 }
 
@@ -229,12 +228,17 @@ class IdbTimelineStore implements TimelineStore {
  */
 export async function openTimelineStore(name: string = TIMELINE_DB_NAME): Promise<TimelineStore> {
   const db = await openDB<TimelineDb>(name, TIMELINE_DB_VERSION, {
-    upgrade(database, oldVersion) {
-      // One step per version; version 1 creates the stores.
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      // One step per version. Version 1 creates the stores. Version 2 drops the `byMeeting`
+      // index of `seconds`, which nothing reads (a meeting's seconds are a key range of the
+      // primary key, see secondsKeyRange) and every write kept up to date.
       if (oldVersion < 1) {
         database.createObjectStore('meetings', { keyPath: 'id' });
-        const seconds = database.createObjectStore('seconds', { keyPath: ['meetingId', 'participantId', 'second'] });
-        seconds.createIndex('byMeeting', 'meetingId');
+        database.createObjectStore('seconds', { keyPath: ['meetingId', 'participantId', 'second'] });
+      }
+      if (oldVersion < 2) {
+        const seconds = transaction.objectStore('seconds');
+        if (seconds.indexNames.contains('byMeeting' as never)) seconds.deleteIndex('byMeeting');
       }
     },
     blocking() {

@@ -192,3 +192,30 @@ test('writes outside the schema are refused and leave nothing behind (no URLs, n
     store.close();
   }
 });
+
+test('a version-1 database is upgraded in place: its records are kept and the unused byMeeting index is dropped', async () => {
+  const name = `callmood-test-v1-${Date.now()}`;
+  const v1 = await openDB(name, 1, {
+    upgrade(db) {
+      db.createObjectStore('meetings', { keyPath: 'id' });
+      db.createObjectStore('seconds', { keyPath: ['meetingId', 'participantId', 'second'] }).createIndex('byMeeting', 'meetingId');
+    },
+  });
+  await v1.put('meetings', meeting('m1', 1000));
+  await v1.put('seconds', second('m1', 'p1', 0));
+  v1.close();
+  const store = await openTimelineStore(name);
+  try {
+    assert.equal((await store.getMeeting('m1')).meeting?.id, 'm1');
+    assert.deepEqual((await store.listSeconds('m1')).records, [second('m1', 'p1', 0)]);
+  } finally {
+    store.close();
+  }
+  const raw = await openDB(name);
+  try {
+    assert.equal(raw.version, 2);
+    assert.deepEqual([...raw.transaction('seconds').store.indexNames], []);
+  } finally {
+    raw.close();
+  }
+});
