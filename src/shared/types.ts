@@ -108,7 +108,7 @@ export interface PipelineStats {
   latencyMs: number;
 }
 
-/** What the popup shows; answered by the background for `bg/get-state`. */
+/** What the popup shows; pushed by the background to each open view port (`popup/view`, shared/view-port.ts). */
 export interface AnalysisView {
   state: AnalysisState;
   /** Tab being analysed, or null. */
