@@ -91,16 +91,6 @@ export class OffscreenDocumentService {
     if (this.holders.size === 0 && (await this.api.exists())) await this.api.close();
   }
 
-  /** Runs `task` while holding the document for `holder`, and releases it after. */
-  async withDocument<T>(holder: string, task: () => Promise<T>): Promise<T> {
-    await this.acquire(holder);
-    try {
-      return await task();
-    } finally {
-      await this.release(holder);
-    }
-  }
-
   private async create(): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const ready = new Promise<void>((ok, fail) => {

@@ -15,12 +15,10 @@ import { TilePipeline, type FrameSource, type PipelineCounters } from './pipelin
 /** What starting a run needs: the host's start request less the configuration overrides (see `runConfig`). */
 export type RunRequest = Omit<HostStartRequest, 'configOverrides'>;
 
-/** Where a run's pieces come from; the hosts pass the real ones, tests their own. */
+/** What a run needs from its host. */
 export interface RunDeps {
   /** The analyzer for a configuration (backend.ts `createAnalyzerCache().get`). */
   analyzer(config: InferenceConfig): Promise<BackendSelection>;
-  /** Opens the timeline store (default: the extension's IndexedDB). */
-  openStore?: () => Promise<TimelineStore>;
   /** Called after every analysed frame and on option changes. */
   onLive: (update: LiveUpdate) => void;
 }
@@ -70,7 +68,7 @@ export class AnalysisRun {
    */
   static async start(request: RunRequest, config: InferenceConfig, source: FrameSource, deps: RunDeps): Promise<AnalysisRun> {
     const selection = await deps.analyzer(config);
-    const store = await (deps.openStore ?? openTimelineStore)();
+    const store = await openTimelineStore();
     try {
       await store.putMeeting({
         schemaVersion: 1,

@@ -21,7 +21,7 @@ function personName(tileName: string, n: number): string {
 }
 
 /** The tiles a frame analyses under `options`: none while paused, only the self view with "only me", visible ones only. */
-export function analysedTiles(tiles: readonly TileReport[], options: AnalysisOptions): TileReport[] {
+function analysedTiles(tiles: readonly TileReport[], options: AnalysisOptions): TileReport[] {
   return options.paused ? [] : tiles.filter((t) => t.visible && (!options.onlyMe || t.isSelf));
 }
 

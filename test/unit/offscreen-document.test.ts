@@ -68,16 +68,3 @@ test('a failed creation is reported and leaves no hold behind', async () => {
   await service.release('analysis');
   assert.deepEqual(calls, ['create'], 'nothing to close');
 });
-
-test('withDocument releases the document after the task, also when it throws', async () => {
-  const { api, isOpen } = fakeApi();
-  const service = new OffscreenDocumentService(api);
-  const run = service.withDocument('task', async () => {
-    assert.equal(isOpen(), true);
-    throw new Error('boom');
-  });
-  await settle();
-  service.ready();
-  await assert.rejects(run, /boom/);
-  assert.equal(isOpen(), false);
-});
