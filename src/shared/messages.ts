@@ -30,6 +30,10 @@ export interface LiveUpdate {
   participants: ParticipantLive[];
   /** Notice for the user (e.g. "only me: no self view found"), or null. */
   message: string | null;
+  /** ms since the epoch when this update was made. */
+  publishedAt: number;
+  /** Why the timeline is not being written, or null while it is. */
+  notRecording: string | null;
 }
 
 /**

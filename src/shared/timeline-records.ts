@@ -10,8 +10,25 @@ import * as z from 'zod/mini';
 import { EMOTIONS } from './emotions.ts';
 import type { Emotion, Probabilities } from './emotions.ts';
 
-/** Value of the `schemaVersion` field written on every record. */
+/** Value of the `schemaVersion` field of meeting records. */
 export const RECORD_SCHEMA_VERSION = 1;
+/** Value of the `schemaVersion` field of second records (2: `gap` added). */
+export const SECOND_SCHEMA_VERSION = 2;
+
+/**
+ * Why a participant has no emotion at a time (a second of the timeline, or the live view):
+ * - `no-face`: the tile was analysed and no face was found;
+ * - `face-too-small`: a face was found but is too small to read (under `detector.minFaceFraction`);
+ * - `tile-too-small`: the tile is under `detector.minTileSide` px, so it is not analysed;
+ * - `frozen`: the tile's video shows the same picture (a frozen or paused video);
+ * - `black`: the tile's video is black (camera covered or off);
+ * - `paused`: the user paused the analysis;
+ * - `overloaded`: the machine could not analyse the tile in that second (too many tiles);
+ * - `not-recording`: the analysis was not running (its host died and was restarted).
+ */
+export const GAP_REASONS = ['no-face', 'face-too-small', 'tile-too-small', 'frozen', 'black', 'paused', 'overloaded', 'not-recording'] as const;
+/** One of `GAP_REASONS`. */
+export type GapReason = (typeof GAP_REASONS)[number];
 
 /** A participant as recorded on a meeting. */
 export interface MeetingParticipant {
@@ -42,7 +59,7 @@ export interface MeetingRecord {
 
 /** What was seen of one participant during one second of a meeting. */
 export interface SecondRecord {
-  schemaVersion: 1;
+  schemaVersion: 2;
   /** `MeetingRecord.id` this second belongs to. */
   meetingId: string;
   /** `MeetingParticipant.id`. */
@@ -60,8 +77,10 @@ export interface SecondRecord {
   dominant: Emotion | null;
   /** Fraction in [0, 1] of that second's samples with a face; 0 exactly when `probabilities` is null. */
   faceSeconds: number;
-  /** Number of frames analysed for this participant in that second (integer >= 0). */
+  /** Number of frames analysed for this participant in that second (integer >= 0; 0 for a `paused`, `overloaded` or `not-recording` second). */
   samples: number;
+  /** Why that second has no probabilities; null exactly when `probabilities` is not null. */
+  gap: GapReason | null;
 }
 
 const probability = z.number().check(z.gte(0), z.lte(1));
@@ -117,7 +136,7 @@ export const meetingRecordSchema = z
 /** Zod schema of `SecondRecord` (strict: extra fields make a record invalid). */
 export const secondRecordSchema = z
   .strictObject({
-    schemaVersion: z.literal(RECORD_SCHEMA_VERSION),
+    schemaVersion: z.literal(SECOND_SCHEMA_VERSION),
     meetingId: nonEmpty,
     participantId: nonEmpty,
     name: z.string(),
@@ -126,6 +145,7 @@ export const secondRecordSchema = z
     dominant: z.nullable(emotionSchema),
     faceSeconds: z.number().check(z.gte(0), z.lte(1)),
     samples: z.int().check(z.nonnegative()),
+    gap: z.nullable(z.enum(GAP_REASONS)),
   })
   .check(
     z.refine((s) => (s.probabilities === null) === (s.dominant === null), {
@@ -133,6 +153,9 @@ export const secondRecordSchema = z
     }),
     z.refine((s) => (s.probabilities === null) === (s.faceSeconds === 0), {
       message: 'faceSeconds must be 0 exactly when probabilities is null',
+    }),
+    z.refine((s) => (s.probabilities === null) === (s.gap !== null), {
+      message: 'gap must be given exactly when probabilities is null',
     }),
   );
 

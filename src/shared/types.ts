@@ -1,4 +1,7 @@
 import type { Emotion, Probabilities } from './emotions.ts';
+import type { GapReason } from './timeline-records.ts';
+
+export type { GapReason } from './timeline-records.ts';
 
 /** A rectangle in CSS pixels relative to the top-left corner of the page's viewport. */
 export interface Rect {
@@ -90,6 +93,10 @@ export interface ParticipantLive {
   faceBox: Rect | null;
   /** Milliseconds since the epoch of the frame this view comes from. */
   frameTime: number;
+  /** Why there is no emotion to show now (see `GapReason`); null while a face is shown. */
+  gap: GapReason | null;
+  /** Analyses of this participant's tile per second over the last few seconds (0 before two analyses). */
+  updateHz: number;
 }
 
 export type AnalysisState = 'idle' | 'starting' | 'running' | 'error';
@@ -123,4 +130,12 @@ export interface AnalysisView {
   participants: ParticipantLive[];
   /** Human-readable problem or notice ("no self view found", capture error), or null. */
   message: string | null;
+  /** ms since the epoch when the live figures (`stats`, `participants`) were produced; null when there are none. */
+  liveAt: number | null;
+  /** Why the timeline is not being written ("the database cannot be written: ..."), or null while it is. */
+  notRecording: string | null;
+  /** The meeting analysed last in this browser session (the running one, or the one just stopped); what Export exports. */
+  lastMeetingId: string | null;
+  /** True when the analysis stopped by a fault that a user action can resume on the same meeting (the Resume button). */
+  resumable: boolean;
 }

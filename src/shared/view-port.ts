@@ -7,6 +7,7 @@
 import browser from 'webextension-polyfill';
 import * as z from 'zod/mini';
 import { EMOTIONS } from './emotions.ts';
+import { GAP_REASONS } from './timeline-records.ts';
 import { errorText } from './errors.ts';
 import type { AnalysisView } from './types.ts';
 
@@ -47,6 +48,8 @@ function viewPortMessageSchema(): z.ZodMiniType<ViewPortMessage> {
     confidence: z.nullable(z.number()),
     faceBox: z.nullable(rect),
     frameTime: z.number(),
+    gap: z.nullable(z.enum(GAP_REASONS)),
+    updateHz: z.number(),
   });
   const stats = z.object({
     backend: z.nullable(z.string()),
@@ -66,6 +69,10 @@ function viewPortMessageSchema(): z.ZodMiniType<ViewPortMessage> {
     stats: z.nullable(stats),
     participants: z.array(participant),
     message: z.nullable(z.string()),
+    liveAt: z.nullable(z.number()),
+    notRecording: z.nullable(z.string()),
+    lastMeetingId: z.nullable(z.string()),
+    resumable: z.boolean(),
   });
   return (viewPortSchema = z.object({ callmood: z.literal(1), name: z.literal('popup/view'), payload: view }));
 }
