@@ -90,6 +90,8 @@ export interface MessageMap {
   'bg/start': { request: { tabId: number }; response: Outcome };
   'bg/stop': { request: Record<string, never>; response: Outcome };
   'bg/set-options': { request: Partial<AnalysisOptions>; response: AnalysisOptions };
+  /** Resumes, on the same meeting, an analysis stopped by a fault (`AnalysisView.resumable`). */
+  'bg/resume': { request: Record<string, never>; response: Outcome };
   // content -> background
   'bg/tiles': { request: TilesSnapshot; response: void };
   // offscreen -> background
