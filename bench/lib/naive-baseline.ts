@@ -52,7 +52,7 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
       const result = await this.human.detect(tile.image);
       const face = result.face?.[0];
       if (!face || !face.emotion?.length) {
-        tiles.push({ key: tile.key, status: 'analysed', tracked: false, face: null, faces: [] });
+        tiles.push({ key: tile.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face: null, faces: [] });
         continue;
       }
       const scores = EMOTIONS.map((e) => face.emotion!.find((f) => f.emotion === e)?.score ?? 0);
@@ -62,7 +62,7 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
         meshScore: face.faceScore,
         probabilities: toProbabilities(scores.some((v) => v > 0) ? scores : EMOTIONS.map(() => 1)),
       };
-      tiles.push({ key: tile.key, status: 'analysed', tracked: false, face: found, faces: [found] });
+      tiles.push({ key: tile.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face: found, faces: [found] });
     }
     const totalMs = performance.now() - t0;
     return { tiles, timing: { totalMs, readMs: 0, detectMs: totalMs, trackMs: 0, emotionMs: 0 } };

@@ -99,21 +99,24 @@ export function logOnce(context: string, error: unknown): void {
 }
 
 /**
- * Whether a media element with bounding rect `rect` counts as visible: rendered (not
- * display:none / visibility:hidden), non-zero size, and at least MIN_VISIBLE_PX wide and
- * high once clipped to the viewport of `viewport` CSS px.
+ * Why a media element with bounding rect `rect` is not visible (visible: rendered, non-zero
+ * size, and at least MIN_VISIBLE_PX wide and high once clipped to the viewport of `viewport`
+ * CSS px): `not-rendered` (hidden by CSS or no size), `off-screen` (less than MIN_VISIBLE_PX of it in
+ * the viewport while it is larger than that), `too-small` (the element itself is under
+ * MIN_VISIBLE_PX on a side); null when it is visible.
  */
-export function isTileVisible(media: Element, rect: Rect, viewport: { width: number; height: number }): boolean {
-  if (rect.width <= 0 || rect.height <= 0) return false;
+export function tileHidden(media: Element, rect: Rect, viewport: { width: number; height: number }): TileReport['hidden'] | null {
+  if (rect.width <= 0 || rect.height <= 0 || !media.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true })) return 'not-rendered';
+  if (rect.width < MIN_VISIBLE_PX || rect.height < MIN_VISIBLE_PX) return 'too-small';
   const w = Math.min(rect.x + rect.width, viewport.width) - Math.max(rect.x, 0);
   const h = Math.min(rect.y + rect.height, viewport.height) - Math.max(rect.y, 0);
-  return w >= MIN_VISIBLE_PX && h >= MIN_VISIBLE_PX && media.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true });
+  return w >= MIN_VISIBLE_PX && h >= MIN_VISIBLE_PX ? null : 'off-screen';
 }
 
 /** What decides whether a snapshot changed: everything but `takenAt`, rects rounded to 0.5 px. */
 function changeKey(s: TilesSnapshot): string {
   const half = (v: number) => Math.round(v * 2) / 2;
-  const tiles = s.tiles.map((t) => [t.id, t.name, t.isSelf, t.visible, half(t.rect.x), half(t.rect.y), half(t.rect.width), half(t.rect.height)]);
+  const tiles = s.tiles.map((t) => [t.id, t.name, t.isSelf, t.visible, t.hidden ?? null, half(t.rect.x), half(t.rect.y), half(t.rect.width), half(t.rect.height)]);
   return JSON.stringify([s.adapter, s.fallbackFrom ?? null, s.site, s.viewport.width, s.viewport.height, s.devicePixelRatio, tiles]);
 }
 
@@ -146,7 +149,8 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
       const tiles: TileReport[] = choice.tiles.map((t) => {
         const r = t.video.getBoundingClientRect();
         const rect = { x: r.left, y: r.top, width: r.width, height: r.height };
-        return { id: t.id, name: t.name, rect, visible: isTileVisible(t.video, rect, viewport), isSelf: t.isSelf, ...(t.multiFace ? { multiFace: true } : {}) };
+        const hidden = tileHidden(t.video, rect, viewport);
+        return { id: t.id, name: t.name, rect, visible: hidden === null, ...(hidden ? { hidden } : {}), isSelf: t.isSelf, ...(t.multiFace ? { multiFace: true } : {}) };
       });
       watchSizes(choice.tiles.flatMap((t) => [t.element, t.video]));
       const snapshot: TilesSnapshot = {

@@ -1,4 +1,5 @@
 import { EMOTIONS, dominantEmotion, type Probabilities } from '../shared/emotions.ts';
+import type { GapReason } from '../shared/timeline-records.ts';
 import type { SecondRecord } from '../shared/timeline-store.ts';
 
 interface Bucket {
@@ -6,6 +7,10 @@ interface Bucket {
   samples: number;
   withFace: number;
   sum: number[];
+  /** Frames without a face, per reason. */
+  gaps: Map<GapReason, number>;
+  /** Why the second had no analysis at all (see `mark`), or null. */
+  marked: GapReason | null;
 }
 
 /**
@@ -16,6 +21,8 @@ interface Bucket {
  * the frames of that second that had a face; `faceSeconds` is the fraction of the second's
  * analysed frames with a face; `dominant` is the argmax of the mean. Seconds are counted
  * from `meetingStart` (ms since the epoch): second k covers [start + k s, start + (k+1) s).
+ * A second without a face has a `gap`: the reason most of its frames gave, or, for a second
+ * with no analysis at all, the reason it was marked with (paused, overloaded, ...).
  */
 export class SecondAggregator {
   private buckets = new Map<string, Map<number, Bucket>>();
@@ -30,20 +37,37 @@ export class SecondAggregator {
    * Adds one analysed frame of one participant.
    * @param frameTime capture time of the frame, ms since the epoch.
    * @param probabilities the frame's probabilities, or null when no face was found.
+   * @param gap why there was no face (ignored when `probabilities` is given).
    */
-  add(participantId: string, name: string, frameTime: number, probabilities: Probabilities | null): void {
-    const second = Math.floor((frameTime - this.meetingStart) / 1000);
-    if (second < 0) return;
-    let perSecond = this.buckets.get(participantId);
-    if (!perSecond) this.buckets.set(participantId, (perSecond = new Map()));
-    let b = perSecond.get(second);
-    if (!b) perSecond.set(second, (b = { name, samples: 0, withFace: 0, sum: EMOTIONS.map(() => 0) }));
-    b.name = name;
+  add(participantId: string, name: string, frameTime: number, probabilities: Probabilities | null, gap: GapReason = 'no-face'): void {
+    const b = this.bucket(participantId, name, frameTime);
+    if (!b) return;
     b.samples++;
     if (probabilities) {
       b.withFace++;
       EMOTIONS.forEach((e, i) => (b.sum[i]! += probabilities[e]));
-    }
+    } else b.gaps.set(gap, (b.gaps.get(gap) ?? 0) + 1);
+  }
+
+  /**
+   * Marks the second of `frameTime` for a participant who was not analysed then, with the
+   * reason (`paused`, `overloaded`, `tile-too-small`, ...); a second that gets an analysis
+   * after all keeps that analysis's result instead. The latest mark wins.
+   */
+  mark(participantId: string, name: string, frameTime: number, gap: GapReason): void {
+    const b = this.bucket(participantId, name, frameTime);
+    if (b) b.marked = gap;
+  }
+
+  private bucket(participantId: string, name: string, frameTime: number): Bucket | null {
+    const second = Math.floor((frameTime - this.meetingStart) / 1000);
+    if (second < 0) return null;
+    let perSecond = this.buckets.get(participantId);
+    if (!perSecond) this.buckets.set(participantId, (perSecond = new Map()));
+    let b = perSecond.get(second);
+    if (!b) perSecond.set(second, (b = { name, samples: 0, withFace: 0, sum: EMOTIONS.map(() => 0), gaps: new Map(), marked: null }));
+    b.name = name;
+    return b;
   }
 
   /**
@@ -63,18 +87,27 @@ export class SecondAggregator {
           EMOTIONS.forEach((e, i) => (probabilities![e] = b.sum[i]! / b.withFace));
         }
         out.push({
-          schemaVersion: 1,
+          schemaVersion: 2,
           meetingId: this.meetingId,
           participantId,
           name: b.name,
           second,
           probabilities,
           dominant: probabilities ? dominantEmotion(probabilities).emotion : null,
-          faceSeconds: b.withFace / b.samples,
+          faceSeconds: b.samples ? b.withFace / b.samples : 0,
           samples: b.samples,
+          gap: probabilities ? null : mostFrequent(b.gaps) ?? b.marked ?? 'no-face',
         });
       }
     }
     return out.sort((a, b) => a.participantId.localeCompare(b.participantId) || a.second - b.second);
   }
+}
+
+/** The reason with the highest count (the first such in insertion order), or null for none. */
+function mostFrequent(counts: ReadonlyMap<GapReason, number>): GapReason | null {
+  let best: GapReason | null = null;
+  let most = 0;
+  for (const [gap, n] of counts) if (n > most) [best, most] = [gap, n];
+  return best;
 }

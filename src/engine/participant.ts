@@ -1,28 +1,50 @@
 /**
  * One participant of the live view, as the frame loop follows them: face confirmation, the
- * face timeout, smoothing, and what the live view shows. Pure logic (no tfjs, no DOM); times
- * are ms on the pipeline's clock.
+ * face timeout, smoothing, why there is no emotion to show (the gap reason), the update rate,
+ * and what the live view shows. Pure logic (no tfjs, no DOM); times are ms on the pipeline's clock.
  */
 import { dominantEmotion, type Probabilities } from '../shared/emotions.ts';
-import type { ParticipantLive, Rect } from '../shared/types.ts';
+import { RollingWindow } from '../shared/stats.ts';
+import type { GapReason, ParticipantLive, Rect } from '../shared/types.ts';
 import type { InferenceConfig } from '../inference/config.ts';
 import type { FaceAnalysis, TileAnalysis } from '../inference/types.ts';
 import { EmotionSmoother } from './smoothing.ts';
+
+/** One frame's contribution to a participant's timeline: probabilities with a face, else the gap's reason. */
+export type Sample = { probabilities: Probabilities; gap: null } | { probabilities: null; gap: GapReason };
+
+/** What one frame's analysis said of a participant's tile (TileAnalysis less its faces, plus the participant's face, box in CSS px). */
+export type TileResult = Pick<TileAnalysis, 'status' | 'stillMs' | 'smallFace'> & { face: FaceAnalysis | null };
+
+/** Analyses kept for the update rate, and the longest span they may cover, ms. */
+const RATE_WINDOW = 8;
+const RATE_SPAN_MS = 10_000;
 
 /** A participant's state between frames. */
 export class Participant {
   private readonly smoother: EmotionSmoother;
   private lastFaceAt = 0;
-  /** Consecutive analysed frames with a face. */
+  /** Consecutive analyses with a face. */
   private faceStreak = 0;
-  /** True once `minFaceFrames` consecutive faces were found, until the face is lost for `faceTimeoutMs`. */
+  /** Analyses of the tile since the last face. */
+  private missed = 0;
+  /** True once `minFaceFrames` consecutive faces were found, until the face is lost (see `live.faceTimeoutMs`). */
   private faceConfirmed = false;
+  /** Whether the live view shows the face now. */
+  private faceShown = false;
   /** The face's box in the page's CSS px (viewport coordinates), or null. */
   private faceBox: Rect | null = null;
-  /** Whether the participant's tile was analysed in the last frame. */
+  /** Why no face is shown (null while one is). */
+  private gap: GapReason | null = 'no-face';
+  /** The sample the last analysis gave, repeated for an unchanged picture. */
+  private lastSample: Sample = { probabilities: null, gap: 'no-face' };
+  /** Whether the participant's tile was analysed in the last frame (or waits its turn in the schedule). */
   analysed = false;
+  /** Why the participant is not analysed now (`paused`, `tile-too-small`), or null (hidden, off screen, only me). */
+  idleGap: GapReason | null = null;
   /** Time of the last frame that analysed the participant. */
   private frameTime = 0;
+  private readonly analysedAt = new RollingWindow(RATE_WINDOW);
 
   constructor(
     readonly id: string,
@@ -36,39 +58,84 @@ export class Participant {
   }
 
   /**
-   * One frame's result: `status` and `face` (box in CSS px) as the analyzer gave them (see
-   * TileAnalysis). A face counts after `minFaceFrames` consecutive frames.
-   * @returns the timeline sample of this frame: the probabilities (null without a confirmed
-   *   face), or undefined when the frame adds no sample (an unchanged tile).
+   * One frame's result for the participant's tile (see TileAnalysis; `face` box in CSS px). A
+   * face counts after `minFaceFrames` consecutive analyses; it is lost after `faceTimeoutMs`
+   * and `faceTimeoutAnalyses` analyses without one. An unchanged picture repeats the last
+   * sample; one identical for `frozenAfterMs` is a frozen video; a black one is `black`.
+   * @returns the timeline sample of this frame.
    */
-  apply(status: TileAnalysis['status'], face: FaceAnalysis | null, frameTime: number): Probabilities | null | undefined {
-    // Nothing new about a deferred tile: it still has no face (a no-face sample).
-    if (status === 'deferred') return null;
-    if (status === 'unchanged') {
-      // Same pixels as at the last analysis: the last result holds (a face on a frozen frame
-      // stays shown); the timeline gets no new sample.
-      if (this.faceBox) this.lastFaceAt = frameTime;
-      return undefined;
-    }
+  apply(result: TileResult, frameTime: number): Sample {
     this.frameTime = frameTime;
-    this.faceStreak = face ? this.faceStreak + 1 : 0;
-    if (this.faceStreak >= this.live.minFaceFrames) this.faceConfirmed = true;
-    if (face && this.faceConfirmed) {
-      this.smoother.update(face.probabilities, frameTime);
-      this.lastFaceAt = frameTime;
-      this.faceBox = face.box;
-      return face.probabilities;
+    this.analysedAt.push(frameTime);
+    const frozen = result.stillMs >= this.live.frozenAfterMs;
+    switch (result.status) {
+      case 'black':
+        return this.noFace('black');
+      case 'too-small':
+        return this.noFace('tile-too-small');
+      case 'unchanged':
+        // The same picture as at the last analysis: the same result, until it is a frozen video.
+        if (frozen) return this.noFace('frozen');
+        if (this.faceShown) this.lastFaceAt = frameTime;
+        return this.lastSample;
+      case 'deferred':
+        // No face at the tile's last detection; retried later. It counts as an analysis without one.
+        return this.miss(this.gap === 'face-too-small' ? 'face-too-small' : 'no-face', frameTime);
+      case 'analysed':
+        if (frozen) return this.noFace('frozen');
+        if (!result.face) return this.miss(result.smallFace ? 'face-too-small' : 'no-face', frameTime);
+        return this.found(result.face, frameTime);
     }
-    if (frameTime - this.lastFaceAt > this.live.faceTimeoutMs) {
-      this.faceConfirmed = this.faceStreak >= this.live.minFaceFrames;
-      this.faceBox = null;
-    }
-    return null;
   }
 
-  /** What the live view shows of the participant at `now`: "no face" after `faceTimeoutMs` without one. */
-  view(now: number): ParticipantLive {
-    const faceVisible = this.analysed && now - this.lastFaceAt <= this.live.faceTimeoutMs && this.smoother.value !== null;
+  private found(face: FaceAnalysis, frameTime: number): Sample {
+    this.faceStreak++;
+    if (this.faceStreak >= this.live.minFaceFrames) this.faceConfirmed = true;
+    if (!this.faceConfirmed) return this.miss('no-face', frameTime, false);
+    this.missed = 0;
+    this.smoother.update(face.probabilities, frameTime);
+    this.lastFaceAt = frameTime;
+    this.faceBox = face.box;
+    this.faceShown = true;
+    this.gap = null;
+    return (this.lastSample = { probabilities: face.probabilities, gap: null });
+  }
+
+  /** An analysis without a (confirmed) face: the face is kept until the timeout (see `apply`). */
+  private miss(gap: GapReason, frameTime: number, resetStreak = true): Sample {
+    if (resetStreak) this.faceStreak = 0;
+    this.missed++;
+    if (this.faceShown && frameTime - this.lastFaceAt > this.live.faceTimeoutMs && this.missed >= this.live.faceTimeoutAnalyses) {
+      this.faceConfirmed = this.faceStreak >= this.live.minFaceFrames;
+      this.faceShown = false;
+      this.faceBox = null;
+    }
+    if (!this.faceShown) this.gap = gap;
+    return (this.lastSample = { probabilities: null, gap });
+  }
+
+  /** A picture with no face to read (black, frozen, too small): shown at once, no timeout. */
+  private noFace(gap: GapReason): Sample {
+    this.faceStreak = 0;
+    this.faceConfirmed = false;
+    this.faceShown = false;
+    this.faceBox = null;
+    this.gap = gap;
+    return (this.lastSample = { probabilities: null, gap });
+  }
+
+  /** Analyses of the participant's tile per second over its recent analyses (0 before two). */
+  get updateHz(): number {
+    const times = this.analysedAt.all;
+    const first = times.find((t) => times[times.length - 1]! - t <= RATE_SPAN_MS);
+    const span = first === undefined ? 0 : times[times.length - 1]! - first;
+    const n = times.filter((t) => t >= (first ?? Infinity)).length;
+    return span > 0 ? ((n - 1) * 1000) / span : 0;
+  }
+
+  /** What the live view shows of the participant now. */
+  view(): ParticipantLive {
+    const faceVisible = this.analysed && this.faceShown && this.smoother.value !== null;
     const probabilities = faceVisible ? this.smoother.value : null;
     const dom = probabilities ? dominantEmotion(probabilities) : null;
     return {
@@ -82,6 +149,8 @@ export class Participant {
       confidence: dom?.confidence ?? null,
       faceBox: faceVisible ? this.faceBox : null,
       frameTime: this.frameTime,
+      gap: faceVisible ? null : this.analysed ? (this.gap ?? 'no-face') : this.idleGap,
+      updateHz: this.analysed ? this.updateHz : 0,
     };
   }
 }

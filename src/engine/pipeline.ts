@@ -14,6 +14,7 @@ import type { FaceAnalysis, TileAnalysis, TileAnalyzer, TilePixels } from '../in
 import { SecondAggregator } from './aggregate.ts';
 import { FaceIdentities } from './face-identity.ts';
 import { Participant } from './participant.ts';
+import { scheduleTiles, updateCost } from './schedule.ts';
 
 /** Display name of person `n` of a multi-person tile named `tileName`. */
 function personName(tileName: string, n: number): string {
@@ -108,6 +109,10 @@ export class TilePipeline {
   private message: string | null = null;
   private latest: LiveUpdate | null = null;
   private counters: PipelineCounters;
+  /** Per tile id, the frame time of its last analysis (the frame budget's round-robin). */
+  private readonly lastTurn = new Map<string, number>();
+  /** Recent cost of one tile's read and analysis, ms (null before the first frame). */
+  private perTileMs: number | null = null;
 
   constructor(
     private readonly analyzer: TileAnalyzer,
@@ -202,12 +207,14 @@ export class TilePipeline {
   async step(source: FrameSource): Promise<void> {
     const frameTime = this.clock();
     const snapshot = this.tiles;
-    const tiles = snapshot ? analysedTiles(snapshot.tiles, this.options) : [];
+    const visible = snapshot ? analysedTiles(snapshot.tiles, this.options) : [];
+    const tiles = scheduleTiles(visible, this.lastTurn, this.config.live.frameBudgetMs, this.perTileMs);
     const images = snapshot && tiles.length ? await source.read(tiles, snapshot.viewport, this.config.live.tileImageMaxSide) : [];
     this.message = [this.noticeFor(images !== null), source.notice?.(tiles) ?? null].filter(Boolean).join(' ') || null;
+    this.markIdle(snapshot, images === null ? [] : visible, frameTime);
     if (!snapshot || tiles.length === 0 || images === null) {
-      for (const p of this.participants.values()) p.analysed = false;
       this.publish(frameTime, false);
+      this.flush(frameTime);
       return;
     }
     const byId = new Map(tiles.map((t) => [t.id, t]));
@@ -215,18 +222,13 @@ export class TilePipeline {
       images.map((f) => ({ key: f.id, image: f.image, width: f.width, height: f.height, ...(byId.get(f.id)?.multiFace ? { maxFaces: this.config.detector.maxFacesPerTile } : {}) })),
       'track',
       frameTime,
+      new Set(visible.map((t) => t.id)),
     );
+    this.perTileMs = updateCost(this.perTileMs, this.clock() - frameTime, images.length);
     this.frameTimes.push(frameTime);
     this.inferenceMs.push(timing.totalMs);
-    const analysed = results.filter((r) => r.status === 'analysed');
-    this.counters.frames++;
-    this.counters.tileAnalyses += analysed.length;
-    this.counters.faces += analysed.filter((r) => r.face).length;
-    this.counters.tracked += analysed.filter((r) => r.tracked).length;
-    if (this.counters.inferenceMs.length < 20_000) this.counters.inferenceMs.push(timing.totalMs);
-    // Deferred tiles (no face at their last detection, retried later) still count as analysed.
-    const analysedIds = new Set(results.map((r) => r.key));
-    for (const p of this.participants.values()) p.analysed = analysedIds.has(p.tileId);
+    this.count(results, timing.totalMs);
+    for (const r of results) this.lastTurn.set(r.key, frameTime);
     images.forEach((f, k) => {
       const r = results[k]!;
       // Boxes from tile px to the page's CSS px.
@@ -238,21 +240,53 @@ export class TilePipeline {
       // The layout now (it may have changed while the frame was analysed).
       const tile = this.tiles?.tiles.find((t) => t.id === r.key);
       if (tile?.multiFace) this.applyPeople(tile, inCss, frameTime);
-      else if (this.participants.has(r.key)) this.applyTile(this.participants.get(r.key)!, r.status, inCss.face, frameTime);
+      else if (this.participants.has(r.key)) this.applyTile(this.participants.get(r.key)!, inCss, inCss.face, frameTime);
       // (otherwise the participant left while the frame was analysed)
     });
     this.publish(frameTime, true);
-    if (frameTime - this.lastFlush >= 1000) {
-      this.lastFlush = frameTime;
-      const records = this.aggregator.flush(frameTime);
-      if (records.length) this.sinks.onRecords(records);
+    this.flush(frameTime);
+  }
+
+  /**
+   * Who is not analysed in this frame, and why: a visible tile waiting its turn in the frame
+   * budget (`overloaded` when its second gets no analysis), everyone while paused (`paused`),
+   * a tile under the minimum size (`tile-too-small`); hidden, off-screen and (with "only me")
+   * other people's tiles are neither analysed nor recorded.
+   */
+  private markIdle(snapshot: TilesSnapshot | null, visible: readonly TileReport[], frameTime: number): void {
+    const waiting = new Set(visible.map((t) => t.id));
+    const byId = new Map((snapshot?.tiles ?? []).map((t) => [t.id, t]));
+    for (const p of this.participants.values()) {
+      const tile = byId.get(p.tileId);
+      const gap = this.options.paused ? 'paused' : tile?.hidden === 'too-small' && (!this.options.onlyMe || tile.isSelf) ? 'tile-too-small' : null;
+      p.analysed = waiting.has(p.tileId);
+      p.idleGap = gap;
+      if (p.analysed) this.aggregator.mark(p.id, p.name, frameTime, 'overloaded');
+      else if (gap) this.aggregator.mark(p.id, p.name, frameTime, gap);
     }
   }
 
+  /** Hands the completed seconds' records on, about once a second. */
+  private flush(frameTime: number): void {
+    if (frameTime - this.lastFlush < 1000) return;
+    this.lastFlush = frameTime;
+    const records = this.aggregator.flush(frameTime);
+    if (records.length) this.sinks.onRecords(records);
+  }
+
+  private count(results: readonly TileAnalysis[], totalMs: number): void {
+    const analysed = results.filter((r) => r.status === 'analysed');
+    this.counters.frames++;
+    this.counters.tileAnalyses += analysed.length;
+    this.counters.faces += analysed.filter((r) => r.face).length;
+    this.counters.tracked += analysed.filter((r) => r.tracked).length;
+    if (this.counters.inferenceMs.length < 20_000) this.counters.inferenceMs.push(totalMs);
+  }
+
   /** One frame's result for one participant (see Participant.apply); its sample goes to the timeline. */
-  private applyTile(p: Participant, status: TileAnalysis['status'], face: FaceAnalysis | null, frameTime: number): void {
-    const sample = p.apply(status, face, frameTime);
-    if (sample !== undefined) this.aggregator.add(p.id, p.name, frameTime, sample);
+  private applyTile(p: Participant, r: TileAnalysis, face: FaceAnalysis | null, frameTime: number): void {
+    const sample = p.apply({ status: r.status, stillMs: r.stillMs, smallFace: r.smallFace, face }, frameTime);
+    this.aggregator.add(p.id, p.name, frameTime, sample.probabilities, sample.gap ?? undefined);
   }
 
   /**
@@ -272,15 +306,15 @@ export class TilePipeline {
       let p = this.participants.get(id);
       if (!p) this.participants.set(id, (p = new Participant(id, tile.id, personName(tile.name, n), false, this.config.live)));
       p.analysed = true;
-      this.applyTile(p, r.status, byPerson.get(n) ?? null, frameTime);
+      this.applyTile(p, r, byPerson.get(n) ?? null, frameTime);
     }
     const own = this.participants.get(tile.id);
     if (own && identities.known.length > 0) this.participants.delete(tile.id);
-    else if (own) this.applyTile(own, r.status, null, frameTime);
+    else if (own) this.applyTile(own, r, null, frameTime);
   }
 
   private noticeFor(hasFrame: boolean): string | null {
-    if (this.options.paused) return 'Paused: nothing is analysed or recorded.';
+    if (this.options.paused) return 'Paused: nothing is analysed; the timeline marks these seconds as paused.';
     if (!hasFrame) return 'Waiting for the first frame…';
     if (!this.tiles || this.tiles.tiles.length === 0) return 'No video tiles found on this page yet.';
     if (this.options.onlyMe && !this.tiles.tiles.some((t) => t.isSelf)) return 'Only me: no self-view tile found on this page.';
@@ -302,14 +336,15 @@ export class TilePipeline {
 
   /** Publishes the live view; `analysed` says whether it carries a new frame's results (counted in latency). */
   private publish(frameTime: number, analysed: boolean): void {
-    const now = this.clock();
-    const participants = [...this.participants.values()].map((p) => p.view(now));
+    const participants = [...this.participants.values()].map((p) => p.view());
     this.latest = {
       tabId: this.meta.tabId,
       meetingId: this.meta.meetingId,
       stats: this.stats(),
       participants,
       message: this.message,
+      publishedAt: Date.now(),
+      notRecording: null,
     };
     if (analysed) this.latencyMs.push(this.clock() - frameTime);
     this.sinks.onLive(this.latest);

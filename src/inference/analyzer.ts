@@ -12,7 +12,7 @@ import type { TileBox, TileTensor } from './crops.ts';
 import { detectFaces, humanConfig } from './detector.ts';
 import { EmotionClassifier } from './emotion.ts';
 import { applyFit, carryBox, planFrame, trackFromDetection, type FaceTrack, type TileState } from './face-tracker.ts';
-import { FrozenTiles, thumbnails } from './frozen-tiles.ts';
+import { FrozenTiles, isBlack, thumbnails } from './frozen-tiles.ts';
 import { intersectRect, iou } from './geometry.ts';
 import { fitMeshes } from './mesh.ts';
 import type { AnalyseMode, AnalysisTiming, TF, TileAnalysis, TileAnalyzer, TileImage, TilePixels } from './types.ts';
@@ -87,24 +87,25 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
    * less than `tracking.redetectMs` ago is not run through the detector; its box is carried
    * over and re-fitted by the face mesh (face-tracker.ts). A face the mesh loses is detected
    * again in the same call; a tile with no face is retried after `emptyTileRetryMs`
-   * ('deferred'); a tile whose pixels did not change is skipped ('unchanged'). Tracking state
-   * of keys absent from a 'track' call is dropped. Mode 'independent' reads and writes no
-   * state: every tile is detected (evaluation, tests).
+   * ('deferred'); a tile whose pixels did not change is skipped ('unchanged'); a black tile is
+   * not searched ('black'). Tracking state of keys outside `keep` is dropped. Mode
+   * 'independent' reads and writes no state: every tile is detected (evaluation, tests).
    * @param tiles one image per tile; boxes in the results are in that image's pixels.
    * @param now the frame's time, ms on a steady clock (tracking schedule, frozen recheck).
+   * @param keep the keys of every tile still in the call (default: those of `tiles`).
    */
-  async analyse(tiles: TileImage[], mode: AnalyseMode = 'track', now = performance.now()): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }> {
+  async analyse(tiles: TileImage[], mode: AnalyseMode = 'track', now = performance.now(), keep?: ReadonlySet<string>): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }> {
     const tf = this.tf;
     const t0 = performance.now();
     const { detector, mesh } = this.config;
     const stateful = mode === 'track' && this.config.tracking.enabled && mesh.verify;
     if (stateful) {
-      const keys = new Set(tiles.map((c) => c.key));
+      const keys = keep ?? new Set(tiles.map((c) => c.key));
       for (const k of this.states.keys()) if (!keys.has(k)) this.states.delete(k);
       for (const k of this.mirrored) if (!keys.has(k)) this.mirrored.delete(k);
       this.frozen.retain(keys);
     }
-    const results: TileAnalysis[] = tiles.map((c) => ({ key: c.key, face: null, faces: [], status: 'analysed', tracked: false }));
+    const results: TileAnalysis[] = tiles.map((c) => ({ key: c.key, face: null, faces: [], status: 'analysed', tracked: false, stillMs: 0, smallFace: false }));
     const timing: AnalysisTiming = { totalMs: 0, readMs: 0, detectMs: 0, trackMs: 0, emotionMs: 0 };
     const tensors = new Map<number, TileTensor>();
     try {
@@ -119,9 +120,16 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       if (stateful && this.config.frozen.threshold > 0) {
         const thumbs = await thumbnails(tf, usable.map((i) => tensors.get(i)!));
         work = usable.filter((i, k) => {
-          if (!this.frozen.unchanged(tiles[i]!.key, thumbs[k]!, now)) return true;
-          results[i]!.status = 'unchanged';
-          return false;
+          const key = tiles[i]!.key;
+          const unchanged = this.frozen.unchanged(key, thumbs[k]!, now);
+          results[i]!.stillMs = this.frozen.stillFor(key, now);
+          if (isBlack(thumbs[k]!)) {
+            results[i]!.status = 'black'; // no face to find: skip the detector
+            this.states.delete(key); // a face that comes back is detected afresh
+            return false;
+          }
+          if (unchanged) results[i]!.status = 'unchanged';
+          return !unchanged;
         });
       }
       timing.readMs = performance.now() - t0;
@@ -154,8 +162,9 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       }
       for (const i of plan.detect) {
         const maxFaces = Math.max(1, Math.min(tiles[i]!.maxFaces ?? 1, detector.maxFacesPerTile));
-        const { faces, ms } = await detectFaces(this.human, tensors.get(i)!, maxFaces, this.config);
+        const { faces, ms, smallFace } = await detectFaces(this.human, tensors.get(i)!, maxFaces, this.config);
         timing.detectMs += ms;
+        results[i]!.smallFace = smallFace;
         if (stateful) {
           const tracks = faces.map((c) => trackFromDetection(c.face, c.window, c.scale, sized(i)));
           // A face without landmarks cannot be followed: detect the tile again next time.

@@ -119,8 +119,23 @@ export const InferenceConfigSchema = z.object({
      * (1..10). The false faces of the no_face clip's titles come one frame at a time.
      */
     minFaceFrames: z.number().int().min(1).max(10),
-    /** A participant shows "no face" when no face was found for this long, ms. */
+    /**
+     * A participant shows "no face" when no face was found for this long, ms, and in at least
+     * `faceTimeoutAnalyses` analyses of their tile: on a machine too slow for the call, one
+     * analysis may take longer than the timeout, and a face is not lost between two analyses.
+     */
     faceTimeoutMs: ms(60_000),
+    /** See `faceTimeoutMs`: analyses of the tile without a face before it reads "no face" (1..30). */
+    faceTimeoutAnalyses: z.number().int().min(1).max(30),
+    /** A tile whose picture stays identical this long is a frozen video (its seconds are `frozen` gaps), ms (500..60,000). */
+    frozenAfterMs: z.number().min(500).max(60_000),
+    /**
+     * Time budget of one frame's inference, ms (50..5,000). When analysing every tile would take
+     * longer (estimated from the recent cost per tile), a frame analyses the tiles that fit,
+     * those that waited longest first, so that every tile still gets its turn and the live view
+     * stays fresh; the others' seconds without an analysis are `overloaded` gaps.
+     */
+    frameBudgetMs: z.number().min(50).max(5_000),
     /** Time constant tau of the exponential smoothing of each participant's probabilities, ms (smoothing.ts). */
     smoothingTauMs: ms(60_000),
   }),
@@ -155,7 +170,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
     flipAlternate: true,
     temperature: 0.99,
   },
-  live: { targetFps: 10, tileImageMaxSide: 480, minFaceFrames: 2, faceTimeoutMs: 1000, smoothingTauMs: 600 },
+  live: { targetFps: 10, tileImageMaxSide: 480, minFaceFrames: 2, faceTimeoutMs: 1000, faceTimeoutAnalyses: 3, frozenAfterMs: 2000, frameBudgetMs: 500, smoothingTauMs: 600 },
 };
 
 type Stage = keyof InferenceConfig;

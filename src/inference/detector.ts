@@ -88,13 +88,15 @@ export function keepLargest<T extends { box: Rect }>(detections: readonly T[], m
  * a multi-person tile is searched in overlapping square windows, since the detector squeezes
  * its input to a square and a wide picture squeezed that much loses its smaller faces. Each
  * window is scaled so its longer side is at most `detector.maxInputSide`.
- * @returns the kept faces (see keepLargest) and the time spent in human.detect, ms.
+ * @returns the kept faces (see keepLargest), the time spent in human.detect, ms, and whether
+ *   a face passed every check but the size (`detector.minFaceFraction`): too small to read.
  */
-export async function detectFaces(human: Human, tile: TileTensor, maxFaces: number, config: InferenceConfig): Promise<{ faces: Detection[]; ms: number }> {
+export async function detectFaces(human: Human, tile: TileTensor, maxFaces: number, config: InferenceConfig): Promise<{ faces: Detection[]; ms: number; smallFace: boolean }> {
   const { detector, mesh } = config;
   const tf = human.tf;
   const found: Detection[] = [];
   let ms = 0;
+  let smallFace = false;
   const whole = { x: 0, y: 0, width: tile.width, height: tile.height };
   for (const w of maxFaces > 1 ? squareWindows(whole) : [whole]) {
     const scale = Math.min(1, detector.maxInputSide / Math.max(w.width, w.height));
@@ -107,7 +109,10 @@ export async function detectFaces(human: Human, tile: TileTensor, maxFaces: numb
       ms += performance.now() - t;
       for (const f of result.face ?? []) {
         if (f.boxScore < detector.minFaceScore || (mesh.verify && f.faceScore < mesh.minScore)) continue;
-        if (Math.min(f.box[2], f.box[3]) < detector.minFaceFraction * Math.min(tw, th)) continue;
+        if (Math.min(f.box[2], f.box[3]) < detector.minFaceFraction * Math.min(tw, th)) {
+          smallFace = true;
+          continue;
+        }
         const [bx, by, bw, bh] = f.box;
         found.push({ face: f, window: w, scale, box: { x: w.x + bx / scale, y: w.y + by / scale, width: bw / scale, height: bh / scale } });
       }
@@ -115,5 +120,5 @@ export async function detectFaces(human: Human, tile: TileTensor, maxFaces: numb
       input.dispose();
     }
   }
-  return { faces: keepLargest(found, maxFaces), ms };
+  return { faces: keepLargest(found, maxFaces), ms, smallFace: smallFace && found.length === 0 };
 }

@@ -19,9 +19,32 @@ export function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return a.length ? diff / a.length : 0;
 }
 
+/**
+ * Mean absolute thumbnail difference (0..255 units) under which two pictures are the same
+ * picture: a frozen or paused video repeats its frame exactly (difference 0), while a live
+ * camera's noise, averaged into the thumbnail, still moves it by more.
+ */
+export const IDENTICAL_DIFF = 0.02;
+
+/** Mean gray level under which a thumbnail counts as black (0..255 units). */
+export const BLACK_MEAN = 12;
+/** Brightest thumbnail pixel a black tile may have (0..255 units): a dark room with a lit face is not black. */
+export const BLACK_MAX = 40;
+
+/** Whether a gray thumbnail (0..255 values) is black: a covered or switched-off camera, a black placeholder. */
+export function isBlack(thumb: ArrayLike<number>): boolean {
+  let sum = 0;
+  let max = 0;
+  for (let j = 0; j < thumb.length; j++) {
+    sum += thumb[j]!;
+    max = Math.max(max, thumb[j]!);
+  }
+  return thumb.length > 0 && sum / thumb.length < BLACK_MEAN && max < BLACK_MAX;
+}
+
 /** Per tile key, the thumbnail at its last analysis; decides which tiles are unchanged. Pure (no tensors). */
 export class FrozenTiles {
-  private readonly thumbs = new Map<string, { thumb: ArrayLike<number>; at: number }>();
+  private readonly thumbs = new Map<string, { thumb: ArrayLike<number>; at: number; since: number }>();
 
   constructor(private readonly frozen: InferenceConfig['frozen']) {}
 
@@ -31,9 +54,19 @@ export class FrozenTiles {
    */
   unchanged(key: string, thumb: ArrayLike<number>, now: number): boolean {
     const last = this.thumbs.get(key);
-    if (last && now - last.at < this.frozen.recheckMs && meanAbsDiff(thumb, last.thumb) < this.frozen.threshold) return true;
-    this.thumbs.set(key, { thumb, at: now });
+    const diff = last === undefined ? Infinity : meanAbsDiff(thumb, last.thumb);
+    if (last && diff < this.frozen.threshold && now - last.at < this.frozen.recheckMs) {
+      if (diff >= IDENTICAL_DIFF) last.since = now;
+      return true;
+    }
+    this.thumbs.set(key, { thumb, at: now, since: last && diff < IDENTICAL_DIFF ? last.since : now });
     return false;
+  }
+
+  /** How long tile `key`'s picture has stayed identical (difference under IDENTICAL_DIFF) as of `now`, ms; 0 when unknown or just changed. */
+  stillFor(key: string, now: number): number {
+    const last = this.thumbs.get(key);
+    return last ? Math.max(0, now - last.since) : 0;
   }
 
   /** Drops the thumbnails of keys not in `keys`. */

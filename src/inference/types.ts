@@ -42,9 +42,17 @@ export interface TileAnalysis {
    * detection, less than `tracking.emptyTileRetryMs` ago, so skipped (`face` null, nothing
    * new). 'unchanged': its pixels did not change since its last analysis (frozen or paused
    * video, still avatar), so skipped (`face` null; the last result still holds). 'too-small':
-   * the image is under `detector.minTileSide`.
+   * the image is under `detector.minTileSide`. 'black': the image is black (camera covered or
+   * off; see `frozen-tiles.ts` isBlack), so it is not searched for a face.
    */
-  status: 'analysed' | 'deferred' | 'unchanged' | 'too-small';
+  status: 'analysed' | 'deferred' | 'unchanged' | 'too-small' | 'black';
+  /**
+   * How long the tile's picture has stayed the same (the frozen check's measure), ms: 0 when it
+   * changed in this call or the check is off. A picture that stays the same for long is a frozen video.
+   */
+  stillMs: number;
+  /** True when the detector found a face only under `detector.minFaceFraction` of the tile (too small to read). */
+  smallFace: boolean;
   /** True when the face was followed from the previous call by the face mesh rather than detected. */
   tracked: boolean;
   /** The largest face found (`faces[0]`), or null. */
@@ -88,6 +96,10 @@ export interface TileAnalyzer {
    * @param now the frame's time, ms on any steady clock (default performance.now()): the
    *   tracking schedule and the frozen-tile recheck count from it.
    */
-  analyse(tiles: TileImage[], mode?: AnalyseMode, now?: number): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }>;
+  /**
+   * @param keep in mode 'track', the keys of every tile still in the call (default: the keys of
+   *   `tiles`): state of keys outside it is dropped, so a frame may analyse only some tiles.
+   */
+  analyse(tiles: TileImage[], mode?: AnalyseMode, now?: number, keep?: ReadonlySet<string>): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }>;
   dispose(): void;
 }

@@ -26,7 +26,7 @@ test('one record per participant per completed second, with means over the frame
   assert.ok(Math.abs(a!.probabilities!.happy - 0.5) < 1e-12);
   assert.ok(Math.abs(a!.probabilities!.neutral - 0.5) < 1e-12);
   assert.equal(a!.dominant, 'happy'); // tie -> first in EMOTIONS order
-  assert.deepEqual({ ...b, schemaVersion: 1 }, { schemaVersion: 1, meetingId: 'm1', participantId: 'b', name: 'Bob', second: 0, probabilities: null, dominant: null, faceSeconds: 0, samples: 1 });
+  assert.deepEqual(b, { schemaVersion: 2, meetingId: 'm1', participantId: 'b', name: 'Bob', second: 0, probabilities: null, dominant: null, faceSeconds: 0, samples: 1, gap: 'no-face' });
   for (const r of records) secondRecordSchema.parse(r); // the store accepts what we produce
   const rest = agg.flush(Infinity);
   assert.equal(rest.length, 1);
@@ -49,4 +49,23 @@ test('frames from before the meeting started are ignored', () => {
   const agg = new SecondAggregator('m1', START);
   agg.add('a', 'Ann', START - 10, HAPPY);
   assert.deepEqual(agg.flush(Infinity), []);
+});
+
+test('a second without a face keeps the reason most of its frames gave; one with no analysis keeps the reason it was marked with', () => {
+  const agg = new SecondAggregator('m1', START);
+  agg.add('a', 'Ann', START + 100, null, 'black');
+  agg.add('a', 'Ann', START + 300, null, 'frozen');
+  agg.add('a', 'Ann', START + 500, null, 'frozen');
+  agg.mark('b', 'Bob', START + 100, 'overloaded');
+  agg.mark('c', 'Cy', START + 100, 'overloaded');
+  agg.add('c', 'Cy', START + 600, HAPPY); // analysed after all
+  agg.mark('d', 'Di', START + 100, 'paused');
+  const records = agg.flush(Infinity);
+  assert.deepEqual(records.map((r) => [r.participantId, r.gap, r.samples, r.probabilities !== null]), [
+    ['a', 'frozen', 3, false],
+    ['b', 'overloaded', 0, false],
+    ['c', null, 1, true],
+    ['d', 'paused', 0, false],
+  ]);
+  for (const r of records) secondRecordSchema.parse(r);
 });

@@ -25,8 +25,8 @@ function source(scale = 1): FrameSource {
   };
 }
 
-/** One frame of the scripted analyzer: a face, no face, or a tile the analyzer skipped. */
-type Step = boolean | 'unchanged' | 'deferred';
+/** One frame of the scripted analyzer: a face, no face, a tile the analyzer skipped, or a status with how long the picture has been identical. */
+type Step = boolean | 'unchanged' | 'deferred' | 'black' | { status: 'unchanged' | 'analysed'; stillMs: number; face?: boolean };
 
 function setup(script: Step[]) {
   let i = 0;
@@ -35,11 +35,12 @@ function setup(script: Step[]) {
     backend: 'scripted',
     async analyse(crops: TileImage[]) {
       const step = script[i++] ?? false;
-      const face = step === true;
-      const status = typeof step === 'string' ? step : ('analysed' as const);
+      const face = step === true || (typeof step === 'object' && step.face === true);
+      const status = typeof step === 'string' ? step : typeof step === 'object' ? step.status : ('analysed' as const);
+      const stillMs = typeof step === 'object' ? step.stillMs : 0;
       const tiles: TileAnalysis[] = crops.map((c) => {
         const found = face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null;
-        return { key: c.key, status, tracked: false, face: found, faces: found ? [found] : [] };
+        return { key: c.key, status, tracked: false, stillMs, smallFace: false, face: found, faces: found ? [found] : [] };
       });
       return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
     },
@@ -85,23 +86,54 @@ test('two consecutive faces confirm it; a confirmed face survives a short miss a
   assert.equal(last.faceVisible, false, 'lost after faceTimeoutMs without a face');
 });
 
-test('a frozen tile keeps its face and adds no samples; a deferred empty tile stays without a face', async () => {
-  const { frame, pipeline, records: flushed } = setup([true, true, ...Array<Step>(8).fill('unchanged')]);
+test('an unchanged picture repeats its result every second until it is a frozen video; a black tile says so at once', async () => {
+  const still = (stillMs: number): Step => ({ status: 'unchanged', stillMs });
+  const script: Step[] = [true, true, ...[200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800].map(still), still(2000), still(2200), still(2400), { status: 'analysed', stillMs: 3000, face: true }, still(3200)];
+  const { frame, pipeline, records: flushed } = setup(script);
   await frame(0);
   assert.equal((await frame(200)).faceVisible, true);
   let last = await frame(400);
-  for (let t = 600; t <= 1800; t += 200) last = await frame(t);
-  assert.equal(last.faceVisible, true, 'a face on a frozen frame stays shown past faceTimeoutMs');
-  assert.equal(last.analysed, true);
+  for (let t = 600; t <= 2000; t += 200) last = await frame(t);
+  assert.equal(last.faceVisible, true, 'a face on an unchanged picture stays shown past faceTimeoutMs');
+  last = await frame(2200);
+  assert.equal(last.faceVisible, false, 'identical for frozenAfterMs: a frozen video');
+  assert.equal(last.gap, 'frozen');
+  await frame(2400);
+  await frame(2600);
+  last = await frame(3000);
+  assert.equal(last.gap, 'frozen', 'the frozen check\'s recheck of the same picture does not bring the face back');
+  await frame(3200);
   const records = [...flushed, ...pipeline.stop()];
-  assert.deepEqual(records.map((r) => [r.second, r.samples, r.probabilities !== null]), [[0, 2, true]], 'frozen frames (second 1 on) add no samples');
+  assert.deepEqual(records.map((r) => [r.second, r.probabilities !== null, r.gap]), [[0, true, null], [1, true, null], [2, true, null], [3, false, 'frozen']], 'every second is recorded');
+
+  const black = setup([true, true, 'black', 'black']);
+  await black.frame(0);
+  await black.frame(100);
+  const p = await black.frame(200);
+  assert.equal(p.faceVisible, false, 'a black tile loses its face at once');
+  assert.equal(p.gap, 'black');
 
   const empty = setup([false, 'deferred', 'deferred', false, 'deferred']);
   for (let k = 0; k < 5; k++) {
-    const p = await empty.frame(k * 100);
-    assert.equal(p.faceVisible, false);
-    assert.equal(p.analysed, true, 'a deferred tile is still being analysed');
+    const q = await empty.frame(k * 100);
+    assert.equal(q.faceVisible, false);
+    assert.equal(q.analysed, true, 'a deferred tile is still being analysed');
+    assert.equal(q.gap, 'no-face');
   }
+});
+
+test('on a slow machine a face is not lost between two analyses that are further apart than the face timeout', async () => {
+  const { frame } = setup([true, true, false, true, false, false, false]);
+  await frame(0);
+  assert.equal((await frame(1500)).faceVisible, true);
+  assert.equal((await frame(3000)).faceVisible, true, 'one analysis without a face, 1.5 s later: still shown');
+  assert.equal((await frame(4500)).faceVisible, true);
+  await frame(6000);
+  await frame(7500);
+  const lost = await frame(9000);
+  assert.equal(lost.faceVisible, false, 'lost after faceTimeoutAnalyses analyses without a face');
+  assert.equal(lost.gap, 'no-face');
+  assert.ok(Math.abs(lost.updateHz - 1000 / 1500) < 1e-9, `update rate ${lost.updateHz}`);
 });
 
 test('a multi-person tile becomes one participant per face, numbered by position, renamed with its tile', async () => {
@@ -117,7 +149,7 @@ test('a multi-person tile becomes one participant per face, numbered by position
     async analyse(c: TileImage[]) {
       crops.push(...c);
       const faces = script[i++] ?? [];
-      const tiles: TileAnalysis[] = c.map((t) => ({ key: t.key, status: 'analysed', tracked: false, face: faces[0] ?? null, faces }));
+      const tiles: TileAnalysis[] = c.map((t) => ({ key: t.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face: faces[0] ?? null, faces }));
       return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
     },
     dispose() {},
@@ -162,7 +194,7 @@ test('a tile image at half the CSS size maps its boxes back at twice the size, o
     tf: null as never,
     backend: 'scripted',
     async analyse(c: TileImage[]) {
-      return { tiles: c.map((t) => ({ key: t.key, status: 'analysed' as const, tracked: false, face: found, faces: [found] })), timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+      return { tiles: c.map((t) => ({ key: t.key, status: 'analysed' as const, tracked: false, stillMs: 0, smallFace: false, face: found, faces: [found] })), timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;
