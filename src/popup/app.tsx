@@ -1,5 +1,5 @@
 /**
- * The toolbar popup: start/stop for the target tab, live per-participant emotion bars,
+ * The toolbar popup: start/stop (and resume) for the target tab, live per-participant emotion bars,
  * pipeline figures, overlay toggle, export and the privacy panel.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -8,9 +8,13 @@ import { send } from '../shared/messages.ts';
 import type { Outcome } from '../shared/messages.ts';
 import type { AnalysisView, PipelineStats } from '../shared/types.ts';
 import { ExportButtons } from './export-buttons.tsx';
+import { isStale, liveAge, useNow } from './live-staleness.ts';
+import { currentMeetingId } from './meeting-data.ts';
 import { AnalysePageOffer, fallbackText } from './page-access.tsx';
 import { ParticipantRow } from './participant-row.tsx';
 import { PrivacyPanel } from './privacy-panel.tsx';
+import { MessageLine, StateLines } from './status-lines.tsx';
+import type { Command } from './status-lines.tsx';
 import { useAnalysisView } from './use-analysis-view.ts';
 import type { Connection } from './use-analysis-view.ts';
 import { errorText } from '../shared/errors.ts';
@@ -33,8 +37,13 @@ export async function resolveTargetTab(search: string = location.search): Promis
   return tab?.id ?? null;
 }
 
-/** `backend webgl · 14.8 fps · 23 ms/frame · latency 41 ms`, or a dash before the first figures. */
-export function statsText(stats: PipelineStats | null): string {
+/**
+ * `backend webgl · 14.8 fps · 23 ms/frame · latency 41 ms`; `no figures yet` before the first
+ * figures; `not updating: last figures N s old` (whole seconds) when the live figures are
+ * `staleAgeMs` ms old (null while they are live).
+ */
+export function statsText(stats: PipelineStats | null, staleAgeMs: number | null = null): string {
+  if (staleAgeMs !== null) return `not updating: last figures ${Math.floor(staleAgeMs / 1000)} s old`;
   if (!stats) return 'no figures yet';
   return [
     `backend ${stats.backend ?? 'none'}`,
@@ -71,7 +80,7 @@ export function App() {
   const { view, connection, connectionError, setOptions } = useAnalysisView();
   const [targetTabId, setTargetTabId] = useState<number | null>(null);
   const [tabError, setTabError] = useState<string | null>(null);
-  const [pending, setPending] = useState<'start' | 'stop' | null>(null);
+  const [pending, setPending] = useState<Command | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -85,8 +94,11 @@ export function App() {
   }, []);
 
   const active = view?.state === 'running' || view?.state === 'starting';
+  const now = useNow(view?.state === 'running');
+  const stale = isStale(view, now);
+  const staleAgeMs = stale ? liveAge(view, now) : null;
 
-  const runCommand = async (kind: 'start' | 'stop'): Promise<void> => {
+  const runCommand = async (kind: Command): Promise<void> => {
     setPending(kind);
     setActionError(null);
     try {
@@ -95,7 +107,7 @@ export function App() {
         if (targetTabId === null) throw new Error('no tab to analyse');
         outcome = await send('bg/start', { tabId: targetTabId });
       } else {
-        outcome = await send('bg/stop', {});
+        outcome = await send(kind === 'stop' ? 'bg/stop' : 'bg/resume', {});
       }
       if (!outcome) setActionError(`could not ${kind}: the background did not answer`);
       else if (!outcome.ok) setActionError(outcome.error);
@@ -131,21 +143,14 @@ export function App() {
         </button>
       </header>
 
-      <p class="state" data-testid="state" data-state={view?.state ?? 'unknown'} role="status">
-        {stateText(view, connection, targetTabId)}
-        {loading && (
-          <span class="progress" data-testid="progress">
-            {' '}
-            loading models…
-          </span>
-        )}
-        {connection === 'reconnecting' && (
-          <span class="reconnecting" data-testid="reconnecting" title={connectionError ?? undefined}>
-            {' '}
-            reconnecting…
-          </span>
-        )}
-      </p>
+      <StateLines
+        view={view}
+        text={stateText(view, connection, targetTabId)}
+        loading={loading}
+        connection={connection}
+        connectionError={connectionError}
+        staleAgeMs={staleAgeMs}
+      />
       {actionError && (
         <p class="error" data-testid="error" role="alert">
           {actionError}
@@ -162,16 +167,12 @@ export function App() {
           {fallback}
         </p>
       )}
-      {view?.message && (
-        <p class={view.state === 'error' ? 'error' : 'note'} data-testid="message">
-          {view.message}
-        </p>
-      )}
+      <MessageLine view={view} pending={pending} resume={() => void runCommand('resume')} />
 
       <dl class="figures">
         <dt>Pipeline</dt>
         <dd data-testid="stats" title={view?.stats?.backendReason || undefined}>
-          {statsText(view?.stats ?? null)}
+          {statsText(view?.stats ?? null, staleAgeMs)}
         </dd>
         <dt>Call site</dt>
         <dd data-testid="site">{siteText(view)}</dd>
@@ -187,7 +188,7 @@ export function App() {
         {participants.length > 0 ? (
           <ul class="participants" data-testid="participants">
             {participants.map((p) => (
-              <ParticipantRow key={p.id} participant={p} />
+              <ParticipantRow key={p.id} participant={p} stale={stale} />
             ))}
           </ul>
         ) : (
@@ -195,7 +196,7 @@ export function App() {
         )}
       </section>
 
-      <ExportButtons meetingId={view?.meetingId ?? null} />
+      <ExportButtons meetingId={currentMeetingId(view)} />
       <PrivacyPanel view={view} setOptions={setOptions} />
     </div>
   );

@@ -5,6 +5,7 @@
 import { buildSummary, buildTimelineCsv } from '../shared/export.ts';
 import { openTimelineStore } from '../shared/timeline-store.ts';
 import type { MeetingRecord, SecondRecord, TimelineStore } from '../shared/timeline-store.ts';
+import type { AnalysisView } from '../shared/types.ts';
 
 /** Opens the timeline store, runs `action` and closes the store again. */
 export async function withTimelineStore<T>(action: (store: TimelineStore) => Promise<T>): Promise<T> {
@@ -17,15 +18,26 @@ export async function withTimelineStore<T>(action: (store: TimelineStore) => Pro
 }
 
 /**
- * The meeting a popup action applies to: meeting `meetingId` when given (the one being
- * analysed or last analysed), else the stored meeting started last. `meeting` is null when
+ * The id of the meeting the popup's export and delete apply to: the one being analysed, else
+ * the one analysed last in this browser session; null when neither is known (then
+ * `findMeeting` takes the latest stored meeting).
+ */
+export function currentMeetingId(view: AnalysisView | null): string | null {
+  return view?.meetingId ?? view?.lastMeetingId ?? null;
+}
+
+/**
+ * The meeting a popup action applies to: meeting `meetingId` when given (see
+ * `currentMeetingId`), else the stored meeting started last that does not start in the future
+ * (more than the store's tolerance after `now`, ms since the epoch). `meeting` is null when
  * there is none (or it is corrupt); `skipped` counts corrupt meeting records met on the way.
  */
 export async function findMeeting(
   store: TimelineStore,
   meetingId: string | null,
+  now: number = Date.now(),
 ): Promise<{ meeting: MeetingRecord | null; skipped: number }> {
-  return meetingId === null ? store.latestMeeting() : store.getMeeting(meetingId);
+  return meetingId === null ? store.latestMeeting(now) : store.getMeeting(meetingId);
 }
 
 /** A file ready to download. */
@@ -85,7 +97,7 @@ export function exportFiles(meeting: MeetingRecord, seconds: SecondRecord[]): Ex
 }
 
 /**
- * Reads meeting `meetingId` (or the latest meeting when null) and its second records from
+ * Reads meeting `meetingId` (or the latest meeting, see `findMeeting`, when null) and its second records from
  * the store and builds its export files.
  * @throws DOMException when the store cannot be opened or read.
  */
@@ -119,6 +131,11 @@ export function downloadFile(file: ExportFile): void {
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
   }
+}
+
+/** Local date and time of `ms` (ms since the epoch), e.g. `1 Mar 2025, 14:02` (the browser's locale). */
+export function describeDateTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** Local time of day of `ms` as `hh:mm`, and the date when it is not today. */

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../shared/messages.ts';
 import type { AnalysisView } from '../shared/types.ts';
-import { describeTime, findMeeting, withTimelineStore } from './meeting-data.ts';
+import { currentMeetingId, describeTime, findMeeting, withTimelineStore } from './meeting-data.ts';
 import type { LiveView } from './use-analysis-view.ts';
 import { errorText } from '../shared/errors.ts';
 import { OptionSwitch } from './option-switch.tsx';
@@ -73,8 +73,9 @@ export function PrivacyPanel({ view, setOptions }: PrivacyPanelProps) {
 }
 
 /**
- * Two-step delete of the current meeting's stored data (the meeting being analysed, else the
- * latest stored one): stops a running analysis first so nothing is written afterwards.
+ * Two-step delete of the current meeting's stored data (the meeting Export exports:
+ * `currentMeetingId`, else the latest stored one): stops a running analysis first so nothing
+ * is written afterwards.
  */
 function DeleteMeeting({ view }: { view: AnalysisView | null }) {
   const [stage, setStage] = useState<DeleteStage>('idle');
@@ -90,7 +91,7 @@ function DeleteMeeting({ view }: { view: AnalysisView | null }) {
   }, [stage]);
 
   const ask = (): void => {
-    const id = viewRef.current?.meetingId ?? null;
+    const id = currentMeetingId(viewRef.current);
     setResult(null);
     setTarget({ id, label: null });
     setStage('confirm');
@@ -122,7 +123,7 @@ function DeleteMeeting({ view }: { view: AnalysisView | null }) {
     }
     try {
       const text = await withTimelineStore(async (store) => {
-        const { meeting } = await findMeeting(store, target.id ?? current?.meetingId ?? null);
+        const { meeting } = await findMeeting(store, target.id ?? currentMeetingId(current));
         if (!meeting) return 'nothing to delete: no data stored for this meeting';
         const { seconds } = await store.deleteMeeting(meeting.id);
         return `deleted: ${meeting.site}, started ${describeTime(meeting.startedAt)} (${seconds} seconds of data)`;
