@@ -1,17 +1,19 @@
 /**
  * The background's analysis control: starts and stops the analysis of one tab, keeps what
- * the popup shows (the session, the latest live update and tile snapshot, the last error)
- * and pushes the view to the open view ports: after every change while at
- * least one port is open, at once to a port that opens, and nothing (not even a view built)
- * while none is open. It reaches the browser only through `ControlDeps`, so the unit tests
- * drive it without one; `main.ts` wires it to the real host, storage, tabs and ports.
+ * the popup shows (the session, the latest live update and tile snapshot, the last error),
+ * pushes the view to the open view ports (view-pusher.ts), and supervises the host: a host
+ * that dies is restarted on the same meeting, and one that cannot be leaves a Resume. It
+ * reaches the browser only through `ControlDeps`, so the unit tests drive it without one;
+ * `main.ts` wires it to the real host, storage, tabs and ports.
  */
 import type { LiveUpdate, Outcome } from '../shared/messages.ts';
-import type { ViewPortMessage } from '../shared/view-port.ts';
 import type { AnalysisOptions, AnalysisView, ParticipantLive, TilesSnapshot } from '../shared/types.ts';
 import type { AnalysisHost, HostSinks } from './analysis-host.ts';
 import type { Session } from './session.ts';
 import { errorText } from '../shared/errors.ts';
+import { ViewPusher, type ViewPortSink } from './view-pusher.ts';
+
+export type { ViewPortSink } from './view-pusher.ts';
 
 /** Where the session and the user's options are kept (`session.ts`). */
 export interface ControlStorage {
@@ -25,6 +27,10 @@ export interface ControlStorage {
   saveOptions(options: AnalysisOptions): Promise<void>;
   /** Developer overrides of the inference configuration, or {}. */
   loadDevConfig(): Promise<Record<string, unknown>>;
+  /** The meeting analysed last in this browser session, or null. */
+  loadLastMeetingId(): Promise<string | null>;
+  /** Stores the meeting analysed last. */
+  saveLastMeetingId(id: string): Promise<void>;
 }
 
 /** The analysed tab and its content script. */
@@ -49,15 +55,21 @@ export interface ControlDeps {
   badge(on: boolean): Promise<void>;
   /** A new, unique meeting id. */
   newMeetingId(): string;
+  /** Ends every stored meeting left without an end time (after a stop, whatever the host managed to do). */
+  endOpenMeetings(): Promise<void>;
 }
 
-/** The part of a view port the control uses: the background only posts on it. */
-export interface ViewPortSink {
-  postMessage(message: ViewPortMessage): void;
+/** A meeting to go on with after a fault (the Resume button). */
+interface Resumable {
+  tabId: number;
+  meetingId: string;
+  startedAt: number;
 }
 
-/** Shown when the service worker restarted and found the analysis host gone. */
-export const LOST_ON_RESTART = 'Analysis stopped while CallMood was restarting; start it again.';
+/** A host that dies this many times within RESTART_WINDOW_MS is not restarted again by itself. */
+export const MAX_RESTARTS = 3;
+/** See MAX_RESTARTS, ms. */
+export const RESTART_WINDOW_MS = 60_000;
 
 /** The background's start/stop/view logic (see the module comment). One per service worker. */
 export class AnalysisControl {
@@ -70,13 +82,15 @@ export class AnalysisControl {
    * has none while the host runs on; a worker that started the analysis gets every update.
    */
   private askHostForLive = true;
-  private readonly ports = new Set<ViewPortSink>();
+  private readonly views = new ViewPusher(() => this.view());
   /** What the host was last told about anyone looking (see `offscreen/set-listening`). */
   private hostListening: boolean | null = null;
-  /** True while a push runs (`pushed` settles when it ends); `dirty` asks it to build and send one more view. */
-  private pushing = false;
-  private pushed: Promise<void> = Promise.resolve();
-  private dirty = false;
+  /** While a dead host is being restarted: what the view says. */
+  private recovering: string | null = null;
+  /** Times of the host's recent restarts (see MAX_RESTARTS). */
+  private restarts: number[] = [];
+  /** The meeting a fault stopped, which Resume goes on with; null when none. */
+  private resumable: Resumable | null = null;
 
   /** How a host that lives in the background itself reports back (the Firefox host). */
   readonly sinks: HostSinks = {
@@ -88,23 +102,22 @@ export class AnalysisControl {
 
   /** Number of open view ports. */
   get openPorts(): number {
-    return this.ports.size;
+    return this.views.size;
   }
 
   /** Adds an open view port and sends it the current view at once. Returns the function that removes it (call on disconnect). */
   connect(port: ViewPortSink): () => void {
-    this.ports.add(port);
-    this.changed();
+    const remove = this.views.add(port);
     void this.syncListening();
     return () => {
-      this.ports.delete(port);
+      remove();
       void this.syncListening();
     };
   }
 
   /** Whether anyone looks at the live view: an open popup, or overlays on the page. */
   private listening(session: Session | null): boolean {
-    return this.ports.size > 0 || Boolean(session?.options.overlays);
+    return this.views.size > 0 || Boolean(session?.options.overlays);
   }
 
   /** Tells a running host when that changed, so it sends live updates only while someone looks. */
@@ -123,25 +136,40 @@ export class AnalysisControl {
   }
 
   /** Resolves when no view push is in progress (tests, and callers that must see the push done). */
-  async settled(): Promise<void> {
-    while (this.pushing) await this.pushed;
+  settled(): Promise<void> {
+    return this.views.settled();
   }
 
   /**
-   * Starts analysing `tabId`, stopping a running analysis first. A start while another is
-   * starting is refused. On failure everything is released and the error is shown in the view.
+   * Starts analysing `tabId` as a new meeting, stopping a running analysis first. A start
+   * while another is starting is refused. On failure everything is released and the error is
+   * shown in the view.
    */
-  async start(tabId: number): Promise<Outcome> {
+  start(tabId: number): Promise<Outcome> {
+    return this.run({ tabId, meetingId: this.deps.newMeetingId(), startedAt: Date.now() }, false);
+  }
+
+  /** Goes on with the meeting a fault stopped (the view's `resumable`), as `start` does otherwise. */
+  async resume(): Promise<Outcome> {
+    const meeting = this.resumable;
+    if (!meeting) return { ok: false, error: 'there is no stopped meeting to resume' };
+    return this.run(meeting, true);
+  }
+
+  private async run(meeting: Resumable, resume: boolean): Promise<Outcome> {
     if (this.starting) return { ok: false, error: 'already starting' };
     const { storage, tab } = this.deps;
+    const { tabId } = meeting;
     this.starting = true;
     this.lastError = null;
+    this.resumable = null;
     this.changed();
     try {
       if (await storage.loadSession()) await this.stop();
       const options: AnalysisOptions = { ...(await storage.loadOptions()), paused: false };
-      const session: Session = { tabId, meetingId: this.deps.newMeetingId(), startedAt: Date.now(), options, state: 'starting' };
+      const session: Session = { tabId, meetingId: meeting.meetingId, startedAt: meeting.startedAt, options, state: 'starting' };
       await storage.saveSession(session);
+      await storage.saveLastMeetingId(session.meetingId);
       this.tiles = null;
       this.live = null;
       this.askHostForLive = false;
@@ -149,7 +177,7 @@ export class AnalysisControl {
       await tab.inject(tabId, options);
       const configOverrides = await storage.loadDevConfig();
       this.hostListening = this.listening(session);
-      const request = { tabId, meetingId: session.meetingId, startedAt: session.startedAt, options, tiles: this.tiles, listening: this.hostListening, configOverrides };
+      const request = { tabId, meetingId: session.meetingId, startedAt: session.startedAt, options, tiles: this.tiles, listening: this.hostListening, configOverrides, resume };
       const outcome = await this.deps.host().start(request, this.sinks);
       if (!outcome.ok) throw new Error(outcome.error);
       // Options may have changed while starting (popup toggles): keep them, change only the state.
@@ -179,6 +207,8 @@ export class AnalysisControl {
     this.live = null;
     this.tiles = null;
     this.lastError = error;
+    this.resumable = null;
+    this.recovering = null;
     this.changed();
     await this.deps.badge(false);
     const problems: string[] = [];
@@ -187,6 +217,8 @@ export class AnalysisControl {
       .stop()
       .catch((e: unknown) => problems.push(errorText(e)));
     if (session) await this.deps.tab.stop(session.tabId).catch(() => {}); // the tab may be gone
+    // A host that died cannot end its meeting: end it here, at its last recorded second.
+    await this.deps.endOpenMeetings().catch((e: unknown) => console.error('[CallMood] could not end the open meetings', e));
     return problems.length ? { ok: false, error: problems.join('; ') } : { ok: true };
   }
 
@@ -256,19 +288,46 @@ export class AnalysisControl {
   }
 
   /**
-   * On (re)start of the service worker: reconciles the stored session with the host (a session
-   * whose host is gone is dropped and reported) and sets the badge.
+   * The host died while analysing (Chrome's offscreen document closed or crashed): restarts
+   * it on the same meeting at once. The view shows no live figures meanwhile. When it cannot
+   * be restarted, or it died MAX_RESTARTS times within RESTART_WINDOW_MS, the analysis stops,
+   * the meeting ends at its last recorded second, and the view offers Resume.
+   */
+  async hostLost(reason: string): Promise<void> {
+    const session = await this.deps.storage.loadSession();
+    if (!session || session.state !== 'running' || this.starting || this.recovering) return;
+    this.recovering = `The analysis stopped (${reason}); restarting it on the same meeting…`;
+    this.live = null;
+    this.changed();
+    const meeting: Resumable = { tabId: session.tabId, meetingId: session.meetingId, startedAt: session.startedAt };
+    try {
+      const now = Date.now();
+      this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+      if (this.restarts.length >= MAX_RESTARTS) throw new Error(`it stopped ${MAX_RESTARTS} times within a minute`);
+      this.restarts.push(now);
+      this.hostListening = this.listening(session);
+      const configOverrides = await this.deps.storage.loadDevConfig();
+      const request = { ...meeting, options: session.options, tiles: this.tiles, listening: this.hostListening, configOverrides, resume: true };
+      const outcome = await this.deps.host().start(request, this.sinks);
+      if (!outcome.ok) throw new Error(outcome.error);
+      this.recovering = null;
+    } catch (err) {
+      await this.stop(`The analysis stopped (${reason}) and could not be restarted: ${errorText(err)}. Press Resume to go on with the same meeting.`);
+      this.resumable = meeting;
+    } finally {
+      this.recovering = null;
+      this.changed();
+    }
+  }
+
+  /**
+   * On (re)start of the service worker: reconciles the stored session with the host (a
+   * session whose host is gone is restarted on the same meeting, see `hostLost`) and sets the badge.
    */
   async restore(): Promise<void> {
-    const { storage } = this.deps;
-    const session = await storage.loadSession();
-    if (session && !(await this.deps.host().running())) {
-      await storage.saveSession(null);
-      this.lastError = LOST_ON_RESTART;
-      this.changed();
-      return this.deps.badge(false);
-    }
+    const session = await this.deps.storage.loadSession();
     await this.deps.badge(session !== null);
+    if (session && !(await this.deps.host().running())) await this.hostLost('its host was gone when CallMood restarted');
   }
 
   /** The view the popup shows. */
@@ -285,6 +344,7 @@ export class AnalysisControl {
       this.live ??= latest; // an update that arrived meanwhile is newer
     }
     const { live, tiles, lastError } = this;
+    const shown = session ? live : null;
     return {
       state: this.starting || session?.state === 'starting' ? 'starting' : session ? 'running' : lastError ? 'error' : 'idle',
       tabId: session?.tabId ?? null,
@@ -293,47 +353,18 @@ export class AnalysisControl {
       adapter: tiles?.adapter ?? null,
       fallbackFrom: tiles?.fallbackFrom ?? null,
       site: tiles?.site ?? null,
-      stats: live?.stats ?? null,
-      participants: session ? live?.participants ?? [] : [],
-      message: lastError ?? live?.message ?? null,
+      stats: shown?.stats ?? null,
+      participants: shown?.participants ?? [],
+      message: lastError ?? this.recovering ?? live?.message ?? null,
+      liveAt: shown?.publishedAt ?? null,
+      notRecording: shown?.notRecording ?? null,
+      lastMeetingId: session?.meetingId ?? (await storage.loadLastMeetingId()),
+      resumable: this.resumable !== null && !session,
     };
   }
 
-  /**
-   * The view changed: push it to the open ports. Nothing happens while none is open. One
-   * push at a time; changes during a push make one more push with the view as it is then,
-   * so a burst of changes costs at most two views and the last one sent is current.
-   */
+  /** The view changed: push it to the open ports (view-pusher.ts). */
   private changed(): void {
-    if (this.ports.size === 0) return;
-    this.dirty = true;
-    if (this.pushing) return;
-    this.pushing = true;
-    this.pushed = this.push();
-  }
-
-  private async push(): Promise<void> {
-    try {
-      while (this.dirty && this.ports.size > 0) {
-        this.dirty = false;
-        let view: AnalysisView;
-        try {
-          view = await this.view();
-        } catch (err) {
-          console.error('[CallMood] could not build the view', err);
-          continue;
-        }
-        const message: ViewPortMessage = { callmood: 1, name: 'popup/view', payload: view };
-        for (const port of this.ports) {
-          try {
-            port.postMessage(message);
-          } catch {
-            this.ports.delete(port); // closed before its disconnect event reached us
-          }
-        }
-      }
-    } finally {
-      this.pushing = false;
-    }
+    this.views.changed();
   }
 }

@@ -15,7 +15,9 @@ import type { AnalysisOptions } from '../shared/types.ts';
 import { AnalysisControl } from './analysis-control.ts';
 import { analysisHost } from './analysis-host.ts';
 import { offscreenDocuments } from './offscreen-document.ts';
-import { loadDevConfig, loadOptions, loadSession, saveOptions, saveSession } from './session.ts';
+import { loadDevConfig, loadLastMeetingId, loadOptions, loadSession, saveLastMeetingId, saveOptions, saveSession } from './session.ts';
+import { openTimelineStore } from '../shared/timeline-store.ts';
+import { HOST_PORT_NAME } from '../shared/host-port.ts';
 
 async function setBadge(on: boolean): Promise<void> {
   await chrome.action.setBadgeText({ text: on ? 'ON' : '' });
@@ -31,7 +33,7 @@ async function injectContentScript(tabId: number, options: AnalysisOptions): Pro
 
 const control = new AnalysisControl({
   host: analysisHost,
-  storage: { loadSession, saveSession, loadOptions, saveOptions, loadDevConfig },
+  storage: { loadSession, saveSession, loadOptions, saveOptions, loadDevConfig, loadLastMeetingId, saveLastMeetingId },
   tab: {
     inject: injectContentScript,
     stop: (tabId) => sendToTab(tabId, 'content/stop', {}),
@@ -40,11 +42,20 @@ const control = new AnalysisControl({
   },
   badge: setBadge,
   newMeetingId: () => crypto.randomUUID(),
+  async endOpenMeetings() {
+    const store = await openTimelineStore();
+    try {
+      await store.endOpenMeetings(null, Date.now());
+    } finally {
+      store.close();
+    }
+  },
 });
 
 const handlers = {
   'bg/start': ({ tabId }) => control.start(tabId),
   'bg/stop': () => control.stop(),
+  'bg/resume': () => control.resume(),
   'bg/set-options': (partial) => control.setOptions(partial),
   'bg/tiles': (snapshot, sender) => control.tilesUpdate(snapshot, sender.tab?.id),
   async 'bg/offscreen-ready'() {
@@ -61,15 +72,27 @@ listen('bg', handlers, (name, sender) => {
   return isExtensionPage(sender) ? null : 'not an extension page';
 });
 
-// View ports: only this extension's pages (the popup) may open one; a content script's is closed.
+// Ports: only this extension's pages may open one; a content script's is closed. The popup
+// opens a view port; the offscreen document holds a host port for as long as it lives, so its
+// death (closed, crashed, killed for memory) is seen at once.
 browser.runtime.onConnect.addListener((port) => {
-  if (port.name !== VIEW_PORT_NAME) return;
+  if (port.name !== VIEW_PORT_NAME && port.name !== HOST_PORT_NAME) return;
   if (!isExtensionPage(port.sender ?? {})) {
     port.disconnect();
     return;
   }
-  port.onDisconnect.addListener(control.connect(port));
+  if (port.name === VIEW_PORT_NAME) port.onDisconnect.addListener(control.connect(port));
+  else port.onDisconnect.addListener(() => void hostPortClosed());
 });
+
+/** The offscreen document's host port closed: when the document is gone, its analysis died. */
+async function hostPortClosed(): Promise<void> {
+  // The port can close a moment before the document leaves chrome.runtime.getContexts.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!(await offscreenDocuments.exists())) return control.hostLost('its offscreen document closed');
+    await new Promise((ok) => setTimeout(ok, 150));
+  }
+}
 
 chrome.commands.onCommand.addListener((command, tab) => {
   if (command !== 'toggle-analysis') return;

@@ -85,3 +85,17 @@ export async function loadDevConfig(): Promise<Record<string, unknown>> {
   const stored = (await browser.storage.local.get(DEV_CONFIG_KEY))[DEV_CONFIG_KEY];
   return typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
 }
+
+/** The meeting analysed last, kept for the browser session (Export after Stop exports it). */
+const LAST_MEETING_KEY = 'callmood.last-meeting.v1';
+
+/** The meeting analysed last in this browser session, or null. */
+export async function loadLastMeetingId(): Promise<string | null> {
+  const stored = (await browser.storage.session.get(LAST_MEETING_KEY))[LAST_MEETING_KEY];
+  return typeof stored === 'string' && stored.length > 0 ? stored : null;
+}
+
+/** Stores the meeting analysed last. */
+export async function saveLastMeetingId(id: string): Promise<void> {
+  await browser.storage.session.set({ [LAST_MEETING_KEY]: id });
+}

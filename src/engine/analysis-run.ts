@@ -4,9 +4,14 @@
  * participants as they appear and are renamed, writes each second's records in order, and on
  * stop flushes the rest and ends the meeting. A host (Chrome's offscreen document, Firefox's
  * background page) only supplies the frame source and carries the messages.
+ *
+ * The live view never depends on the store: when the store cannot be opened or written, the
+ * analysis goes on, every live update says why nothing is recorded (`notRecording`), and the
+ * next write that succeeds clears it.
  */
+import { errorText } from '../shared/errors.ts';
 import type { HostStartRequest, LiveUpdate } from '../shared/messages.ts';
-import { openTimelineStore, type TimelineStore } from '../shared/timeline-store.ts';
+import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
 import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
 import { sanitizeOverrides, makeConfig, type ConfigOverrides, type InferenceConfig } from '../inference/config.ts';
 import type { BackendSelection } from '../inference/backend.ts';
@@ -21,6 +26,8 @@ export interface RunDeps {
   analyzer(config: InferenceConfig): Promise<BackendSelection>;
   /** Called after every analysed frame and on option changes. */
   onLive: (update: LiveUpdate) => void;
+  /** Opens the timeline store (default: `openTimelineStore()`); tests pass their own. */
+  openStore?: () => Promise<TimelineStore>;
 }
 
 /**
@@ -41,20 +48,24 @@ export class AnalysisRun {
   private stopped = false;
   private listening: boolean;
   private readonly pipeline: TilePipeline;
+  /** Why nothing is recorded now, or null while the timeline is written. */
+  private notRecording: string | null;
 
   private constructor(
     private readonly request: RunRequest,
-    private readonly store: TimelineStore,
+    private readonly store: TimelineStore | null,
+    storeProblem: string | null,
     selection: BackendSelection,
     readonly config: InferenceConfig,
     private readonly source: FrameSource,
-    onLive: (update: LiveUpdate) => void,
+    private readonly onLive: (update: LiveUpdate) => void,
   ) {
     const { tabId, meetingId, startedAt } = request;
     this.listening = request.listening;
+    this.notRecording = storeProblem;
     this.pipeline = new TilePipeline(selection.analyzer, config, request.options, { tabId, meetingId, startedAt, backendReason: selection.reason }, {
       onLive: (update) => {
-        if (!this.stopped && this.listening) onLive(update);
+        if (!this.stopped && this.listening) onLive({ ...update, notRecording: this.notRecording });
       },
       onRecords: (records) => this.write((s) => s.addSeconds(records)),
       onError: (err) => console.error('[CallMood] frame failed', err),
@@ -62,28 +73,16 @@ export class AnalysisRun {
   }
 
   /**
-   * Loads the analyzer, opens the store, records the meeting and starts the frame loop on `source`.
-   * @throws Error when the analyzer cannot be loaded or the store cannot be opened or written;
-   *   nothing is left open then.
+   * Loads the analyzer, opens the store (ending meetings a crash left open), records the
+   * meeting (or, with `request.resume`, goes on with it, recording the seconds missed as
+   * `not-recording`) and starts the frame loop on `source`. A store that cannot be opened or
+   * written does not stop the analysis: the live view runs and says why nothing is recorded.
+   * @throws Error when the analyzer cannot be loaded.
    */
   static async start(request: RunRequest, config: InferenceConfig, source: FrameSource, deps: RunDeps): Promise<AnalysisRun> {
     const selection = await deps.analyzer(config);
-    const store = await openTimelineStore();
-    try {
-      await store.putMeeting({
-        schemaVersion: 1,
-        id: request.meetingId,
-        site: request.tiles?.site || 'unknown',
-        adapter: request.tiles?.adapter ?? 'generic',
-        startedAt: request.startedAt,
-        endedAt: null,
-        participants: [],
-      });
-    } catch (err) {
-      store.close();
-      throw err;
-    }
-    const run = new AnalysisRun(request, store, selection, config, source, deps.onLive);
+    const { store, problem } = await openMeeting(request, deps.openStore ?? (() => openTimelineStore()));
+    const run = new AnalysisRun(request, store, problem, selection, config, source, deps.onLive);
     if (request.tiles) run.setTiles(request.tiles);
     run.pipeline.start(source);
     return run;
@@ -91,7 +90,8 @@ export class AnalysisRun {
 
   /** The latest live update, or null before the first frame. */
   get live(): LiveUpdate | null {
-    return this.pipeline.live;
+    const live = this.pipeline.live;
+    return live && { ...live, notRecording: this.notRecording };
   }
 
   /** The frame loop's counters since the last reset (benchmarks); resets them when `reset`. */
@@ -132,6 +132,7 @@ export class AnalysisRun {
     this.stopped = true;
     const rest = this.pipeline.stop();
     await this.writes;
+    if (!this.store) return;
     try {
       if (rest.length) await this.store.addSeconds(rest);
       await this.store.endMeeting(this.request.meetingId, Date.now());
@@ -140,8 +141,74 @@ export class AnalysisRun {
     }
   }
 
-  /** Serialises store writes so per-second records land in order; failures are logged, not thrown. */
+  /**
+   * Serialises store writes so per-second records land in order. A failure is logged and
+   * shown at once in the live view (`notRecording`); the next write that succeeds clears it.
+   */
   private write(task: (store: TimelineStore) => Promise<void>): void {
-    this.writes = this.writes.then(() => task(this.store)).catch((err: unknown) => console.error('[CallMood] timeline write failed', err));
+    const store = this.store;
+    if (!store) return;
+    this.writes = this.writes.then(
+      () =>
+        task(store).then(
+          () => this.setNotRecording(null),
+          (err: unknown) => {
+            console.error('[CallMood] timeline write failed', err);
+            this.setNotRecording(errorText(err));
+          },
+        ),
+    );
   }
+
+  private setNotRecording(reason: string | null): void {
+    if (reason === this.notRecording) return;
+    this.notRecording = reason;
+    const live = this.live;
+    if (live && !this.stopped && this.listening) this.onLive({ ...live, publishedAt: Date.now() });
+  }
+}
+
+/**
+ * Opens the store for a run: ends the meetings a crash left open, then creates the meeting,
+ * or with `resume` goes on with it and records the seconds missed as `not-recording`.
+ * @returns the open store, or null and the reason nothing can be recorded.
+ */
+async function openMeeting(request: RunRequest, open: () => Promise<TimelineStore>): Promise<{ store: TimelineStore | null; problem: string | null }> {
+  let store: TimelineStore | null = null;
+  try {
+    store = await open();
+    if (store.repairs.length) console.warn('[CallMood] the timeline database was repaired:', store.repairs.join('; '));
+    const now = Date.now();
+    await store.endOpenMeetings(request.meetingId, now);
+    await store.ensureMeeting({
+      schemaVersion: 1,
+      id: request.meetingId,
+      site: request.tiles?.site || 'unknown',
+      adapter: request.tiles?.adapter ?? 'generic',
+      startedAt: request.startedAt,
+      endedAt: null,
+      participants: [],
+    });
+    if (request.resume) await store.addSeconds(await missedSeconds(store, request.meetingId, request.startedAt, now));
+    return { store, problem: null };
+  } catch (err) {
+    store?.close();
+    console.error('[CallMood] the timeline cannot be written', err);
+    return { store: null, problem: `the timeline database cannot be used: ${errorText(err)}` };
+  }
+}
+
+/** The `not-recording` records of the seconds a resumed meeting missed: after its last recorded second, up to `now`, for each of its participants. */
+async function missedSeconds(store: TimelineStore, meetingId: string, startedAt: number, now: number): Promise<SecondRecord[]> {
+  const { meeting } = await store.getMeeting(meetingId);
+  if (!meeting) return [];
+  const from = (await store.lastSecond(meetingId)) + 1;
+  const to = Math.floor((now - startedAt) / 1000);
+  const out: SecondRecord[] = [];
+  for (const p of meeting.participants) {
+    for (let second = from; second < to; second++) {
+      out.push({ schemaVersion: 2, meetingId, participantId: p.id, name: p.name, second, probabilities: null, dominant: null, faceSeconds: 0, samples: 0, gap: 'not-recording' });
+    }
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import type { TilesSnapshot } from '../shared/types.ts';
 import { AnalysisRun, runConfig } from '../engine/analysis-run.ts';
 import { createAnalyzerCache } from '../inference/backend.ts';
 import { TabFrameSource, videoFrame } from './tab-frame-source.ts';
+import { HOST_HEARTBEAT_MS, HOST_PORT_NAME } from '../shared/host-port.ts';
 
 const BASE = { models: { baseUrl: browser.runtime.getURL('models/'), wasmBaseUrl: browser.runtime.getURL('wasm/') } };
 
@@ -107,4 +108,25 @@ const handlers = {
 } satisfies Handlers<'offscreen'>;
 
 listen('offscreen', handlers, (_name, sender) => (isExtensionPage(sender) ? null : 'not an extension page'));
+
+/**
+ * Holds the host port (shared/host-port.ts) to the service worker while this document lives,
+ * with a heartbeat; reconnects when the worker restarts (which wakes it).
+ */
+function holdHostPort(): void {
+  const port = browser.runtime.connect({ name: HOST_PORT_NAME });
+  const beat = setInterval(() => {
+    try {
+      port.postMessage({ alive: true });
+    } catch {
+      clearInterval(beat);
+    }
+  }, HOST_HEARTBEAT_MS);
+  port.onDisconnect.addListener(() => {
+    clearInterval(beat);
+    setTimeout(holdHostPort, 100);
+  });
+}
+
+holdHostPort();
 void send('bg/offscreen-ready', {}).catch(() => {});

@@ -82,6 +82,12 @@ export interface HostStartRequest {
   listening: boolean;
   /** Developer overrides of the inference configuration (benchmarks); validated by the host. */
   configOverrides: Record<string, unknown>;
+  /**
+   * True when this goes on with a stored meeting (its host died and was restarted, or the
+   * user pressed Resume): the meeting keeps its participants and its seconds, and the seconds
+   * missed meanwhile are recorded as `not-recording`.
+   */
+  resume: boolean;
 }
 
 /** Map of message name to request and response types. */

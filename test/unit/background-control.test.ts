@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { AnalysisControl, LOST_ON_RESTART, type ControlDeps, type ViewPortSink } from '../../src/background/analysis-control.ts';
+import { AnalysisControl, MAX_RESTARTS, type ControlDeps, type ViewPortSink } from '../../src/background/analysis-control.ts';
 import type { AnalysisHost, HostStartRequest, HostSinks } from '../../src/background/analysis-host.ts';
 import type { Session } from '../../src/background/session.ts';
 import type { LiveUpdate, Outcome } from '../../src/shared/messages.ts';
@@ -20,7 +20,7 @@ const NOW = 1_700_000_000_000;
 const TAB = 7;
 
 /** A fake of everything `AnalysisControl` reaches; `calls` lists what it was asked, in order. */
-function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?: LiveUpdate | null; stopError?: string; injectError?: string } = {}) {
+function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?: LiveUpdate | null; stopError?: string; injectError?: string; restartOutcome?: Outcome } = {}) {
   const calls: string[] = [];
   const state = {
     session: null as Session | null,
@@ -29,13 +29,14 @@ function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?:
     requests: [] as HostStartRequest[],
     sinks: null as HostSinks | null,
     viewsBuilt: 0,
+    lastMeetingId: null as string | null,
   };
   const host: AnalysisHost = {
     async start(request, sinks) {
-      calls.push(`host.start ${request.meetingId}`);
+      calls.push(`host.start ${request.meetingId}${request.resume ? ' resume' : ''}`);
       state.requests.push(request);
       state.sinks = sinks;
-      return opts.startOutcome ?? { ok: true };
+      return (request.resume ? opts.restartOutcome : undefined) ?? opts.startOutcome ?? { ok: true };
     },
     async stop() {
       calls.push('host.stop');
@@ -62,6 +63,8 @@ function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?:
       },
       saveOptions: async (o) => void (state.options = o),
       loadDevConfig: async () => ({ targetFps: 5 }),
+      loadLastMeetingId: async () => state.lastMeetingId,
+      saveLastMeetingId: async (id) => void (state.lastMeetingId = id),
     },
     tab: {
       async inject(tabId) {
@@ -74,6 +77,7 @@ function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?:
     },
     badge: async (on) => void (state.badge = on),
     newMeetingId: () => `meeting-${++meetings}`,
+    endOpenMeetings: async () => void calls.push('timeline.endOpenMeetings'),
   };
   const control = new AnalysisControl(deps);
   const view = control.view.bind(control);
@@ -102,8 +106,10 @@ function liveUpdate(meetingId: string, name = 'Ada'): LiveUpdate {
     tabId: TAB,
     meetingId,
     stats: { backend: 'wasm', backendReason: 'test', fps: 10, inferenceMs: 30, latencyMs: 50 },
-    participants: [{ id: 'p1', name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW }],
+    participants: [{ id: 'p1', name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW, gap: 'no-face', updateHz: 10 }],
     message: null,
+    publishedAt: NOW,
+    notRecording: null,
   };
 }
 
@@ -132,6 +138,7 @@ test('start injects the content script, starts the host, stores the running sess
     tiles: null,
     listening: true,
     configOverrides: { targetFps: 5 },
+    resume: false,
   });
   assert.deepEqual(state.session, { tabId: TAB, meetingId: 'meeting-1', startedAt: NOW, options: { overlays: true, paused: false, onlyMe: true }, state: 'running' });
   assert.equal(state.badge, true);
@@ -150,6 +157,10 @@ test('start injects the content script, starts the host, stores the running sess
     stats: null,
     participants: [],
     message: null,
+    liveAt: null,
+    notRecording: null,
+    lastMeetingId: 'meeting-1',
+    resumable: false,
   });
 });
 
@@ -165,7 +176,7 @@ test('stop releases the host and the page, clears the session and badge, and pus
 
   assert.deepEqual(await control.stop(), { ok: true });
   await control.settled();
-  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop', 'tab.stop 7']);
+  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop', 'tab.stop 7', 'timeline.endOpenMeetings']);
   assert.equal(state.session, null);
   assert.equal(state.badge, false);
   assert.equal(port.last?.state, 'idle');
@@ -183,7 +194,7 @@ test('stop when nothing runs succeeds, asks the host anyway and sends nothing to
   control.connect(port);
   assert.deepEqual(await control.stop(), { ok: true });
   await control.settled();
-  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop']);
+  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop', 'timeline.endOpenMeetings']);
   assert.equal(port.last?.state, 'idle');
 });
 
@@ -269,7 +280,7 @@ test('a second start stops the running analysis first; a start during a start is
   calls.length = 0;
 
   assert.deepEqual(await control.start(TAB + 1), { ok: true });
-  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop', 'tab.stop 7', 'tab.inject 8', 'host.start meeting-2']);
+  assert.deepEqual(calls.filter((c) => !c.startsWith('storage.')), ['host.stop', 'tab.stop 7', 'timeline.endOpenMeetings', 'tab.inject 8', 'host.start meeting-2']);
   assert.equal(state.session?.meetingId, 'meeting-2');
   assert.equal(state.session?.tabId, TAB + 1);
 
@@ -337,13 +348,77 @@ test('after a worker restart: a running host gives the live view to the first po
   const lost = fakes({ hostRunning: false });
   lost.state.session = session;
   await lost.control.restore();
-  assert.equal(lost.state.session, null);
-  assert.equal(lost.state.badge, false);
-  const later = new Port();
-  lost.control.connect(later);
-  await lost.control.settled();
-  assert.equal(later.last?.state, 'error');
-  assert.equal(later.last?.message, LOST_ON_RESTART);
+  assert.deepEqual(lost.calls.filter((c) => c.startsWith('host.start')), ['host.start meeting-9 resume'], 'a lost host is restarted on the same meeting');
+  assert.equal(lost.state.session?.meetingId, 'meeting-9');
+  assert.equal(lost.state.badge, true);
+});
+
+test('a host that dies is restarted on the same meeting; the view shows no live figures meanwhile', async () => {
+  const { control, state, calls } = fakes();
+  const port = new Port();
+  control.connect(port);
+  await control.start(TAB);
+  await state.sinks!.live(liveUpdate('meeting-1'));
+  await control.settled();
+  assert.equal(port.last?.participants.length, 1);
+  assert.equal(port.last?.liveAt, NOW);
+  await control.hostLost('its offscreen document closed');
+  await control.settled();
+  assert.deepEqual(calls.filter((c) => c.startsWith('host.start')), ['host.start meeting-1', 'host.start meeting-1 resume']);
+  const request = state.requests.at(-1)!;
+  assert.equal(request.startedAt, state.requests[0]!.startedAt, 'the same meeting start: the timeline goes on');
+  assert.equal(port.last?.state, 'running');
+  assert.deepEqual(port.last?.participants, [], 'the dead host\'s last figures are not shown as live');
+  assert.equal(port.last?.liveAt, null);
+  assert.equal(port.last?.message, null);
+  await state.sinks!.live(liveUpdate('meeting-1', 'Bo'));
+  await control.settled();
+  assert.equal(port.last?.participants[0]?.name, 'Bo');
+});
+
+test('a host that cannot be restarted ends the analysis and its meeting, and Resume goes on with the same meeting', async () => {
+  const { control, state, calls } = fakes({ restartOutcome: { ok: false, error: 'Extension has not been invoked for the current page' } });
+  const port = new Port();
+  control.connect(port);
+  await control.start(TAB);
+  await control.hostLost('its offscreen document closed');
+  await control.settled();
+  assert.equal(state.session, null);
+  assert.equal(port.last?.state, 'error');
+  assert.equal(port.last?.resumable, true);
+  assert.match(port.last?.message ?? '', /could not be restarted: Extension has not been invoked.*Press Resume/);
+  assert.ok(calls.includes('timeline.endOpenMeetings'), 'the meeting gets its end time');
+  assert.equal(port.last?.lastMeetingId, 'meeting-1', 'Export still means the meeting just analysed');
+  state.requests.length = 0;
+  assert.deepEqual(await control.resume(), { ok: false, error: 'Extension has not been invoked for the current page' }, 'Resume asks the host with the same meeting');
+  assert.equal(state.requests[0]?.meetingId, 'meeting-1');
+  assert.equal(state.requests[0]?.resume, true);
+});
+
+test(`a host that dies ${MAX_RESTARTS} times within a minute is not restarted again`, async (t) => {
+  useClock(t);
+  const { control, state, calls } = fakes();
+  await control.start(TAB);
+  for (let k = 0; k < MAX_RESTARTS; k++) {
+    await control.hostLost('crash');
+    assert.equal(state.session?.state, 'running', `restart ${k + 1}`);
+  }
+  await control.hostLost('crash');
+  assert.equal(state.session, null, 'stopped');
+  assert.equal(calls.filter((c) => c.endsWith('resume')).length, MAX_RESTARTS);
+});
+
+test('Stop ends the open meetings and keeps the meeting just analysed as the one to export', async () => {
+  const { control, state, calls } = fakes();
+  const port = new Port();
+  control.connect(port);
+  await control.start(TAB);
+  await control.stop();
+  await control.settled();
+  assert.ok(calls.includes('timeline.endOpenMeetings'));
+  assert.equal(port.last?.meetingId, null);
+  assert.equal(port.last?.lastMeetingId, 'meeting-1');
+  assert.equal(state.lastMeetingId, 'meeting-1');
 });
 
 test('the keyboard command stops the analysed tab and starts another', async () => {
