@@ -7,10 +7,14 @@ import Papa from 'papaparse';
 import * as z from 'zod/mini';
 import { EMOTIONS } from './emotions.ts';
 import type { Emotion } from './emotions.ts';
+import { GAP_REASONS, type GapReason } from './timeline-records.ts';
 import type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline-store.ts';
 
-/** Value of `MeetingSummary.schemaVersion`. */
-export const SUMMARY_SCHEMA_VERSION = 1;
+/** Value of `MeetingSummary.schemaVersion` (2: the meeting's id, and seconds without a face counted by reason). */
+export const SUMMARY_SCHEMA_VERSION = 2;
+
+/** A count of seconds per gap reason (all 8 keys, GAP_REASONS order). */
+export type GapCounts = Record<GapReason, number>;
 
 /** A number per emotion class (all 7 keys, EMOTIONS order). */
 export type EmotionNumbers = Record<Emotion, number>;
@@ -21,8 +25,10 @@ export interface ParticipantSummary {
   id: string;
   /** Latest display name (from the meeting record; a rename does not split a participant). */
   name: string;
-  /** Number of second records of this participant (seconds in which their tile was analysed). */
+  /** Seconds in which the participant's tile was analysed at least once. */
   secondsObserved: number;
+  /** Seconds recorded without a face, by reason (no face, frozen, paused, overloaded, ...; see GapReason). */
+  gaps: GapCounts;
   /**
    * Sum over those seconds of the fraction of samples with a face, i.e. the time in seconds
    * a face was visible; rounded to 0.1.
@@ -43,8 +49,10 @@ export interface ParticipantSummary {
 
 /** The JSON export of one meeting. Contains no images, no URLs: hostname, times, names and numbers only. */
 export interface MeetingSummary {
-  schemaVersion: 1;
+  schemaVersion: 2;
   meeting: {
+    /** The meeting's id (as in the timeline store). */
+    id: string;
     /** Hostname of the call page (e.g. `meet.google.com`). */
     site: string;
     /** Start of analysis, ISO 8601 in UTC (e.g. `2025-03-01T14:02:00.000Z`). */
@@ -74,6 +82,7 @@ const emotionNumbersSchema = z.strictObject({
 export const meetingSummarySchema = z.strictObject({
   schemaVersion: z.literal(SUMMARY_SCHEMA_VERSION),
   meeting: z.strictObject({
+    id: z.string(),
     site: z.string(),
     startedAt: z.iso.datetime(),
     endedAt: z.nullable(z.iso.datetime()),
@@ -83,6 +92,7 @@ export const meetingSummarySchema = z.strictObject({
       id: z.string(),
       name: z.string(),
       secondsObserved: z.int().check(z.nonnegative()),
+      gaps: z.strictObject(Object.fromEntries(GAP_REASONS.map((g) => [g, z.int().check(z.nonnegative())])) as Record<GapReason, z.ZodMiniInt>),
       secondsWithFace: z.number().check(z.nonnegative()),
       dominantShare: emotionNumbersSchema,
       meanProbabilities: emotionNumbersSchema,
@@ -102,6 +112,7 @@ export const TIMELINE_CSV_FIELDS = [
   ...EMOTIONS,
   'dominant',
   'face_visible',
+  'gap',
 ] as const;
 
 function round(value: number, decimals: number): number {
@@ -167,10 +178,13 @@ export function buildSummary(meeting: MeetingRecord, seconds: SecondRecord[]): M
         meanProbabilities[e] = round(meanProbabilities[e] / withFace.length, 4);
       }
     }
+    const gaps = Object.fromEntries(GAP_REASONS.map((g) => [g, 0])) as GapCounts;
+    for (const r of records) if (r.gap !== null) gaps[r.gap]++;
     return {
       id: p.id,
       name: p.name,
-      secondsObserved: records.length,
+      secondsObserved: records.filter((r) => r.samples > 0).length,
+      gaps,
       secondsWithFace: round(
         records.reduce((sum, s) => sum + s.faceSeconds, 0),
         1,
@@ -182,6 +196,7 @@ export function buildSummary(meeting: MeetingRecord, seconds: SecondRecord[]): M
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     meeting: {
+      id: meeting.id,
       site: meeting.site,
       startedAt: new Date(meeting.startedAt).toISOString(),
       endedAt: meeting.endedAt === null ? null : new Date(meeting.endedAt).toISOString(),
@@ -198,7 +213,9 @@ export function buildSummary(meeting: MeetingRecord, seconds: SecondRecord[]): M
  * from the meeting record); `second` (integer seconds since the meeting's start); one column
  * per emotion with the second's mean probability to 4 decimals, empty when no sample of that
  * second had a face; `dominant` (emotion name, or `none` without a face); `face_visible`
- * (1 when a face was seen in at least half of that second's samples, else 0).
+ * (1 when a face was seen in at least half of that second's samples, else 0); `gap` (why the
+ * second has no probabilities: a GapReason such as `no-face`, `frozen`, `paused`,
+ * `overloaded`; empty when it has them).
  *
  * One row per participant per second record, participants in the summary's order, seconds
  * ascending. Second records of other meetings are ignored. Cells starting with `= + - @`,
@@ -217,6 +234,7 @@ export function buildTimelineCsv(meeting: MeetingRecord, seconds: SecondRecord[]
         ...EMOTIONS.map((e) => (s.probabilities === null ? '' : s.probabilities[e].toFixed(4))),
         s.dominant ?? 'none',
         s.faceSeconds >= 0.5 ? '1' : '0',
+        s.gap ?? '',
       ]);
     }
   }

@@ -37,10 +37,12 @@ function sec(
   faceSeconds: number,
   samples = 5,
   meetingId = 'm-1',
+  gap: SecondRecord['gap'] = probabilities ? null : 'no-face',
 ): SecondRecord {
-  return { schemaVersion: 1, meetingId, participantId, name, second, probabilities, dominant, faceSeconds, samples };
+  return { schemaVersion: 2, meetingId, participantId, name, second, probabilities, dominant, faceSeconds, samples, gap };
 }
 
+const NO_GAPS = { 'no-face': 0, 'face-too-small': 0, 'tile-too-small': 0, frozen: 0, black: 0, paused: 0, overloaded: 0, 'not-recording': 0 };
 const A = 'spaces/x/devices/1';
 const B = 'spaces/x/devices/2';
 
@@ -50,7 +52,7 @@ const SECONDS: SecondRecord[] = [
   sec(A, 'Ana Lima', 3, P_MIXED, 'happy', 0.4),
   sec(A, 'Ana Lima', 0, P_HAPPY, 'happy', 1),
   sec(B, 'Bo', 0, null, null, 0, 3),
-  sec(A, 'Ana Lima', 2, null, null, 0, 4),
+  sec(A, 'Ana Lima', 2, null, null, 0, 4, 'm-1', 'frozen'),
   sec('other', 'Other meeting', 0, P_HAPPY, 'happy', 1, 5, 'm-2'),
   sec(B, 'Bo', 1, P_NEUTRAL, 'neutral', 0.5, 4),
   sec(A, 'Ana Lima', 1, P_NEUTRAL, 'neutral', 0.6),
@@ -59,13 +61,14 @@ const SECONDS: SecondRecord[] = [
 test('buildSummary gives the exact per-participant numbers of a hand-built meeting', () => {
   const summary = buildSummary(MEETING, SECONDS);
   assert.deepEqual(summary, {
-    schemaVersion: 1,
-    meeting: { site: 'meet.google.com', startedAt: '2025-03-01T14:02:00.000Z', endedAt: '2025-03-01T14:02:05.250Z' },
+    schemaVersion: 2,
+    meeting: { id: MEETING.id, site: 'meet.google.com', startedAt: '2025-03-01T14:02:00.000Z', endedAt: '2025-03-01T14:02:05.250Z' },
     participants: [
       {
         id: A,
         name: 'Ana Lima',
         secondsObserved: 4,
+        gaps: { ...NO_GAPS, frozen: 1 },
         secondsWithFace: 2,
         // 3 seconds with a face: happy, neutral, happy.
         dominantShare: { angry: 0, disgust: 0, fear: 0, happy: 0.6667, sad: 0, surprise: 0, neutral: 0.3333 },
@@ -84,6 +87,7 @@ test('buildSummary gives the exact per-participant numbers of a hand-built meeti
         id: B,
         name: 'Chen, Bo',
         secondsObserved: 3,
+        gaps: { ...NO_GAPS, 'no-face': 1 },
         // 0 + 0.5 + 0.25 = 0.75, rounded to 0.1.
         secondsWithFace: 0.8,
         dominantShare: { angry: 0, disgust: 0, fear: 0, happy: 0.5, sad: 0, surprise: 0, neutral: 0.5 },
@@ -98,12 +102,12 @@ test('buildSummary gives all-zero shares and means to a participant never seen w
   const running: MeetingRecord = { ...MEETING, endedAt: null, participants: [{ id: 'c', name: 'Cam off', isSelf: false }] };
   const summary = buildSummary(running, [
     sec('c', 'Cam off', 0, null, null, 0, 5),
-    sec('c', 'Cam off', 1, null, null, 0, 0),
+    sec('c', 'Cam off', 1, null, null, 0, 0, 'm-1', 'paused'),
   ]);
   const zeros = { angry: 0, disgust: 0, fear: 0, happy: 0, sad: 0, surprise: 0, neutral: 0 };
   assert.equal(summary.meeting.endedAt, null);
   assert.deepEqual(summary.participants, [
-    { id: 'c', name: 'Cam off', secondsObserved: 2, secondsWithFace: 0, dominantShare: zeros, meanProbabilities: zeros },
+    { id: 'c', name: 'Cam off', secondsObserved: 1, gaps: { ...NO_GAPS, 'no-face': 1, paused: 1 }, secondsWithFace: 0, dominantShare: zeros, meanProbabilities: zeros },
   ]);
   assert.ok(meetingSummarySchema.safeParse(summary).success);
 });
@@ -120,15 +124,15 @@ test('buildSummary lists a participant missing from the meeting record after the
 });
 
 const EXPECTED_CSV_LINES = [
-  'participant_id,name,second,angry,disgust,fear,happy,sad,surprise,neutral,dominant,face_visible',
-  'spaces/x/devices/1,Ana Lima,0,0.0000,0.0000,0.0000,0.8000,0.0000,0.0500,0.1500,happy,1',
-  'spaces/x/devices/1,Ana Lima,1,0.1000,0.0000,0.0000,0.2000,0.1000,0.0000,0.6000,neutral,1',
-  'spaces/x/devices/1,Ana Lima,2,,,,,,,,none,0',
-  'spaces/x/devices/1,Ana Lima,3,0.0000,0.0000,0.1000,0.5000,0.0000,0.2000,0.2000,happy,0',
+  'participant_id,name,second,angry,disgust,fear,happy,sad,surprise,neutral,dominant,face_visible,gap',
+  'spaces/x/devices/1,Ana Lima,0,0.0000,0.0000,0.0000,0.8000,0.0000,0.0500,0.1500,happy,1,',
+  'spaces/x/devices/1,Ana Lima,1,0.1000,0.0000,0.0000,0.2000,0.1000,0.0000,0.6000,neutral,1,',
+  'spaces/x/devices/1,Ana Lima,2,,,,,,,,none,0,frozen',
+  'spaces/x/devices/1,Ana Lima,3,0.0000,0.0000,0.1000,0.5000,0.0000,0.2000,0.2000,happy,0,',
   // The rename: every row of this participant carries the latest name, quoted for its comma.
-  'spaces/x/devices/2,"Chen, Bo",0,,,,,,,,none,0',
-  'spaces/x/devices/2,"Chen, Bo",1,0.1000,0.0000,0.0000,0.2000,0.1000,0.0000,0.6000,neutral,1',
-  'spaces/x/devices/2,"Chen, Bo",2,0.0000,0.0000,0.0000,0.8000,0.0000,0.0500,0.1500,happy,0',
+  'spaces/x/devices/2,"Chen, Bo",0,,,,,,,,none,0,no-face',
+  'spaces/x/devices/2,"Chen, Bo",1,0.1000,0.0000,0.0000,0.2000,0.1000,0.0000,0.6000,neutral,1,',
+  'spaces/x/devices/2,"Chen, Bo",2,0.0000,0.0000,0.0000,0.8000,0.0000,0.0500,0.1500,happy,0,',
 ];
 
 test('buildTimelineCsv writes one row per participant per second with the latest name', () => {
@@ -154,6 +158,7 @@ test('the CSV timeline parses back with papaparse to the same cells', () => {
     neutral: '0.6000',
     dominant: 'neutral',
     face_visible: '1',
+    gap: '',
   });
   // Probabilities of each row with a face sum to 1.
   for (const row of parsed.data.filter((r) => r.dominant !== 'none')) {

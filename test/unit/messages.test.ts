@@ -46,6 +46,7 @@ test('a handler answers its own messages; send() returns the typed response', as
   const stop = listen('bg', {
     'bg/start': async ({ tabId }) => (tabId > 0 ? { ok: true } : Promise.reject(new Error(`bad tab ${tabId}`))),
     'bg/stop': async () => ({ ok: true }),
+    'bg/resume': async () => ({ ok: true }),
     'bg/set-options': async (o) => ({ overlays: false, paused: false, onlyMe: false, ...o }),
     'bg/tiles': async () => void calls.push('tiles'),
     'bg/offscreen-ready': async () => void calls.push('ready'),
@@ -104,7 +105,7 @@ test('isExtensionPage accepts only this extension’s pages', () => {
   assert.equal(isExtensionPage({}, origin), false);
 });
 
-const IDLE: AnalysisView = { state: 'idle', tabId: null, meetingId: null, options: { overlays: true, paused: false, onlyMe: false }, adapter: null, site: null, stats: null, participants: [], message: null };
+const IDLE: AnalysisView = { state: 'idle', tabId: null, meetingId: null, options: { overlays: true, paused: false, onlyMe: false }, adapter: null, site: null, stats: null, participants: [], message: null, liveAt: null, notRecording: null, lastMeetingId: null, resumable: false };
 const RUNNING: AnalysisView = {
   ...IDLE,
   state: 'running',
@@ -126,6 +127,8 @@ const RUNNING: AnalysisView = {
       confidence: 0.9,
       faceBox: { x: 1, y: 2, width: 30, height: 40 },
       frameTime: 1_700_000_000_000,
+      gap: null,
+      updateHz: 9.5,
     },
   ],
 };

@@ -43,6 +43,8 @@ function participant(id: string, values: number[] | null, faceVisible = values !
     confidence: probabilities && dominant ? probabilities[dominant] : null,
     faceBox: null,
     frameTime: Date.now(),
+    gap: faceVisible ? null : 'no-face',
+    updateHz: 10,
   };
 }
 
