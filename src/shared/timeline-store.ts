@@ -6,22 +6,30 @@
  * Written by the analysis run while a meeting is analysed; read, exported and deleted by the
  * popup. Both are pages of the same extension origin, so they open the same database.
  *
- * Database `callmood`, IndexedDB version 2:
- * - object store `meetings`, keyPath `id`;
- * - object store `seconds`, keyPath `['meetingId', 'participantId', 'second']` (no index: a
- *   meeting's seconds are one key range).
+ * Database `callmood`, IndexedDB version 3 (higher after a repair, timeline-layout.ts):
+ * - object store `meetings`, keyPath `id`: one MeetingRecord per meeting;
+ * - object store `chunks`, keyPath `['meetingId', 'participant', 'start']`: one ChunkRecord per
+ *   participant (its index in the meeting's `participants`) per minute, the 60 seconds packed in
+ *   typed arrays, 10 bytes a second (timeline-chunks.ts). SecondRecords exist only in memory.
+ * Why chunks: one stored object per participant-second cost about 404 bytes each in Chromium
+ * (property names, strings and the key repeated every second); a chunk stores a second in 10
+ * bytes plus its share of one key and header per minute (docs/storage.md gives the figures).
  */
-import { openDB } from 'idb';
-import type { DBSchema, IDBPDatabase } from 'idb';
+import type { IDBPDatabase } from 'idb';
 import * as z from 'zod/mini';
 import { meetingParticipantSchema, meetingRecordSchema, secondRecordSchema, type MeetingParticipant, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
+import { decodeChunk, parseChunk, storedSeconds } from './timeline-chunks.ts';
+import { meetingKeyRange, openTimelineDb } from './timeline-layout.ts';
+import { describingStorageErrors } from './timeline-errors.ts';
+import { lastSecondIn, parseMeetings, readMeeting, settle, writeMeetingSeconds, type Stores, type TimelineDb, type Tx } from './timeline-tx.ts';
 
 export type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline-records.ts';
+export { TIMELINE_DB_VERSION } from './timeline-layout.ts';
 
 /** Default database name. */
 export const TIMELINE_DB_NAME = 'callmood';
-/** IndexedDB version of the database (bump it with one migration step per version). */
-export const TIMELINE_DB_VERSION = 2;
+/** How far (ms) a meeting's start may lie after `now` and still be the latest meeting. */
+export const FUTURE_START_TOLERANCE_MS = 60_000;
 
 /** Result of reading one meeting: the record (null when absent or corrupt) and how many corrupt records were skipped. */
 export interface MeetingRead {
@@ -33,23 +41,44 @@ export interface MeetingRead {
 /** Result of reading many records: the valid ones and how many corrupt records were skipped. */
 export interface RecordsRead<T> {
   records: T[];
-  /** Number of stored records that failed validation and were left out. */
+  /** Number of stored records (for seconds: participant-seconds) that failed validation and were left out. */
   skipped: number;
 }
 
-/** An open handle on the timeline database. All methods reject with the IndexedDB error on storage failure. */
+/**
+ * An open handle on the timeline database. Times are milliseconds since the epoch; seconds are
+ * whole seconds since the meeting's `startedAt`. Every method rejects on a storage failure with an
+ * Error whose message a user can read ("the browser's storage for CallMood is full", "the database
+ * layout is damaged ...") and the IndexedDB DOMException as `cause` (timeline-errors.ts).
+ */
 export interface TimelineStore {
+  /** What opening the database repaired, in words (e.g. "created the missing chunks store"); empty when nothing. */
+  readonly repairs: readonly string[];
   /**
    * Creates or replaces a meeting record.
    * @throws zod `$ZodError` (listing the issues) when `meeting` does not match `meetingRecordSchema` (nothing is written).
    */
   putMeeting(meeting: MeetingRecord): Promise<void>;
   /**
+   * Creates meeting `meeting.id` as given when it is absent (or its stored record is corrupt);
+   * when it exists (a resumed meeting) keeps its stored record, participants and startedAt
+   * included, and only sets `endedAt` to null. One transaction.
+   * @throws zod `$ZodError` when `meeting` does not match `meetingRecordSchema` (nothing is written).
+   */
+  ensureMeeting(meeting: MeetingRecord): Promise<void>;
+  /**
    * Sets `endedAt` (ms since the epoch) of meeting `id`.
    * @throws Error when the meeting does not exist or its stored record is corrupt;
    *         zod `$ZodError` (listing the issues) when `endedAt` is before `startedAt`.
    */
   endMeeting(id: string, endedAt: number): Promise<void>;
+  /**
+   * Ends every meeting whose `endedAt` is null, except `exceptId` (null: none excepted), at
+   * `startedAt + (its last recorded second + 1) * 1000` ms, clamped to [startedAt, max(startedAt, now)]
+   * (`now` in ms since the epoch). Corrupt meeting records are left alone. One transaction.
+   * @returns the ids of the meetings ended.
+   */
+  endOpenMeetings(exceptId: string | null, now: number): Promise<string[]>;
   /**
    * Merges `participants` into meeting `meetingId` by id: new ids are appended, known ids
    * get the given name and isSelf (a rename keeps the participant's id, so it never splits).
@@ -59,61 +88,46 @@ export interface TimelineStore {
    */
   upsertParticipants(meetingId: string, participants: MeetingParticipant[]): Promise<void>;
   /**
-   * Stores second records in one transaction (all or none); a record with the same
-   * (meetingId, participantId, second) replaces the stored one.
-   * @throws zod `$ZodError` (listing the issues) when any record does not match `secondRecordSchema` (nothing is written).
+   * Stores second records in one transaction over meetings and chunks (all or none); a record
+   * with the same (meetingId, participantId, second) replaces the stored one, and of two in
+   * `records` the later wins. Participant ids unknown to their meeting are appended to its
+   * participants (name from the record, isSelf false). Stored precision: probabilities and
+   * faceSeconds within 1/255, samples capped at 255 (timeline-chunks.ts).
+   * @throws zod `$ZodError` (listing the issues) when any record does not match `secondRecordSchema`;
+   *         Error when a record's meeting does not exist or is corrupt (nothing is written either way).
    */
   addSeconds(records: SecondRecord[]): Promise<void>;
   /** Reads meeting `id`; `meeting` is null when it is absent or corrupt (then `skipped` is 1). */
   getMeeting(id: string): Promise<MeetingRead>;
   /** All valid meetings, newest `startedAt` first, and the number of corrupt meeting records. */
   listMeetings(): Promise<RecordsRead<MeetingRecord>>;
-  /** The valid meeting with the highest `startedAt` (null when none) and the number of corrupt meeting records. */
-  latestMeeting(): Promise<MeetingRead>;
-  /** Valid second records of meeting `meetingId`, sorted by participantId then second, and the number skipped. */
-  listSeconds(meetingId: string): Promise<RecordsRead<SecondRecord>>;
   /**
-   * Deletes meeting `id` and all its second records (valid or corrupt) in one transaction.
-   * Returns how many second records were deleted; deleting an absent meeting is not an error.
+   * The valid meeting with the highest `startedAt` (null when none) and the number of corrupt
+   * meeting records. A meeting starting more than FUTURE_START_TOLERANCE_MS (60 s) after `now`
+   * (ms since the epoch, default the current time) is never returned: future-dated junk or a
+   * meeting recorded before the clock was set back.
+   */
+  latestMeeting(now?: number): Promise<MeetingRead>;
+  /**
+   * Valid second records of meeting `meetingId`, sorted by participantId then second, named by
+   * the meeting's current participant names, and the number of seconds skipped: a second whose
+   * bytes are invalid counts 1, an unreadable chunk its written seconds (1 when unknowable);
+   * when the meeting record is absent or corrupt every stored second is skipped.
+   */
+  listSeconds(meetingId: string): Promise<RecordsRead<SecondRecord>>;
+  /** The highest recorded second of meeting `meetingId` (whole seconds since its start); -1 when none. */
+  lastSecond(meetingId: string): Promise<number>;
+  /**
+   * Deletes meeting `id` and all its seconds (valid or corrupt) in one transaction.
+   * Returns how many seconds were deleted (an unreadable chunk counts as described for
+   * listSeconds); deleting an absent meeting is not an error.
    */
   deleteMeeting(id: string): Promise<{ seconds: number }>;
   /** Closes the connection; the store must not be used afterwards. */
   close(): void;
 }
 
-/** idb typing of the database. Values are typed as written; reads are validated anyway. */
-interface TimelineDb extends DBSchema {
-  meetings: { key: string; value: MeetingRecord };
-  seconds: {
-    key: [string, string, number];
-    value: SecondRecord;
-  };
-}
-
-/**
- * Every key of meeting `meetingId` in the `seconds` store: compound keys are ordered
- * element by element and an array sorts after any string or number, so
- * `[id] <= [id, participant, second] <= [id, []]`.
- */
-function secondsKeyRange(meetingId: string): IDBKeyRange {
-  return IDBKeyRange.bound([meetingId], [meetingId, []]);
-}
-
-function validateAll<T>(schema: z.ZodMiniType<T>, values: unknown[]): RecordsRead<T> {
-  const records: T[] = [];
-  let skipped = 0;
-  for (const value of values) {
-    const parsed = schema.safeParse(value);
-    if (parsed.success) records.push(parsed.data);
-    else skipped++;
-  }
-  return { records, skipped };
-}
-
-function mergeParticipants(
-  existing: readonly MeetingParticipant[],
-  incoming: readonly MeetingParticipant[],
-): MeetingParticipant[] {
+function mergeParticipants(existing: readonly MeetingParticipant[], incoming: readonly MeetingParticipant[]): MeetingParticipant[] {
   const merged = existing.map((p) => ({ ...p }));
   const byId = new Map(merged.map((p) => [p.id, p]));
   for (const p of incoming) {
@@ -130,15 +144,46 @@ function mergeParticipants(
   return merged;
 }
 
+function compareSeconds(a: SecondRecord, b: SecondRecord): number {
+  // Code-unit order, as IndexedDB orders string keys.
+  if (a.participantId !== b.participantId) return a.participantId < b.participantId ? -1 : 1;
+  return a.second - b.second;
+}
+
 class IdbTimelineStore implements TimelineStore {
-  constructor(private readonly db: IDBPDatabase<TimelineDb>) {}
+  constructor(
+    private readonly db: IDBPDatabase<TimelineDb>,
+    readonly repairs: readonly string[],
+  ) {}
 
   async putMeeting(meeting: MeetingRecord): Promise<void> {
-    await this.db.put('meetings', meetingRecordSchema.parse(meeting));
+    const valid = meetingRecordSchema.parse(meeting);
+    await describingStorageErrors(() => this.db.put('meetings', valid));
+  }
+
+  async ensureMeeting(meeting: MeetingRecord): Promise<void> {
+    const valid = meetingRecordSchema.parse(meeting);
+    await this.transact(['meetings'], async (tx) => {
+      const stored = meetingRecordSchema.safeParse(await tx.objectStore('meetings').get(valid.id));
+      await tx.objectStore('meetings').put(stored.success ? { ...stored.data, endedAt: null } : valid);
+    });
   }
 
   async endMeeting(id: string, endedAt: number): Promise<void> {
     await this.updateMeeting(id, (m) => ({ ...m, endedAt }));
+  }
+
+  endOpenMeetings(exceptId: string | null, now: number): Promise<string[]> {
+    return this.transact(['meetings', 'chunks'], async (tx) => {
+      const { records } = parseMeetings(await tx.objectStore('meetings').getAll());
+      const open = records.filter((m) => m.endedAt === null && m.id !== exceptId);
+      for (const m of open) {
+        const last = await lastSecondIn(tx.objectStore('chunks'), m.id);
+        const endedAt = Math.min(m.startedAt + (last + 1) * 1000, Math.max(m.startedAt, now));
+        await tx.objectStore('meetings').put({ ...m, endedAt });
+      }
+      return open.map((m) => m.id);
+    });
   }
 
   async upsertParticipants(meetingId: string, participants: MeetingParticipant[]): Promise<void> {
@@ -149,101 +194,103 @@ class IdbTimelineStore implements TimelineStore {
   async addSeconds(records: SecondRecord[]): Promise<void> {
     const valid = records.map((r) => secondRecordSchema.parse(r));
     if (valid.length === 0) return;
-    const tx = this.db.transaction('seconds', 'readwrite');
-    await Promise.all([...valid.map((r) => tx.store.put(r)), tx.done]);
+    const byMeeting = new Map<string, SecondRecord[]>();
+    for (const r of valid) {
+      const list = byMeeting.get(r.meetingId);
+      if (list) list.push(r);
+      else byMeeting.set(r.meetingId, [r]);
+    }
+    await this.transact(['meetings', 'chunks'], async (tx) => {
+      for (const [meetingId, inMeeting] of byMeeting) await writeMeetingSeconds(tx, meetingId, inMeeting);
+    });
   }
 
-  async getMeeting(id: string): Promise<MeetingRead> {
-    const raw: unknown = await this.db.get('meetings', id);
-    if (raw === undefined) return { meeting: null, skipped: 0 };
-    const parsed = meetingRecordSchema.safeParse(raw);
-    return parsed.success ? { meeting: parsed.data, skipped: 0 } : { meeting: null, skipped: 1 };
+  getMeeting(id: string): Promise<MeetingRead> {
+    return describingStorageErrors(async () => {
+      const raw: unknown = await this.db.get('meetings', id);
+      if (raw === undefined) return { meeting: null, skipped: 0 };
+      const parsed = meetingRecordSchema.safeParse(raw);
+      return parsed.success ? { meeting: parsed.data, skipped: 0 } : { meeting: null, skipped: 1 };
+    });
   }
 
-  async listMeetings(): Promise<RecordsRead<MeetingRecord>> {
-    const raw: unknown[] = await this.db.getAll('meetings');
-    const read = validateAll(meetingRecordSchema, raw);
-    read.records.sort((a, b) => b.startedAt - a.startedAt);
-    return read;
+  listMeetings(): Promise<RecordsRead<MeetingRecord>> {
+    return describingStorageErrors(async () => {
+      const read = parseMeetings(await this.db.getAll('meetings'));
+      read.records.sort((a, b) => b.startedAt - a.startedAt);
+      return read;
+    });
   }
 
-  async latestMeeting(): Promise<MeetingRead> {
+  async latestMeeting(now: number = Date.now()): Promise<MeetingRead> {
     const { records, skipped } = await this.listMeetings();
-    return { meeting: records[0] ?? null, skipped };
+    return { meeting: records.find((m) => m.startedAt <= now + FUTURE_START_TOLERANCE_MS) ?? null, skipped };
   }
 
-  async listSeconds(meetingId: string): Promise<RecordsRead<SecondRecord>> {
-    // The primary key starts with meetingId, so this range yields the meeting's records in
-    // key order: participantId, then second. Corrupt records still have a valid key.
-    const raw: unknown[] = await this.db.getAll('seconds', secondsKeyRange(meetingId));
-    return validateAll(secondRecordSchema, raw);
+  listSeconds(meetingId: string): Promise<RecordsRead<SecondRecord>> {
+    return describingStorageErrors(async () => {
+      const tx = this.db.transaction(['meetings', 'chunks']);
+      const [rawMeeting, raws] = await Promise.all([tx.objectStore('meetings').get(meetingId), tx.objectStore('chunks').getAll(meetingKeyRange(meetingId))]);
+      const meeting = meetingRecordSchema.safeParse(rawMeeting);
+      const records: SecondRecord[] = [];
+      let skipped = 0;
+      for (const raw of raws as unknown[]) {
+        const chunk = parseChunk(raw);
+        if (!chunk || !meeting.success) skipped += storedSeconds(raw);
+        else {
+          const decoded = decodeChunk(chunk, meeting.data.participants[chunk.participant]);
+          records.push(...decoded.records);
+          skipped += decoded.skipped;
+        }
+      }
+      return { records: records.sort(compareSeconds), skipped };
+    });
   }
 
-  async deleteMeeting(id: string): Promise<{ seconds: number }> {
-    const tx = this.db.transaction(['meetings', 'seconds'], 'readwrite');
-    const seconds = tx.objectStore('seconds');
-    const range = secondsKeyRange(id);
-    const [count] = await Promise.all([
-      seconds.count(range),
-      seconds.delete(range),
-      tx.objectStore('meetings').delete(id),
-      tx.done,
-    ]);
-    return { seconds: count };
+  lastSecond(meetingId: string): Promise<number> {
+    return describingStorageErrors(() => lastSecondIn(this.db.transaction('chunks').objectStore('chunks'), meetingId));
+  }
+
+  deleteMeeting(id: string): Promise<{ seconds: number }> {
+    return this.transact(['meetings', 'chunks'], async (tx) => {
+      const chunks = tx.objectStore('chunks');
+      const raws: unknown[] = await chunks.getAll(meetingKeyRange(id));
+      await Promise.all([chunks.delete(meetingKeyRange(id)), tx.objectStore('meetings').delete(id)]);
+      return { seconds: raws.reduce((n: number, raw) => n + storedSeconds(raw), 0) };
+    });
   }
 
   close(): void {
     this.db.close();
   }
 
+  /** Runs `body` in one read-write transaction over `stores`; storage failures become readable Errors. */
+  private transact<T>(stores: Stores, body: (tx: Tx) => Promise<T>): Promise<T> {
+    return describingStorageErrors(() => {
+      const tx = this.db.transaction(stores, 'readwrite');
+      return settle(tx, () => body(tx));
+    });
+  }
+
   /** Read-modify-write of one meeting record in one transaction. */
-  private async updateMeeting(id: string, change: (m: MeetingRecord) => MeetingRecord): Promise<void> {
-    const tx = this.db.transaction('meetings', 'readwrite');
-    try {
-      const raw: unknown = await tx.store.get(id);
-      if (raw === undefined) throw new Error(`meeting ${id} not found`);
-      const parsed = meetingRecordSchema.safeParse(raw);
-      if (!parsed.success) throw new Error(`meeting ${id} is corrupt: ${parsed.error.message}`);
-      await tx.store.put(meetingRecordSchema.parse(change(parsed.data)));
-      await tx.done;
-    } catch (err) {
-      // Abort so nothing half-done is committed; ignore the abort's own error (already aborted).
-      try {
-        tx.abort();
-      } catch {
-        /* transaction already finished */
-      }
-      await tx.done.catch(() => undefined);
-      throw err;
-    }
+  private updateMeeting(id: string, change: (m: MeetingRecord) => MeetingRecord): Promise<void> {
+    return this.transact(['meetings'], async (tx) => {
+      const meetings = tx.objectStore('meetings');
+      await meetings.put(meetingRecordSchema.parse(change(await readMeeting(meetings, id))));
+    });
   }
 }
 
 /**
- * Opens (creating or upgrading when needed) the timeline database `name`.
+ * Opens (creating, upgrading or repairing when needed: timeline-layout.ts) the timeline
+ * database `name`; `repairs` on the result says what was repaired.
  * The connection closes itself when another context needs to upgrade the database to a
  * newer version, so an upgrade never waits on an open popup.
  * @param name database name; tests pass their own to stay isolated.
- * @throws DOMException when IndexedDB is unavailable or the stored database is newer than this code.
+ * @throws Error (readable message, the DOMException as `cause`) when IndexedDB is unavailable
+ *         or refuses the open, or the layout cannot be repaired.
  */
 export async function openTimelineStore(name: string = TIMELINE_DB_NAME): Promise<TimelineStore> {
-  const db = await openDB<TimelineDb>(name, TIMELINE_DB_VERSION, {
-    upgrade(database, oldVersion, _newVersion, transaction) {
-      // One step per version. Version 1 creates the stores. Version 2 drops the `byMeeting`
-      // index of `seconds`, which nothing reads (a meeting's seconds are a key range of the
-      // primary key, see secondsKeyRange) and every write kept up to date.
-      if (oldVersion < 1) {
-        database.createObjectStore('meetings', { keyPath: 'id' });
-        database.createObjectStore('seconds', { keyPath: ['meetingId', 'participantId', 'second'] });
-      }
-      if (oldVersion < 2) {
-        const seconds = transaction.objectStore('seconds');
-        if (seconds.indexNames.contains('byMeeting' as never)) seconds.deleteIndex('byMeeting');
-      }
-    },
-    blocking() {
-      db.close();
-    },
-  });
-  return new IdbTimelineStore(db);
+  const { db, repairs } = await describingStorageErrors(() => openTimelineDb(name));
+  return new IdbTimelineStore(db as unknown as IDBPDatabase<TimelineDb>, repairs);
 }

@@ -1,0 +1,208 @@
+/**
+ * The compact encoding of the timeline's seconds: one `ChunkRecord` per participant per minute
+ * of a meeting, holding that minute's 60 seconds in typed arrays (10 bytes a second), instead of
+ * one object per participant-second. Pure functions, no IndexedDB: the store reads and writes
+ * chunks, this module turns `SecondRecord`s into chunk bytes and back (docs/storage.md).
+ *
+ * Per second `i` of a chunk (second `start + i` of the meeting):
+ * - `present[i]`: 1 when the second was written, 0 when not (the other bytes are then 0);
+ * - `probabilities[7i .. 7i+6]`: the 7 probabilities in EMOTIONS order as bytes summing to 255
+ *   (largest-remainder rounding of p × 255, so each is within 1/255 of the written value);
+ *   all 0 for a gap second;
+ * - `face[i]`: face-visible fraction × 255, rounded, at least 1 when the second has probabilities;
+ * - `samples[i]`: frames analysed, capped at 255;
+ * - `gap[i]`: 0 when the second has probabilities, else 1 + the reason's index in GAP_REASONS.
+ * Decoding recomputes `dominant` from the decoded probabilities and takes `name` from the meeting.
+ */
+import * as z from 'zod/mini';
+import { EMOTIONS, dominantEmotion, type Probabilities } from './emotions.ts';
+import { GAP_REASONS, SECOND_SCHEMA_VERSION, secondRecordSchema, type MeetingParticipant, type SecondRecord } from './timeline-records.ts';
+
+/** Seconds per chunk; a chunk starts at a multiple of it. */
+export const CHUNK_SECONDS = 60;
+/** Byte value of a probability (or a face fraction) of 1. */
+const BYTE_ONE = 255;
+/** Highest sample count a chunk can hold; higher counts are stored as this. */
+export const MAX_STORED_SAMPLES = 255;
+
+/** One participant's minute of a meeting; key `[meetingId, participant, start]`. */
+export interface ChunkRecord {
+  /** `MeetingRecord.id`. */
+  meetingId: string;
+  /** Index of the participant in the meeting's `participants` array (integer >= 0). */
+  participant: number;
+  /** First second of the chunk since the meeting's start: a multiple of CHUNK_SECONDS. */
+  start: number;
+  /** 60 bytes: 1 when that second was written. */
+  present: Uint8Array;
+  /** 420 bytes: 7 per second, probability × 255 in EMOTIONS order, summing to 255 (0s for a gap). */
+  probabilities: Uint8Array;
+  /** 60 bytes: face-visible fraction × 255. */
+  face: Uint8Array;
+  /** 60 bytes: samples, capped at 255. */
+  samples: Uint8Array;
+  /** 60 bytes: 0 = none, else 1 + index in GAP_REASONS. */
+  gap: Uint8Array;
+}
+
+const bytes = (length: number) => z.instanceof(Uint8Array).check(z.refine((a) => a.length === length, { message: `expected ${length} bytes` }));
+
+/** Zod schema of a stored `ChunkRecord` (strict: extra fields make it invalid). */
+export const chunkRecordSchema = z.strictObject({
+  meetingId: z.string().check(z.minLength(1)),
+  participant: z.int().check(z.nonnegative()),
+  start: z.int().check(
+    z.nonnegative(),
+    z.refine((s) => s % CHUNK_SECONDS === 0, { message: `start must be a multiple of ${CHUNK_SECONDS}` }),
+  ),
+  present: bytes(CHUNK_SECONDS),
+  probabilities: bytes(CHUNK_SECONDS * EMOTIONS.length),
+  face: bytes(CHUNK_SECONDS),
+  samples: bytes(CHUNK_SECONDS),
+  gap: bytes(CHUNK_SECONDS),
+});
+
+/** First second of the chunk that holds `second`. */
+export function chunkStart(second: number): number {
+  return Math.floor(second / CHUNK_SECONDS) * CHUNK_SECONDS;
+}
+
+/** A chunk with no second written. */
+export function emptyChunk(meetingId: string, participant: number, start: number): ChunkRecord {
+  const zeros = (n: number) => new Uint8Array(n);
+  const s = CHUNK_SECONDS;
+  return { meetingId, participant, start, present: zeros(s), probabilities: zeros(s * EMOTIONS.length), face: zeros(s), samples: zeros(s), gap: zeros(s) };
+}
+
+/** The stored value as a chunk, or null when it fails validation. */
+export function parseChunk(raw: unknown): ChunkRecord | null {
+  const parsed = chunkRecordSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * Bytes (summing to 255) for probabilities: each p / sum × 255 rounded down, then the remaining
+ * units to the largest remainders, so every byte is within 1 of p × 255 when the p sum to 1.
+ */
+export function quantizeProbabilities(p: Probabilities): number[] {
+  const sum = EMOTIONS.reduce((total, e) => total + p[e], 0);
+  const scaled = EMOTIONS.map((e) => (p[e] / sum) * BYTE_ONE);
+  const out = scaled.map(Math.floor);
+  const order = scaled.map((v, i) => ({ i, rest: v - Math.floor(v) })).sort((a, b) => b.rest - a.rest);
+  let missing = BYTE_ONE - out.reduce((total, v) => total + v, 0);
+  for (const { i } of order) {
+    if (missing <= 0) break;
+    out[i]!++;
+    missing--;
+  }
+  return out;
+}
+
+/** Writes `record` (which must belong to the chunk's range) into the chunk, replacing that second. */
+export function writeSecond(chunk: ChunkRecord, record: SecondRecord): void {
+  const i = record.second - chunk.start;
+  if (i < 0 || i >= CHUNK_SECONDS) throw new RangeError(`second ${record.second} is outside the chunk at ${chunk.start}`);
+  const q = record.probabilities ? quantizeProbabilities(record.probabilities) : EMOTIONS.map(() => 0);
+  chunk.probabilities.set(q, i * EMOTIONS.length);
+  chunk.present[i] = 1;
+  chunk.face[i] = record.probabilities ? Math.max(1, Math.round(record.faceSeconds * BYTE_ONE)) : 0;
+  chunk.samples[i] = Math.min(MAX_STORED_SAMPLES, record.samples);
+  chunk.gap[i] = record.gap === null ? 0 : GAP_REASONS.indexOf(record.gap) + 1;
+}
+
+function decodeProbabilities(chunk: ChunkRecord, i: number): Probabilities | null {
+  const q = chunk.probabilities.subarray(i * EMOTIONS.length, (i + 1) * EMOTIONS.length);
+  const sum = q.reduce((total, v) => total + v, 0);
+  if (sum === 0) return null;
+  const p = {} as Probabilities;
+  EMOTIONS.forEach((e, k) => (p[e] = q[k]! / sum));
+  return p;
+}
+
+/** Second `i` of the chunk as a record of `participant`; null when its bytes are not a valid second. */
+function decodeSecond(chunk: ChunkRecord, i: number, participant: MeetingParticipant): SecondRecord | null {
+  const gapCode = chunk.gap[i]!;
+  const gap = gapCode === 0 ? null : GAP_REASONS[gapCode - 1];
+  if (gap === undefined) return null;
+  const probabilities = gap === null ? decodeProbabilities(chunk, i) : null;
+  const record: SecondRecord = {
+    schemaVersion: SECOND_SCHEMA_VERSION,
+    meetingId: chunk.meetingId,
+    participantId: participant.id,
+    name: participant.name,
+    second: chunk.start + i,
+    probabilities,
+    dominant: probabilities ? dominantEmotion(probabilities).emotion : null,
+    faceSeconds: probabilities ? chunk.face[i]! / BYTE_ONE : 0,
+    samples: chunk.samples[i]!,
+    gap,
+  };
+  return secondRecordSchema.safeParse(record).success ? record : null;
+}
+
+/**
+ * The written seconds of a chunk as SecondRecords of `participant` (the meeting's participant at
+ * the chunk's index; undefined when the index is out of range, then every second is skipped).
+ */
+export function decodeChunk(chunk: ChunkRecord, participant: MeetingParticipant | undefined): { records: SecondRecord[]; skipped: number } {
+  const records: SecondRecord[] = [];
+  let skipped = 0;
+  for (let i = 0; i < CHUNK_SECONDS; i++) {
+    if (!chunk.present[i]) continue;
+    const record = participant ? decodeSecond(chunk, i, participant) : null;
+    if (record) records.push(record);
+    else skipped++;
+  }
+  return { records, skipped };
+}
+
+/**
+ * How many seconds a stored value holds, for counting: its present seconds when its `present`
+ * array is readable, else 1 (an unreadable value counts as one lost record).
+ */
+export function storedSeconds(raw: unknown): number {
+  const present = (raw as { present?: unknown } | null)?.present;
+  if (!(present instanceof Uint8Array) || present.length !== CHUNK_SECONDS) return 1;
+  return present.reduce((n, v) => n + (v ? 1 : 0), 0);
+}
+
+/** The highest written second of a chunk, -1 when none. */
+export function lastWrittenSecond(chunk: ChunkRecord): number {
+  for (let i = CHUNK_SECONDS - 1; i >= 0; i--) if (chunk.present[i]) return chunk.start + i;
+  return -1;
+}
+
+/** Seconds grouped by the chunk they fall in, with the participant's index. */
+export interface ChunkGroup {
+  participant: number;
+  start: number;
+  records: SecondRecord[];
+}
+
+/**
+ * Gives every record a participant index: ids unknown to `participants` are appended (name from
+ * the record, isSelf false). Returns the participants (a new array when some were added, else
+ * the same one) and the records grouped by chunk, in order (a later record of a second wins).
+ */
+export function placeSeconds(
+  participants: readonly MeetingParticipant[],
+  records: readonly SecondRecord[],
+): { participants: readonly MeetingParticipant[]; groups: ChunkGroup[] } {
+  const index = new Map(participants.map((p, i) => [p.id, i]));
+  const added: MeetingParticipant[] = [];
+  const groups = new Map<string, ChunkGroup>();
+  for (const record of records) {
+    let participant = index.get(record.participantId);
+    if (participant === undefined) {
+      participant = participants.length + added.length;
+      index.set(record.participantId, participant);
+      added.push({ id: record.participantId, name: record.name, isSelf: false });
+    }
+    const start = chunkStart(record.second);
+    const key = `${participant}/${start}`;
+    const group = groups.get(key) ?? { participant, start, records: [] };
+    group.records.push(record);
+    groups.set(key, group);
+  }
+  return { participants: added.length ? [...participants, ...added] : participants, groups: [...groups.values()] };
+}
