@@ -25,8 +25,20 @@ const BYTE_ONE = 255;
 /** Highest sample count a chunk can hold; higher counts are stored as this. */
 export const MAX_STORED_SAMPLES = 255;
 
+/** The bytes of a run of seconds: entry `i` is one participant-second (see the module comment). */
+export interface SecondBytes {
+  /** 7 bytes per entry, probability × 255 in EMOTIONS order, summing to 255 (0s for a gap). */
+  probabilities: Uint8Array;
+  /** Face-visible fraction × 255 per entry. */
+  face: Uint8Array;
+  /** Samples per entry, capped at 255. */
+  samples: Uint8Array;
+  /** Per entry: 0 = none, else 1 + index in GAP_REASONS. */
+  gap: Uint8Array;
+}
+
 /** One participant's minute of a meeting; key `[meetingId, participant, start]`. */
-export interface ChunkRecord {
+export interface ChunkRecord extends SecondBytes {
   /** `MeetingRecord.id`. */
   meetingId: string;
   /** Index of the participant in the meeting's `participants` array (integer >= 0). */
@@ -35,14 +47,6 @@ export interface ChunkRecord {
   start: number;
   /** 60 bytes: 1 when that second was written. */
   present: Uint8Array;
-  /** 420 bytes: 7 per second, probability × 255 in EMOTIONS order, summing to 255 (0s for a gap). */
-  probabilities: Uint8Array;
-  /** 60 bytes: face-visible fraction × 255. */
-  face: Uint8Array;
-  /** 60 bytes: samples, capped at 255. */
-  samples: Uint8Array;
-  /** 60 bytes: 0 = none, else 1 + index in GAP_REASONS. */
-  gap: Uint8Array;
 }
 
 const bytes = (length: number) => z.instanceof(Uint8Array).check(z.refine((a) => a.length === length, { message: `expected ${length} bytes` }));
@@ -98,20 +102,40 @@ export function quantizeProbabilities(p: Probabilities): number[] {
   return out;
 }
 
-/** Writes `record` (which must belong to the chunk's range) into the chunk, replacing that second. */
-export function writeSecond(chunk: ChunkRecord, record: SecondRecord): void {
-  const i = record.second - chunk.start;
-  if (i < 0 || i >= CHUNK_SECONDS) throw new RangeError(`second ${record.second} is outside the chunk at ${chunk.start}`);
+/** Encodes `record` as entry `i` of `target`. */
+export function encodeSecond(target: SecondBytes, i: number, record: SecondRecord): void {
   const q = record.probabilities ? quantizeProbabilities(record.probabilities) : EMOTIONS.map(() => 0);
-  chunk.probabilities.set(q, i * EMOTIONS.length);
-  chunk.present[i] = 1;
-  chunk.face[i] = record.probabilities ? Math.max(1, Math.round(record.faceSeconds * BYTE_ONE)) : 0;
-  chunk.samples[i] = Math.min(MAX_STORED_SAMPLES, record.samples);
-  chunk.gap[i] = record.gap === null ? 0 : GAP_REASONS.indexOf(record.gap) + 1;
+  target.probabilities.set(q, i * EMOTIONS.length);
+  target.face[i] = record.probabilities ? Math.max(1, Math.round(record.faceSeconds * BYTE_ONE)) : 0;
+  target.samples[i] = Math.min(MAX_STORED_SAMPLES, record.samples);
+  target.gap[i] = record.gap === null ? 0 : GAP_REASONS.indexOf(record.gap) + 1;
 }
 
-function decodeProbabilities(chunk: ChunkRecord, i: number): Probabilities | null {
-  const q = chunk.probabilities.subarray(i * EMOTIONS.length, (i + 1) * EMOTIONS.length);
+/** Copies entry `i` of `from` to entry `j` of `to`, bytes unchanged. */
+export function copySecond(from: SecondBytes, i: number, to: SecondBytes, j: number): void {
+  const n = EMOTIONS.length;
+  to.probabilities.set(from.probabilities.subarray(i * n, (i + 1) * n), j * n);
+  to.face[j] = from.face[i]!;
+  to.samples[j] = from.samples[i]!;
+  to.gap[j] = from.gap[i]!;
+}
+
+/** Offset of `second` in the chunk. @throws RangeError when the chunk does not hold it. */
+export function offsetIn(chunk: ChunkRecord, second: number): number {
+  const i = second - chunk.start;
+  if (!Number.isInteger(i) || i < 0 || i >= CHUNK_SECONDS) throw new RangeError(`second ${second} is outside the chunk at ${chunk.start}`);
+  return i;
+}
+
+/** Writes `record` (which must belong to the chunk's range) into the chunk, replacing that second. */
+export function writeSecond(chunk: ChunkRecord, record: SecondRecord): void {
+  const i = offsetIn(chunk, record.second);
+  encodeSecond(chunk, i, record);
+  chunk.present[i] = 1;
+}
+
+function decodeProbabilities(source: SecondBytes, i: number): Probabilities | null {
+  const q = source.probabilities.subarray(i * EMOTIONS.length, (i + 1) * EMOTIONS.length);
   const sum = q.reduce((total, v) => total + v, 0);
   if (sum === 0) return null;
   const p = {} as Probabilities;
@@ -119,22 +143,25 @@ function decodeProbabilities(chunk: ChunkRecord, i: number): Probabilities | nul
   return p;
 }
 
-/** Second `i` of the chunk as a record of `participant`; null when its bytes are not a valid second. */
-function decodeSecond(chunk: ChunkRecord, i: number, participant: MeetingParticipant): SecondRecord | null {
-  const gapCode = chunk.gap[i]!;
+/**
+ * Entry `i` of `source` as second `second` of `participant` in meeting `meetingId`; null when
+ * its bytes are not a valid second or the participant is unknown (undefined).
+ */
+export function decodeSecond(source: SecondBytes, i: number, meetingId: string, second: number, participant: MeetingParticipant | undefined): SecondRecord | null {
+  const gapCode = source.gap[i]!;
   const gap = gapCode === 0 ? null : GAP_REASONS[gapCode - 1];
-  if (gap === undefined) return null;
-  const probabilities = gap === null ? decodeProbabilities(chunk, i) : null;
+  if (gap === undefined || participant === undefined) return null;
+  const probabilities = gap === null ? decodeProbabilities(source, i) : null;
   const record: SecondRecord = {
     schemaVersion: SECOND_SCHEMA_VERSION,
-    meetingId: chunk.meetingId,
+    meetingId,
     participantId: participant.id,
     name: participant.name,
-    second: chunk.start + i,
+    second,
     probabilities,
     dominant: probabilities ? dominantEmotion(probabilities).emotion : null,
-    faceSeconds: probabilities ? chunk.face[i]! / BYTE_ONE : 0,
-    samples: chunk.samples[i]!,
+    faceSeconds: probabilities ? source.face[i]! / BYTE_ONE : 0,
+    samples: source.samples[i]!,
     gap,
   };
   return secondRecordSchema.safeParse(record).success ? record : null;
@@ -149,7 +176,7 @@ export function decodeChunk(chunk: ChunkRecord, participant: MeetingParticipant 
   let skipped = 0;
   for (let i = 0; i < CHUNK_SECONDS; i++) {
     if (!chunk.present[i]) continue;
-    const record = participant ? decodeSecond(chunk, i, participant) : null;
+    const record = decodeSecond(chunk, i, chunk.meetingId, chunk.start + i, participant);
     if (record) records.push(record);
     else skipped++;
   }

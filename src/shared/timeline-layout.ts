@@ -4,14 +4,15 @@
  *
  * Versions: 1 created `meetings` (keyPath `id`) and `seconds` (keyPath
  * `['meetingId', 'participantId', 'second']`, index `byMeeting`); 2 dropped that index; 3 converts
- * `seconds` into `chunks` (keyPath `['meetingId', 'participant', 'start']`, timeline-chunks.ts)
- * and deletes `seconds`. A version above 3 is a repair: when an open finds a store missing or with
+ * `seconds` into `chunks` (keyPath `['meetingId', 'participant', 'start']`, timeline-chunks.ts),
+ * creates `pending` (keyPath `['meetingId', 'seq']`, timeline-pending.ts) and deletes `seconds`. A version above 3 is a repair: when an open finds a store missing or with
  * the wrong key path, it reopens at the stored version + 1 and creates (or recreates) that store,
  * so the stored version can be higher than TIMELINE_DB_VERSION.
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { meetingRecordSchema, SECOND_SCHEMA_VERSION, secondRecordSchema, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
 import { chunkRecordSchema, emptyChunk, placeSeconds, writeSecond } from './timeline-chunks.ts';
+import { pendingRecordSchema } from './timeline-pending.ts';
 
 /** IndexedDB version this code's layout was introduced at (one migration step per version). */
 export const TIMELINE_DB_VERSION = 3;
@@ -20,12 +21,13 @@ export const TIMELINE_DB_VERSION = 3;
 export const TIMELINE_LAYOUT = {
   meetings: 'id',
   chunks: ['meetingId', 'participant', 'start'],
+  pending: ['meetingId', 'seq'],
 } as const satisfies Record<string, string | readonly string[]>;
 
 type StoreName = keyof typeof TIMELINE_LAYOUT;
 const STORE_NAMES = Object.keys(TIMELINE_LAYOUT) as StoreName[];
 /** Schema a record must pass to be kept when its store is recreated. */
-const READABLE = { meetings: meetingRecordSchema, chunks: chunkRecordSchema };
+const READABLE = { meetings: meetingRecordSchema, chunks: chunkRecordSchema, pending: pendingRecordSchema };
 /** Repairs tried in a row before an open gives up. */
 const MAX_REPAIRS = 2;
 
@@ -116,9 +118,12 @@ async function convertMeeting(tx: UpgradeTx, meeting: MeetingRecord): Promise<nu
   return records.length;
 }
 
-/** Step 3: `seconds` (one record per participant-second) becomes `chunks` (one per participant-minute). */
+/**
+ * Step 3: `seconds` (one record per participant-second) becomes `chunks` (one per
+ * participant-minute), and `pending` (the seconds of recent writes, timeline-pending.ts) is created.
+ */
 async function convertSecondsToChunks(db: AnyDb, tx: UpgradeTx, notes: string[]): Promise<void> {
-  if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks', keyPathOptions('chunks'));
+  for (const store of ['chunks', 'pending'] as const) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store, keyPathOptions(store));
   if (!db.objectStoreNames.contains('seconds')) {
     notes.push('found no seconds store to convert (the version 2 layout was incomplete)');
     return;

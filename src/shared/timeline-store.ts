@@ -7,21 +7,25 @@
  * popup. Both are pages of the same extension origin, so they open the same database.
  *
  * Database `callmood`, IndexedDB version 3 (higher after a repair, timeline-layout.ts):
- * - object store `meetings`, keyPath `id`: one MeetingRecord per meeting;
- * - object store `chunks`, keyPath `['meetingId', 'participant', 'start']`: one ChunkRecord per
- *   participant (its index in the meeting's `participants`) per minute, the 60 seconds packed in
- *   typed arrays, 10 bytes a second (timeline-chunks.ts). SecondRecords exist only in memory.
- * Why chunks: one stored object per participant-second cost about 404 bytes each in Chromium
- * (property names, strings and the key repeated every second); a chunk stores a second in 10
- * bytes plus its share of one key and header per minute (docs/storage.md gives the figures).
+ * - `meetings`, keyPath `id`: one MeetingRecord per meeting;
+ * - `chunks`, keyPath `['meetingId', 'participant', 'start']`: one ChunkRecord per participant
+ *   (its index in the meeting's `participants`) per minute, 10 bytes a second (timeline-chunks.ts);
+ * - `pending`, keyPath `['meetingId', 'seq']`: one PendingRecord per addSeconds call, all its
+ *   participant-seconds in the same bytes, folded into chunks when a new minute starts and when
+ *   the meeting ends (timeline-pending.ts). SecondRecords exist only in memory.
+ * Why: one stored object per participant-second measured about 404 bytes each in Chromium
+ * (property names, strings and the key repeated every second). A chunk serialises to about 13
+ * bytes a second (V8's serializer, the one Chromium uses), and pending records keep per-second
+ * writes from rewriting whole chunks into the browser's write-ahead log (docs/storage.md).
  */
 import type { IDBPDatabase } from 'idb';
 import * as z from 'zod/mini';
 import { meetingParticipantSchema, meetingRecordSchema, secondRecordSchema, type MeetingParticipant, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
-import { decodeChunk, parseChunk, storedSeconds } from './timeline-chunks.ts';
+import { decodeSecond } from './timeline-chunks.ts';
+import { storedSecondsOf } from './timeline-pending.ts';
 import { meetingKeyRange, openTimelineDb } from './timeline-layout.ts';
 import { describingStorageErrors } from './timeline-errors.ts';
-import { lastSecondIn, parseMeetings, readMeeting, settle, writeMeetingSeconds, type Stores, type TimelineDb, type Tx } from './timeline-tx.ts';
+import { foldMeeting, lastSecondIn, parseMeetings, readMeeting, settle, writeMeetingSeconds, type Stores, type TimelineDb, type Tx } from './timeline-tx.ts';
 
 export type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline-records.ts';
 export { TIMELINE_DB_VERSION } from './timeline-layout.ts';
@@ -170,15 +174,21 @@ class IdbTimelineStore implements TimelineStore {
   }
 
   async endMeeting(id: string, endedAt: number): Promise<void> {
-    await this.updateMeeting(id, (m) => ({ ...m, endedAt }));
+    await this.transact(['meetings', 'chunks', 'pending'], async (tx) => {
+      const meetings = tx.objectStore('meetings');
+      const ended = meetingRecordSchema.parse({ ...(await readMeeting(meetings, id)), endedAt });
+      await foldMeeting(tx, id);
+      await meetings.put(ended);
+    });
   }
 
   endOpenMeetings(exceptId: string | null, now: number): Promise<string[]> {
-    return this.transact(['meetings', 'chunks'], async (tx) => {
+    return this.transact(['meetings', 'chunks', 'pending'], async (tx) => {
       const { records } = parseMeetings(await tx.objectStore('meetings').getAll());
       const open = records.filter((m) => m.endedAt === null && m.id !== exceptId);
       for (const m of open) {
-        const last = await lastSecondIn(tx.objectStore('chunks'), m.id);
+        const last = await lastSecondIn(tx.objectStore('chunks'), tx.objectStore('pending'), m.id);
+        await foldMeeting(tx, m.id);
         const endedAt = Math.min(m.startedAt + (last + 1) * 1000, Math.max(m.startedAt, now));
         await tx.objectStore('meetings').put({ ...m, endedAt });
       }
@@ -200,7 +210,7 @@ class IdbTimelineStore implements TimelineStore {
       if (list) list.push(r);
       else byMeeting.set(r.meetingId, [r]);
     }
-    await this.transact(['meetings', 'chunks'], async (tx) => {
+    await this.transact(['meetings', 'chunks', 'pending'], async (tx) => {
       for (const [meetingId, inMeeting] of byMeeting) await writeMeetingSeconds(tx, meetingId, inMeeting);
     });
   }
@@ -229,34 +239,30 @@ class IdbTimelineStore implements TimelineStore {
 
   listSeconds(meetingId: string): Promise<RecordsRead<SecondRecord>> {
     return describingStorageErrors(async () => {
-      const tx = this.db.transaction(['meetings', 'chunks']);
-      const [rawMeeting, raws] = await Promise.all([tx.objectStore('meetings').get(meetingId), tx.objectStore('chunks').getAll(meetingKeyRange(meetingId))]);
-      const meeting = meetingRecordSchema.safeParse(rawMeeting);
+      const { meeting, stored } = await this.readStored(meetingId);
       const records: SecondRecord[] = [];
-      let skipped = 0;
-      for (const raw of raws as unknown[]) {
-        const chunk = parseChunk(raw);
-        if (!chunk || !meeting.success) skipped += storedSeconds(raw);
-        else {
-          const decoded = decodeChunk(chunk, meeting.data.participants[chunk.participant]);
-          records.push(...decoded.records);
-          skipped += decoded.skipped;
-        }
+      for (const { source, i, participant, second } of stored.seconds.values()) {
+        const record = meeting && decodeSecond(source, i, meetingId, second, meeting.participants[participant]);
+        if (record) records.push(record);
       }
-      return { records: records.sort(compareSeconds), skipped };
+      return { records: records.sort(compareSeconds), skipped: stored.unreadable + stored.seconds.size - records.length };
     });
   }
 
   lastSecond(meetingId: string): Promise<number> {
-    return describingStorageErrors(() => lastSecondIn(this.db.transaction('chunks').objectStore('chunks'), meetingId));
+    return describingStorageErrors(() => {
+      const tx = this.db.transaction(['chunks', 'pending']);
+      return lastSecondIn(tx.objectStore('chunks'), tx.objectStore('pending'), meetingId);
+    });
   }
 
   deleteMeeting(id: string): Promise<{ seconds: number }> {
-    return this.transact(['meetings', 'chunks'], async (tx) => {
-      const chunks = tx.objectStore('chunks');
-      const raws: unknown[] = await chunks.getAll(meetingKeyRange(id));
-      await Promise.all([chunks.delete(meetingKeyRange(id)), tx.objectStore('meetings').delete(id)]);
-      return { seconds: raws.reduce((n: number, raw) => n + storedSeconds(raw), 0) };
+    return this.transact(['meetings', 'chunks', 'pending'], async (tx) => {
+      const range = meetingKeyRange(id);
+      const [chunks, pending] = (await Promise.all([tx.objectStore('chunks').getAll(range), tx.objectStore('pending').getAll(range)])) as [unknown[], unknown[]];
+      const stored = storedSecondsOf(chunks, pending);
+      await Promise.all([tx.objectStore('chunks').delete(range), tx.objectStore('pending').delete(range), tx.objectStore('meetings').delete(id)]);
+      return { seconds: stored.seconds.size + stored.unreadable };
     });
   }
 
@@ -270,6 +276,19 @@ class IdbTimelineStore implements TimelineStore {
       const tx = this.db.transaction(stores, 'readwrite');
       return settle(tx, () => body(tx));
     });
+  }
+
+  /** Meeting `meetingId` (null when absent or corrupt) and its stored seconds, read in one transaction. */
+  private async readStored(meetingId: string) {
+    const tx = this.db.transaction(['meetings', 'chunks', 'pending']);
+    const range = meetingKeyRange(meetingId);
+    const [rawMeeting, chunks, pending]: [unknown, unknown[], unknown[]] = await Promise.all([
+      tx.objectStore('meetings').get(meetingId),
+      tx.objectStore('chunks').getAll(range),
+      tx.objectStore('pending').getAll(range),
+    ]);
+    const meeting = meetingRecordSchema.safeParse(rawMeeting);
+    return { meeting: meeting.success ? meeting.data : null, stored: storedSecondsOf(chunks, pending) };
   }
 
   /** Read-modify-write of one meeting record in one transaction. */

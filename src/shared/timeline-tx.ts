@@ -5,13 +5,15 @@
  */
 import type { DBSchema, IDBPObjectStore, IDBPTransaction, StoreNames } from 'idb';
 import { meetingRecordSchema, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
-import { emptyChunk, lastWrittenSecond, parseChunk, placeSeconds, writeSecond, type ChunkRecord } from './timeline-chunks.ts';
+import { chunkStart, lastWrittenSecond, parseChunk, placeSeconds, type ChunkRecord } from './timeline-chunks.ts';
+import { encodePending, foldPending, parsePending, touchedChunks, type PendingRecord } from './timeline-pending.ts';
 import { meetingKeyRange } from './timeline-layout.ts';
 
 /** idb typing of the database. Values are typed as written; reads are validated anyway. */
 export interface TimelineDb extends DBSchema {
   meetings: { key: string; value: MeetingRecord };
   chunks: { key: [string, number, number]; value: ChunkRecord };
+  pending: { key: [string, number]; value: PendingRecord };
 }
 
 export type Stores = StoreNames<TimelineDb>[];
@@ -22,6 +24,10 @@ export type ChunkKey = TimelineDb['chunks']['key'];
 export interface ChunkReader {
   getAllKeys(range: IDBKeyRange): Promise<ChunkKey[]>;
   get(key: ChunkKey): Promise<ChunkRecord | undefined>;
+}
+/** The read of pending records lastSecondIn needs. */
+export interface PendingReader {
+  getAll(range: IDBKeyRange): Promise<PendingRecord[]>;
 }
 
 /** Runs `body` in `tx` and waits for the commit; on any error aborts, so nothing half-done is committed. */
@@ -50,8 +56,8 @@ export async function readMeeting(meetings: Store<'meetings'>, id: string): Prom
   return parsed.data;
 }
 
-/** The highest written second of meeting `meetingId` in `chunks`, -1 when none: only the latest chunks are read. */
-export async function lastSecondIn(chunks: ChunkReader, meetingId: string): Promise<number> {
+/** The highest second of meeting `meetingId` in its chunks (only the latest are read), -1 when none. */
+async function lastChunkSecond(chunks: ChunkReader, meetingId: string): Promise<number> {
   const keys = await chunks.getAllKeys(meetingKeyRange(meetingId));
   const starts = [...new Set(keys.map((k) => k[2]))].sort((a, b) => b - a);
   for (const start of starts) {
@@ -62,20 +68,47 @@ export async function lastSecondIn(chunks: ChunkReader, meetingId: string): Prom
   return -1;
 }
 
-/** Writes one meeting's seconds: read-modify-write of the chunks they touch. */
+/** The highest written second of meeting `meetingId`, in its chunks or pending records; -1 when none. */
+export async function lastSecondIn(chunks: ChunkReader, pending: PendingReader, meetingId: string): Promise<number> {
+  const pendings = ((await pending.getAll(meetingKeyRange(meetingId))) as unknown[]).map(parsePending);
+  const lastPending = Math.max(-1, ...pendings.map((p) => (p ? Math.max(...p.second) : -1)));
+  return Math.max(lastPending, await lastChunkSecond(chunks, meetingId));
+}
+
+/**
+ * Folds the pending records of meeting `meetingId` with `seq` below `beforeSeq` into its chunks
+ * (read-modify-write of the chunks they touch) and deletes them; unreadable ones are dropped.
+ */
+export async function foldMeeting(tx: Tx, meetingId: string, beforeSeq = Infinity): Promise<void> {
+  const range = IDBKeyRange.bound([meetingId], [meetingId, beforeSeq], false, true);
+  const pendings = ((await tx.objectStore('pending').getAll(range)) as unknown[]).map(parsePending).filter((p) => p !== null);
+  const chunks = tx.objectStore('chunks');
+  const stored = await Promise.all(
+    [...touchedChunks(pendings)].map(async ([key, [participant, start]]) => [key, await chunks.get([meetingId, participant, start])] as const),
+  );
+  const folded = foldPending(meetingId, pendings, new Map(stored));
+  await Promise.all([...folded.map((chunk) => chunks.put(chunk)), tx.objectStore('pending').delete(range)]);
+}
+
+/**
+ * Writes one meeting's seconds as one pending record (unknown participants appended to the
+ * meeting first). When they reach a minute after the one the oldest pending record started in,
+ * the earlier pending records are folded into chunks, so each chunk is written about once.
+ */
 export async function writeMeetingSeconds(tx: Tx, meetingId: string, records: SecondRecord[]): Promise<void> {
   const meetings = tx.objectStore('meetings');
-  const chunks = tx.objectStore('chunks');
+  const pending = tx.objectStore('pending');
   const meeting = await readMeeting(meetings, meetingId);
   const placed = placeSeconds(meeting.participants, records);
-  const writes = placed.groups.map(async ({ participant, start, records: inChunk }) => {
-    // An unreadable stored chunk is replaced: its seconds were skipped by every read anyway.
-    const chunk = parseChunk(await chunks.get([meetingId, participant, start])) ?? emptyChunk(meetingId, participant, start);
-    for (const record of inChunk) writeSecond(chunk, record);
-    await chunks.put(chunk);
-  });
-  if (placed.participants !== meeting.participants) writes.push(meetings.put({ ...meeting, participants: [...placed.participants] }).then(() => undefined));
-  await Promise.all(writes);
+  if (placed.participants !== meeting.participants) await meetings.put({ ...meeting, participants: [...placed.participants] });
+  const keys = await pending.getAllKeys(meetingKeyRange(meetingId));
+  const seq = keys.length ? keys[keys.length - 1]![1] + 1 : 0;
+  const entries = placed.groups.flatMap((g) => g.records.map((record) => ({ participant: g.participant, record })));
+  await pending.put(encodePending(meetingId, seq, entries));
+  if (!keys.length) return;
+  const oldest = parsePending(await pending.get(keys[0]!));
+  const newest = Math.max(...records.map((r) => r.second));
+  if (!oldest || chunkStart(newest) > chunkStart(Math.min(...oldest.second))) await foldMeeting(tx, meetingId, seq);
 }
 
 /** The meeting records among stored values, and how many failed validation. */

@@ -25,6 +25,7 @@ import {
   writeSecond,
 } from '../../src/shared/timeline-chunks.ts';
 import { storageError } from '../../src/shared/timeline-errors.ts';
+import { encodePending } from '../../src/shared/timeline-pending.ts';
 
 const ALICE = { id: 'a', name: 'Alice', isSelf: true };
 
@@ -130,6 +131,13 @@ test('a full chunk serialises to well under 120 bytes per participant-second (V8
   for (let i = 0; i < CHUNK_SECONDS; i++) writeSecond(chunk, faceSecond(3600 + i, EMOTIONS.map(() => next()), next() + 0.01, 10));
   const perSecond = serialize(chunk).length / CHUNK_SECONDS;
   assert.ok(perSecond < 15, `${perSecond.toFixed(1)} bytes per second`);
+});
+
+test('one write of 25 participants serialises to under 30 bytes per participant-second (the pending record)', () => {
+  const next = random(9);
+  const entries = Array.from({ length: 25 }, (_, participant) => ({ participant, record: faceSecond(600, EMOTIONS.map(() => next())) }));
+  const perSecond = serialize(encodePending('5f0c6a8e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', 600, entries)).length / entries.length;
+  assert.ok(perSecond < 30, `${perSecond.toFixed(1)} bytes per participant-second`);
 });
 
 test('storage failures become readable Errors that keep the DOMException as cause; other errors pass unchanged', () => {

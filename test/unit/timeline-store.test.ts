@@ -67,7 +67,7 @@ async function layoutOf(name: string): Promise<{ version: number; stores: Record
   }
 }
 
-const CURRENT_LAYOUT = { chunks: ['meetingId', 'participant', 'start'], meetings: 'id' };
+const CURRENT_LAYOUT = { chunks: ['meetingId', 'participant', 'start'], meetings: 'id', pending: ['meetingId', 'seq'] };
 
 test('a meeting and its seconds round-trip unchanged, seconds sorted by participant then second', async () => {
   const { store } = await freshStore();
@@ -242,6 +242,37 @@ test('addSeconds appends participants unknown to the meeting (name from the reco
   }
 });
 
+test('per-second writes stay pending until a new minute or the end, then fold into one chunk per participant-minute', async () => {
+  const { store, name } = await freshStore();
+  const counts = async () => {
+    const raw = await openDB(name);
+    try {
+      return { pending: await raw.count('pending'), chunks: await raw.count('chunks') };
+    } finally {
+      raw.close();
+    }
+  };
+  try {
+    await store.putMeeting(meeting('m1', 1000));
+    for (let s = 0; s < 61; s++) await store.addSeconds([second('m1', 'a', s), second('m1', 'b', s, s % 2 === 0)]);
+    assert.deepEqual(await counts(), { pending: 1, chunks: 2 }, 'minute 0 folded when second 60 arrived');
+    await store.addSeconds([second('m1', 'a', 5, false)]); // replaces a folded second
+    const expected = [
+      ...Array.from({ length: 61 }, (_, s) => (s === 5 ? second('m1', 'a', 5, false) : second('m1', 'a', s))),
+      ...Array.from({ length: 61 }, (_, s) => second('m1', 'b', s, s % 2 === 0)),
+    ];
+    assert.deepEqual((await store.listSeconds('m1')).records, expected);
+    assert.equal(await store.lastSecond('m1'), 60);
+
+    await store.endMeeting('m1', 70_000);
+    assert.deepEqual(await counts(), { pending: 0, chunks: 4 }, 'ending folds the rest');
+    assert.deepEqual(await store.listSeconds('m1'), { records: expected, skipped: 0 });
+    assert.deepEqual(await store.deleteMeeting('m1'), { seconds: 122 });
+  } finally {
+    store.close();
+  }
+});
+
 test('latestMeeting returns the meeting with the highest startedAt, whatever the insertion order', async () => {
   const { store } = await freshStore();
   try {
@@ -360,7 +391,12 @@ test('a version-2 database is migrated to chunks: every readable second survives
 
 test('a database at the current version without the chunks store is repaired at version 4 and writes work again', async () => {
   const name = freshName();
-  const broken = await openDB(name, 3, { upgrade: (db) => void db.createObjectStore('meetings', { keyPath: 'id' }) });
+  const broken = await openDB(name, 3, {
+    upgrade(db) {
+      db.createObjectStore('meetings', { keyPath: 'id' });
+      db.createObjectStore('pending', { keyPath: ['meetingId', 'seq'] });
+    },
+  });
   await broken.put('meetings', meeting('m1', 1000));
   broken.close();
 
@@ -393,6 +429,7 @@ test('stores with a wrong key path are recreated, keeping their readable records
     upgrade(db) {
       db.createObjectStore('meetings', { keyPath: 'startedAt' });
       db.createObjectStore('chunks', { keyPath: ['meetingId', 'start'] });
+      db.createObjectStore('pending', { keyPath: ['meetingId', 'seq'] });
     },
   });
   await broken.put('meetings', meeting('m1', 1000, [{ id: 'a', name: 'Al', isSelf: false }]));
@@ -440,6 +477,7 @@ test('a database from a newer version with a valid layout opens as it is, extra 
     upgrade(db) {
       db.createObjectStore('meetings', { keyPath: 'id' });
       db.createObjectStore('chunks', { keyPath: ['meetingId', 'participant', 'start'] });
+      db.createObjectStore('pending', { keyPath: ['meetingId', 'seq'] });
       db.createObjectStore('settings');
     },
   });
