@@ -130,7 +130,7 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
   });
 
   check('the export holds every participant by name with about one row per second', () => {
-    assert.equal(summary.schemaVersion, 1);
+    assert.equal(summary.schemaVersion, 2);
     assert.equal(summary.meeting.site, '127.0.0.1');
     assert.ok(summary.meeting.endedAt, 'meeting ended');
     const duration = (Date.parse(summary.meeting.endedAt) - Date.parse(summary.meeting.startedAt)) / 1000;
@@ -139,9 +139,11 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
       assert.ok(entry, `summary has ${p.id}`);
       assert.equal(entry.name, p.name);
       const rows = timeline.filter((r) => r.participant_id === p.id);
-      assert.equal(rows.length, entry.secondsObserved);
-      assert.ok(rows.length >= 0.8 * duration - 2 && rows.length <= duration + 1, `${p.id}: ${rows.length} rows for ${duration.toFixed(1)} s`);
+      assert.ok(rows.length >= entry.secondsObserved, `${p.id}: ${rows.length} rows, ${entry.secondsObserved} seconds observed`);
       const seconds = rows.map((r) => Number(r.second));
+      // From the first analysed frame (the models load first) to Stop, about one row a second.
+      const analysed = duration - Math.min(...seconds);
+      assert.ok(rows.length >= 0.8 * analysed - 2 && rows.length <= duration + 1, `${p.id}: ${rows.length} rows for ${analysed.toFixed(1)} s of analysis`);
       assert.equal(new Set(seconds).size, seconds.length, 'one row per second');
     }
     const noFace = summary.participants.find((q: any) => q.id === NO_FACE);

@@ -1,14 +1,17 @@
 /**
  * The privacy controls and robustness of a running analysis, in Chromium on the demo call,
  * as one scenario of steps (each needs the ones before it): "only me" chosen before
- * starting, a service-worker restart in the middle of a call, "pause", and "delete this
- * meeting's data".
+ * starting, a service-worker restart in the middle of a call, "pause" (its seconds marked as
+ * paused in the exported timeline), and "delete this meeting's data".
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Papa from 'papaparse';
 import { after, describe } from 'node:test';
 import { CallSession, type PopupRow } from '../../scripts/lib/call-session.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
-import { ensureBuilt, noBrowserReason, noVideosReason, scenario } from './helpers.ts';
+import { ensureBuilt, noBrowserReason, noVideosReason, scenario, TEST_OUTPUT } from './helpers.ts';
 
 const skip = noBrowserReason() || noVideosReason();
 const EMOTION_TEXT = new RegExp(`^(${EMOTIONS.join('|')}) \\d+%$`);
@@ -25,7 +28,7 @@ async function waitForRows(session: CallSession, accept: (rows: PopupRow[]) => b
   throw new Error(`timed out waiting for ${what}; last rows: ${JSON.stringify(rows.map((r) => [r.id, r.dominant]))}`);
 }
 
-/** Counts the stored second records of `meetingId` (read in the popup, the extension's origin). */
+/** Counts the stored timeline records (per-minute chunks and not yet folded seconds) of `meetingId` (read in the popup, the extension's origin). */
 function countSeconds(session: CallSession, meetingId: string): Promise<number> {
   return session.popup.evaluate(
     (id) =>
@@ -34,12 +37,14 @@ function countSeconds(session: CallSession, meetingId: string): Promise<number> 
         open.onerror = () => fail(open.error ?? new Error('indexedDB.open failed'));
         open.onsuccess = () => {
           const db = open.result;
-          const req = db.transaction('seconds').objectStore('seconds').count(IDBKeyRange.bound([id], [id, []]));
-          req.onsuccess = () => {
-            ok(req.result);
+          const tx = db.transaction(['chunks', 'pending']);
+          const range = IDBKeyRange.bound([id], [id, []]);
+          const counts = ['chunks', 'pending'].map((name) => tx.objectStore(name).count(range));
+          tx.oncomplete = () => {
+            ok(counts.reduce((sum, req) => sum + req.result, 0));
             db.close();
           };
-          req.onerror = () => fail(req.error ?? new Error('counting the seconds failed'));
+          tx.onerror = () => fail(tx.error ?? new Error('counting the records failed'));
         };
       }),
     meetingId,
@@ -116,17 +121,21 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
     await session.setOverlays(false);
   });
 
-  step('pause analyses and records nothing until resumed', async () => {
-    const meetingId = await currentMeetingId(session);
+  step('pause analyses nothing, and the timeline marks those seconds as paused', async () => {
     await setToggle(session, 'pause-toggle', true);
-    await waitForRows(session, (r) => r.length > 0 && r.every((x) => x.dominant === 'not analysed'), 10_000, 'every row to read "not analysed"');
-    await new Promise((ok) => setTimeout(ok, 1500)); // let the last pre-pause second land
-    const before = await countSeconds(session, meetingId);
-    await new Promise((ok) => setTimeout(ok, 3000));
-    assert.equal(await countSeconds(session, meetingId), before, 'no timeline records while paused');
+    await waitForRows(session, (r) => r.length > 0 && r.every((x) => x.dominant === 'paused'), 10_000, 'every row to read "paused"');
     assert.match((await session.popup.getByTestId('message').textContent()) ?? '', /paus/i);
+    await new Promise((ok) => setTimeout(ok, 3500));
     await setToggle(session, 'pause-toggle', false);
     await waitForRows(session, (r) => r.some((x) => EMOTION_TEXT.test(x.dominant)), 15_000, 'emotions after resuming');
+    await new Promise((ok) => setTimeout(ok, 1500)); // let the paused seconds land
+    const { timeline } = await session.exportTo(join(TEST_OUTPUT, 'controls-pause'));
+    const rows = Papa.parse<Record<string, string>>(await readFile(timeline, 'utf8'), { header: true }).data;
+    const paused = rows.filter((r) => r.gap === 'paused');
+    const people = new Set(paused.map((r) => r.participant_id));
+    assert.ok(people.size >= 2, `paused seconds for every participant: ${[...people].join(', ')}`);
+    for (const id of people) assert.ok(paused.filter((r) => r.participant_id === id).length >= 2, `${id}: at least 2 paused seconds`);
+    assert.ok(paused.every((r) => r.dominant === 'none' && r.happy === ''), 'a paused second has no probabilities');
   });
 
   step("delete this meeting's data removes every stored second of it", async () => {
