@@ -32,10 +32,13 @@ export function videoFrame(video: HTMLVideoElement): () => CapturedFrame | null 
   return () => (video.videoWidth > 0 && video.videoHeight > 0 ? { image: video, width: video.videoWidth, height: video.videoHeight } : null);
 }
 
+/** A tile's canvas is dropped when the tile has not been read for this long, ms (a frame may read only some tiles: the frame budget). */
+const CANVAS_IDLE_MS = 10_000;
+
 /** Tiles cut from the frames `frame()` gives (the tab capture's `<video>`: `videoFrame`). */
 export class TabFrameSource implements FrameSource {
-  /** One canvas per tile id, reused while the tile lasts. */
-  private readonly canvases = new Map<string, OffscreenCanvas>();
+  /** One canvas per tile id, reused while the tile lasts, with when it was last drawn (performance.now() ms). */
+  private readonly canvases = new Map<string, { canvas: OffscreenCanvas; usedAt: number }>();
 
   constructor(private readonly frame: () => CapturedFrame | null) {}
 
@@ -44,13 +47,14 @@ export class TabFrameSource implements FrameSource {
     if (!frame) return null;
     const { width: fw, height: fh } = frame;
     const out: TileCapture[] = [];
-    const ids = new Set<string>();
+    const now = performance.now();
     for (const t of tiles) {
       const at = tileRegion(t.rect, viewport, fw, fh, imageMaxSide(t, maxSide));
       if (!at) continue;
-      ids.add(t.id);
-      let canvas = this.canvases.get(t.id);
-      if (!canvas) this.canvases.set(t.id, (canvas = new OffscreenCanvas(at.width, at.height)));
+      let kept = this.canvases.get(t.id);
+      if (!kept) this.canvases.set(t.id, (kept = { canvas: new OffscreenCanvas(at.width, at.height), usedAt: now }));
+      kept.usedAt = now;
+      const canvas = kept.canvas;
       if (canvas.width !== at.width || canvas.height !== at.height) {
         canvas.width = at.width;
         canvas.height = at.height;
@@ -62,7 +66,7 @@ export class TabFrameSource implements FrameSource {
       const image = ctx.getImageData(0, 0, at.width, at.height);
       out.push({ id: t.id, image, width: at.width, height: at.height, cssRect: frameRectToCss(r, viewport, fw, fh) });
     }
-    for (const id of this.canvases.keys()) if (!ids.has(id)) this.canvases.delete(id);
+    for (const [id, kept] of this.canvases) if (now - kept.usedAt > CANVAS_IDLE_MS) this.canvases.delete(id);
     return out;
   }
 }
