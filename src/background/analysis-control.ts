@@ -7,64 +7,16 @@
  * `main.ts` wires it to the real host, storage, tabs and ports.
  */
 import type { LiveUpdate, Outcome } from '../shared/messages.ts';
-import type { AnalysisOptions, AnalysisView, ParticipantLive, TilesSnapshot } from '../shared/types.ts';
-import type { AnalysisHost, HostSinks } from './analysis-host.ts';
+import type { AnalysisOptions, AnalysisView, TilesSnapshot } from '../shared/types.ts';
+import type { HostSinks } from './analysis-host.ts';
 import type { Session } from './session.ts';
 import { errorText } from '../shared/errors.ts';
 import { ViewPusher, type ViewPortSink } from './view-pusher.ts';
 
+import type { ControlDeps, Resumable } from './control-deps.ts';
+
 export type { ViewPortSink } from './view-pusher.ts';
-
-/** Where the session and the user's options are kept (`session.ts`). */
-export interface ControlStorage {
-  /** The stored session, or null when none. */
-  loadSession(): Promise<Session | null>;
-  /** Stores the session, or removes it when null. */
-  saveSession(session: Session | null): Promise<void>;
-  /** The user's last options (defaults when none). */
-  loadOptions(): Promise<AnalysisOptions>;
-  /** Stores the user's options. */
-  saveOptions(options: AnalysisOptions): Promise<void>;
-  /** Developer overrides of the inference configuration, or {}. */
-  loadDevConfig(): Promise<Record<string, unknown>>;
-  /** The meeting analysed last in this browser session, or null. */
-  loadLastMeetingId(): Promise<string | null>;
-  /** Stores the meeting analysed last. */
-  saveLastMeetingId(id: string): Promise<void>;
-}
-
-/** The analysed tab and its content script. */
-export interface CallTab {
-  /** Injects the content script and starts it with `options`. @throws Error when it cannot. */
-  inject(tabId: number, options: AnalysisOptions): Promise<void>;
-  /** `content/stop`. @throws Error when the tab or its content script is gone. */
-  stop(tabId: number): Promise<void>;
-  /** `content/set-options`. @throws Error when the tab or its content script is gone. */
-  setOptions(tabId: number, options: AnalysisOptions): Promise<void>;
-  /** `content/live`: the participants for the overlays. @throws Error when the tab or its content script is gone. */
-  showLive(tabId: number, participants: ParticipantLive[]): Promise<void>;
-}
-
-/** What `AnalysisControl` needs from the browser. */
-export interface ControlDeps {
-  /** The host where the inference runs, looked up at each use (a build installs its own before the background runs). */
-  host(): AnalysisHost;
-  storage: ControlStorage;
-  tab: CallTab;
-  /** Shows (true) or clears the toolbar's "ON" badge. */
-  badge(on: boolean): Promise<void>;
-  /** A new, unique meeting id. */
-  newMeetingId(): string;
-  /** Ends every stored meeting left without an end time (after a stop, whatever the host managed to do). */
-  endOpenMeetings(): Promise<void>;
-}
-
-/** A meeting to go on with after a fault (the Resume button). */
-interface Resumable {
-  tabId: number;
-  meetingId: string;
-  startedAt: number;
-}
+export type { CallTab, ControlDeps, ControlStorage } from './control-deps.ts';
 
 /** A host that dies this many times within RESTART_WINDOW_MS is not restarted again by itself. */
 export const MAX_RESTARTS = 3;
