@@ -17,6 +17,7 @@ import { analysisHost } from './analysis-host.ts';
 import { offscreenDocuments } from './offscreen-document.ts';
 import { loadDevConfig, loadLastMeetingId, loadOptions, loadSession, saveLastMeetingId, saveOptions, saveSession } from './session.ts';
 import { openTimelineStore } from '../shared/timeline-store.ts';
+import { applyRetention, loadRetention, saveRetention, type RetentionDays } from '../shared/retention.ts';
 import { HOST_PORT_NAME } from '../shared/host-port.ts';
 
 async function setBadge(on: boolean): Promise<void> {
@@ -56,6 +57,10 @@ const handlers = {
   'bg/start': ({ tabId }) => control.start(tabId),
   'bg/stop': () => control.stop(),
   'bg/resume': () => control.resume(),
+  async 'bg/set-retention'({ days }) {
+    await saveRetention(days);
+    return { deleted: (await retain(days)).length };
+  },
   'bg/set-options': (partial) => control.setOptions(partial),
   'bg/tiles': (snapshot, sender) => control.tilesUpdate(snapshot, sender.tab?.id),
   async 'bg/offscreen-ready'() {
@@ -111,5 +116,19 @@ browser.tabs.onUpdated.addListener((tabId, info) => {
   control.tabLoaded(tabId).catch((err) => console.error('[CallMood] re-injection failed', err));
 });
 
-// On (re)start of the service worker: reconcile the stored session with reality.
+/** Deletes the meetings older than the retention setting (see shared/retention.ts). */
+async function retain(days: RetentionDays): Promise<string[]> {
+  const store = await openTimelineStore();
+  try {
+    return await applyRetention(store, days, Date.now());
+  } finally {
+    store.close();
+  }
+}
+
+// On (re)start of the service worker: reconcile the stored session with reality, and let go
+// of the meetings older than the user keeps them.
 control.restore().catch((err) => console.error('[CallMood] restore failed', err));
+loadRetention()
+  .then(retain)
+  .catch((err) => console.error('[CallMood] retention failed', err));

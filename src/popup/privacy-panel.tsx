@@ -9,6 +9,7 @@ import { currentMeetingId, describeTime, findMeeting, withTimelineStore } from '
 import type { LiveView } from './use-analysis-view.ts';
 import { errorText } from '../shared/errors.ts';
 import { OptionSwitch } from './option-switch.tsx';
+import { RetentionSetting } from './retention-setting.tsx';
 
 type DeleteStage = 'idle' | 'confirm' | 'deleting';
 
@@ -38,7 +39,7 @@ export function PrivacyPanel({ view, setOptions }: PrivacyPanelProps) {
         </li>
         <li>
           <strong>Stored:</strong> per-second emotion probabilities per participant name, in this browser's extension
-          storage, until you delete them. No images, no audio, no video, no URLs.
+          storage, for as long as you choose below. No images, no audio, no video, no URLs.
         </li>
         <li>
           <strong>Sent:</strong> nothing. No data leaves this computer.
@@ -56,7 +57,7 @@ export function PrivacyPanel({ view, setOptions }: PrivacyPanelProps) {
       </ul>
       <div class="controls">
         <OptionSwitch testId="pause-toggle" checked={view?.options.paused ?? false} disabled={!view} onChange={toggle('paused')}>
-          Pause (analyse and record nothing)
+          Pause (analyse nothing; the timeline marks the seconds as paused)
         </OptionSwitch>
         <OptionSwitch testId="only-me-toggle" checked={view?.options.onlyMe ?? false} disabled={!view} onChange={toggle('onlyMe')}>
           Only me (analyse my self-view only)
@@ -67,6 +68,7 @@ export function PrivacyPanel({ view, setOptions }: PrivacyPanelProps) {
           {optionError}
         </p>
       )}
+      <RetentionSetting />
       <DeleteMeeting view={view} />
     </section>
   );

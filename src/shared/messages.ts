@@ -96,6 +96,8 @@ export interface MessageMap {
   'bg/start': { request: { tabId: number }; response: Outcome };
   'bg/stop': { request: Record<string, never>; response: Outcome };
   'bg/set-options': { request: Partial<AnalysisOptions>; response: AnalysisOptions };
+  /** Stores how long meetings are kept (days, or null: until the user deletes them) and applies it now; answers how many meetings were deleted. */
+  'bg/set-retention': { request: { days: number | null }; response: { deleted: number } };
   /** Resumes, on the same meeting, an analysis stopped by a fault (`AnalysisView.resumable`). */
   'bg/resume': { request: Record<string, never>; response: Outcome };
   // content -> background

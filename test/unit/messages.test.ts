@@ -47,6 +47,7 @@ test('a handler answers its own messages; send() returns the typed response', as
     'bg/start': async ({ tabId }) => (tabId > 0 ? { ok: true } : Promise.reject(new Error(`bad tab ${tabId}`))),
     'bg/stop': async () => ({ ok: true }),
     'bg/resume': async () => ({ ok: true }),
+    'bg/set-retention': async () => ({ deleted: 0 }),
     'bg/set-options': async (o) => ({ overlays: false, paused: false, onlyMe: false, ...o }),
     'bg/tiles': async () => void calls.push('tiles'),
     'bg/offscreen-ready': async () => void calls.push('ready'),
