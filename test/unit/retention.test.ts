@@ -54,7 +54,7 @@ test('meetings that ended more than N days ago go with their seconds; open and r
 test('a setting is a whole number of days from 1 to 3650, or null; it round-trips and defaults to 30 days', async () => {
   assert.equal(parseRetention(30), 30);
   assert.equal(parseRetention(null), null);
-  for (const bad of [0, -1, 1.5, 4000, '30', undefined, {}]) assert.equal(parseRetention(bad), undefined, String(bad));
+  for (const bad of [0, -1, 1.5, 4000, '30', undefined, {}]) assert.equal(parseRetention(bad), undefined, JSON.stringify(bad) ?? 'undefined');
   assert.equal(await loadRetention(), DEFAULT_RETENTION_DAYS);
   await saveRetention(null);
   assert.equal(await loadRetention(), null);
