@@ -45,6 +45,8 @@ export interface CallSessionOptions {
   tiles?: number;
   /** The page to open instead of the demo call: see `CallPage`. */
   page?: CallPage;
+  /** More folders for the test server to serve: URL prefix (e.g. '/faults/') -> absolute folder. */
+  mounts?: Record<string, string>;
 }
 
 /**
@@ -82,6 +84,7 @@ export class CallSession {
   static async open(opts: CallSessionOptions = {}): Promise<CallSession> {
     const clips = opts.clips ?? listClips();
     const server = await serveStatic({
+      ...opts.mounts,
       '/videos/': VIDEOS_DIR,
       '/stills/': join(ROOT, 'node_modules/@vladmandic/human/assets'),
       '/fixtures/': join(ROOT, 'test/fixtures'),
