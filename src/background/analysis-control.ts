@@ -18,6 +18,18 @@ import type { ControlDeps, Resumable } from './control-deps.ts';
 export type { ViewPortSink } from './view-pusher.ts';
 export type { CallTab, ControlDeps, ControlStorage } from './control-deps.ts';
 
+/**
+ * The configuration overrides of a restarted host: `overrides` with the backend the dead host
+ * had chosen (`backend.choice`), unless they choose one themselves. Choosing measures every
+ * candidate backend, which took most of a restart's 12 s on a 2-core machine without a GPU.
+ */
+export function withBackend(overrides: Record<string, unknown>, backend: string | null): Record<string, unknown> {
+  if (!backend || !['wasm', 'webgl', 'webgpu', 'cpu'].includes(backend)) return overrides;
+  const stage = typeof overrides.backend === 'object' && overrides.backend !== null ? (overrides.backend as Record<string, unknown>) : {};
+  if (stage.choice !== undefined && stage.choice !== 'auto') return overrides;
+  return { ...overrides, backend: { ...stage, choice: backend } };
+}
+
 /** A host that dies this many times within RESTART_WINDOW_MS is not restarted again by itself. */
 export const MAX_RESTARTS = 3;
 /** See MAX_RESTARTS, ms. */
@@ -43,6 +55,8 @@ export class AnalysisControl {
   private restarts: number[] = [];
   /** The meeting a fault stopped, which Resume goes on with; null when none. */
   private resumable: Resumable | null = null;
+  /** The tfjs backend the running host chose (from its live updates): a restart skips the choosing. */
+  private backendInUse: string | null = null;
 
   /** How a host that lives in the background itself reports back (the Firefox host). */
   readonly sinks: HostSinks = {
@@ -218,6 +232,7 @@ export class AnalysisControl {
     const session = await this.deps.storage.loadSession();
     if (!session || update.meetingId !== session.meetingId) return;
     this.live = update;
+    if (update.stats.backend) this.backendInUse = update.stats.backend;
     this.changed();
     if (session.options.overlays) await this.deps.tab.showLive(session.tabId, update.participants).catch(() => {});
   }
@@ -258,7 +273,7 @@ export class AnalysisControl {
       if (this.restarts.length >= MAX_RESTARTS) throw new Error(`it stopped ${MAX_RESTARTS} times within a minute`);
       this.restarts.push(now);
       this.hostListening = this.listening(session);
-      const configOverrides = await this.deps.storage.loadDevConfig();
+      const configOverrides = withBackend(await this.deps.storage.loadDevConfig(), this.backendInUse);
       const request = { ...meeting, options: session.options, tiles: this.tiles, listening: this.hostListening, configOverrides, resume: true };
       const outcome = await this.deps.host().start(request, this.sinks);
       if (!outcome.ok) throw new Error(outcome.error);

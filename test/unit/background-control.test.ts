@@ -367,6 +367,7 @@ test('a host that dies is restarted on the same meeting; the view shows no live 
   assert.deepEqual(calls.filter((c) => c.startsWith('host.start')), ['host.start meeting-1', 'host.start meeting-1 resume']);
   const request = state.requests.at(-1)!;
   assert.equal(request.startedAt, state.requests[0]!.startedAt, 'the same meeting start: the timeline goes on');
+  assert.deepEqual(request.configOverrides, { targetFps: 5, backend: { choice: 'wasm' } }, 'the restart skips choosing the backend');
   assert.equal(port.last?.state, 'running');
   assert.deepEqual(port.last?.participants, [], 'the dead host\'s last figures are not shown as live');
   assert.equal(port.last?.liveAt, null);
@@ -451,4 +452,13 @@ test('the host sends live updates only while someone looks: a popup is open or o
   const before = calls.filter((c) => c.startsWith('host.setListening')).length;
   await control.setOptions({ onlyMe: true });
   assert.equal(calls.filter((c) => c.startsWith('host.setListening')).length, before, 'no change, nothing sent');
+});
+
+test('a restarted host keeps the backend the dead one chose, unless the developer overrides choose one', async () => {
+  const { withBackend } = await import('../../src/background/analysis-control.ts');
+  assert.deepEqual(withBackend({}, 'wasm'), { backend: { choice: 'wasm' } });
+  assert.deepEqual(withBackend({ backend: { warmupRuns: 1 } }, 'webgl'), { backend: { warmupRuns: 1, choice: 'webgl' } });
+  assert.deepEqual(withBackend({ backend: { choice: 'webgpu' } }, 'wasm'), { backend: { choice: 'webgpu' } }, 'a chosen backend stays');
+  assert.deepEqual(withBackend({ live: { targetFps: 5 } }, null), { live: { targetFps: 5 } }, 'none known: choose afresh');
+  assert.deepEqual(withBackend({}, 'naive-human'), {}, 'not a backend');
 });
