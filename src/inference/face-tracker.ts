@@ -1,7 +1,7 @@
 /**
  * The face tracker's pure core: per tile key, the faces followed from call to call and the
  * schedule of detections. A tracked face is re-fitted by the face mesh alone (mesh.ts) and
- * detected afresh every `redetectMs`, at most MAX_REDETECTS_PER_FRAME periodic re-detections
+ * detected afresh every `redetectMs` (and REDETECT_MIN_ANALYSES analyses), at most MAX_REDETECTS_PER_FRAME periodic re-detections
  * per frame, the longest-waiting first, so tiles tracked since the same frame do not all hit
  * the detector together (a latency spike). A tile without a face is retried after
  * `emptyTileRetryMs`. This is how MediaPipe's face mesh pipeline tracks faces (detector for
@@ -22,6 +22,14 @@ export const EMPTY_RETRY_MIN_FRAMES = 3;
 
 /** Most periodic re-detections of tracked tiles per frame (new, empty and lost tiles come on top). */
 export const MAX_REDETECTS_PER_FRAME = 1;
+
+/**
+ * A tracked tile is due for its periodic re-detection only after this many analyses since its
+ * last detection, besides `redetectMs`: drift builds up per mesh re-fit, not per second. In a
+ * large call a tile is analysed only now and then (the frame budget, engine/schedule.ts), so
+ * after `redetectMs` alone nearly every analysis would be a detection, several times the cost.
+ */
+export const REDETECT_MIN_ANALYSES = 5;
 
 /** A face followed from call to call. */
 export interface FaceTrack {
@@ -114,7 +122,7 @@ export function planFrame(states: ReadonlyMap<string, TileState>, tiles: readonl
     const state = states.get(key);
     if (state) state.framesSinceDetect++;
     if (state && state.tracks.length > 0) {
-      if (now - state.lastDetectAt >= tracking.redetectMs) due.push({ index, since: state.lastDetectAt });
+      if (now - state.lastDetectAt >= tracking.redetectMs && state.framesSinceDetect >= REDETECT_MIN_ANALYSES) due.push({ index, since: state.lastDetectAt });
       for (const track of state.tracks) tracked.push({ index, track });
     } else if (state && (now - state.lastDetectAt < tracking.emptyTileRetryMs || state.framesSinceDetect < EMPTY_RETRY_MIN_FRAMES)) {
       plan.deferred.add(index);
