@@ -224,7 +224,7 @@ export class TilePipeline {
       frameTime,
       new Set(visible.map((t) => t.id)),
     );
-    this.perTileMs = updateCost(this.perTileMs, this.clock() - frameTime, images.length);
+    this.perTileMs = updateCost(this.perTileMs, timing.totalMs, images.length);
     this.frameTimes.push(frameTime);
     this.inferenceMs.push(timing.totalMs);
     this.count(results, timing.totalMs);

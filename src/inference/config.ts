@@ -170,7 +170,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
     flipAlternate: true,
     temperature: 0.99,
   },
-  live: { targetFps: 10, tileImageMaxSide: 480, minFaceFrames: 2, faceTimeoutMs: 1000, faceTimeoutAnalyses: 3, frozenAfterMs: 2000, frameBudgetMs: 500, smoothingTauMs: 600 },
+  live: { targetFps: 10, tileImageMaxSide: 480, minFaceFrames: 2, faceTimeoutMs: 1000, faceTimeoutAnalyses: 3, frozenAfterMs: 2000, frameBudgetMs: 1000, smoothingTauMs: 600 },
 };
 
 type Stage = keyof InferenceConfig;
