@@ -26,20 +26,20 @@ export function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number 
  */
 export const IDENTICAL_DIFF = 0.02;
 
-/** Mean gray level under which a thumbnail counts as black (0..255 units). */
-export const BLACK_MEAN = 12;
-/** Brightest thumbnail pixel a black tile may have (0..255 units): a dark room with a lit face is not black. */
-export const BLACK_MAX = 40;
+/** Gray level (0..255) under which a thumbnail pixel counts as dark. */
+export const DARK_LEVEL = 24;
+/**
+ * Share of dark thumbnail pixels from which a tile counts as black. Not all of them: call
+ * sites draw the participant's name over the video, so a covered camera's tile still has a
+ * few bright pixels; a face, even in a dark room, covers far more than the rest.
+ */
+export const BLACK_SHARE = 0.9;
 
 /** Whether a gray thumbnail (0..255 values) is black: a covered or switched-off camera, a black placeholder. */
 export function isBlack(thumb: ArrayLike<number>): boolean {
-  let sum = 0;
-  let max = 0;
-  for (let j = 0; j < thumb.length; j++) {
-    sum += thumb[j]!;
-    max = Math.max(max, thumb[j]!);
-  }
-  return thumb.length > 0 && sum / thumb.length < BLACK_MEAN && max < BLACK_MAX;
+  let dark = 0;
+  for (let j = 0; j < thumb.length; j++) if (thumb[j]! < DARK_LEVEL) dark++;
+  return thumb.length > 0 && dark >= BLACK_SHARE * thumb.length;
 }
 
 /** Per tile key, the thumbnail at its last analysis; decides which tiles are unchanged. Pure (no tensors). */

@@ -44,6 +44,8 @@ export class ConsoleWatch {
   private readonly where = new Map<string, string>();
   private readonly attached = new Set<string>();
   private readonly live = new Map<string, TargetInfo>();
+  /** Targets already recorded as created (see onEvent). */
+  private readonly announced = new Set<string>();
 
   private constructor(
     private readonly cdp: RawCdp,
@@ -58,6 +60,7 @@ export class ConsoleWatch {
     const { targetInfos } = await cdp.send<{ targetInfos: TargetInfo[] }>('Target.getTargets');
     for (const t of targetInfos) {
       watch.live.set(t.targetId, t);
+      watch.announced.add(t.targetId);
       await watch.maybeAttach(t);
     }
     return watch;
@@ -94,10 +97,13 @@ export class ConsoleWatch {
     const p = e.params as Record<string, any>;
     if (e.method === 'Target.targetCreated' || e.method === 'Target.targetInfoChanged') {
       const t = p.targetInfo as TargetInfo;
-      const known = this.live.has(t.targetId);
       this.live.set(t.targetId, t);
-      if (!known && t.url.startsWith(`chrome-extension://${this.extensionId}/`))
+      // A new document may be created at about:blank and get its URL in a later targetInfoChanged:
+      // it is announced when first seen at an extension URL.
+      if (!this.announced.has(t.targetId) && t.url.startsWith(`chrome-extension://${this.extensionId}/`)) {
+        this.announced.add(t.targetId);
         this.targets.push({ at: Date.now(), event: 'created', type: t.type, url: t.url, targetId: t.targetId });
+      }
       void this.maybeAttach(t);
       return;
     }
@@ -346,6 +352,26 @@ export interface DbRead {
   error: string | null;
 }
 
+let readerScript: Promise<string> | null = null;
+
+/** The store reader (store-reader.ts) bundled into one script for `page.evaluate`, built once. */
+function storeReaderScript(): Promise<string> {
+  readerScript ??= import('esbuild').then(async (esbuild) => {
+    const out = await esbuild.build({ entryPoints: [new URL('./store-reader.ts', import.meta.url).pathname], bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent' });
+    return out.outputFiles[0]!.text;
+  });
+  return readerScript;
+}
+
+/**
+ * The seconds of `meetingId` as the extension's own store code reads them (the packed layout of
+ * IndexedDB version 3 and later), in extension page `page`. Rejects when the store cannot be read.
+ */
+export async function readSecondsWithStore(page: Page, meetingId: string): Promise<StoredSecond[]> {
+  const script = await storeReaderScript();
+  return page.evaluate(`${script}\n;globalThis.__callmoodReadSeconds(${JSON.stringify(meetingId)})`);
+}
+
 /** The database name the extension uses (src/shared/timeline-store.ts TIMELINE_DB_NAME). */
 export const DB_NAME = 'callmood';
 
@@ -396,11 +422,34 @@ export function readDb(page: Page, meetingId: string | null): Promise<DbRead> {
       return out;
     },
     { name: DB_NAME, id: meetingId },
-  );
+  ).then(async (out) => {
+    // The packed layout (no `seconds` store): read through the extension's own code.
+    if (!meetingId || !out.exists || out.stores.includes('seconds') || !out.stores.includes('chunks')) return out;
+    try {
+      out.seconds = await readSecondsWithStore(page, meetingId);
+    } catch (err) {
+      out.error = String(err);
+    }
+    return out;
+  });
 }
 
 /** Number of stored seconds of `meetingId` (-1 when they cannot be counted). */
-export function countSeconds(page: Page, meetingId: string): Promise<number> {
+export async function countSeconds(page: Page, meetingId: string): Promise<number> {
+  const stores = await page.evaluate(async (name) => {
+    const dbs = await indexedDB.databases();
+    if (!dbs.some((d) => d.name === name)) return [];
+    return new Promise<string[]>((ok) => {
+      const r = indexedDB.open(name);
+      r.onupgradeneeded = () => r.transaction?.abort();
+      r.onerror = () => ok([]);
+      r.onsuccess = () => {
+        ok([...r.result.objectStoreNames]);
+        r.result.close();
+      };
+    });
+  }, DB_NAME);
+  if (!stores.includes('seconds') && stores.includes('chunks')) return readSecondsWithStore(page, meetingId).then((s) => s.length, () => -1);
   return page.evaluate(
     async ({ name, id }) => {
       const dbs = await indexedDB.databases();

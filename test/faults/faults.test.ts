@@ -481,16 +481,25 @@ const SCENARIOS: Scenario[] = [
             r.onsuccess = () => ok(r.result);
             r.onerror = () => fail(r.error ?? new Error('open failed'));
           });
-          const tx = db.transaction(['meetings', 'seconds'], 'readwrite');
+          // Garbage in whichever per-second layout the build has: `seconds` (one record a
+          // second) or the packed `chunks` and `pending` stores.
+          const packed = !db.objectStoreNames.contains('seconds');
+          const tx = db.transaction(packed ? ['meetings', 'chunks', 'pending'] : ['meetings', 'seconds'], 'readwrite');
           const meetings = tx.objectStore('meetings');
           meetings.put({ schemaVersion: 1, id: 'future-meeting', site: '127.0.0.1', adapter: 'meet', startedAt: future, endedAt: null, participants: [{ id: 'ghost', name: 'Ghost', isSelf: false }] });
           meetings.put({ id: 'garbage-1', hello: 'world' });
           meetings.put({ id: 'garbage-2', schemaVersion: 1, startedAt: 'yesterday', participants: 'none' });
           meetings.put({ id: 'garbage-3', schemaVersion: 99, site: 'https://evil.example/x', startedAt: -5, endedAt: -10, participants: [] });
-          const seconds = tx.objectStore('seconds');
-          seconds.put({ meetingId: 'future-meeting', participantId: 'ghost', second: 0, schemaVersion: 1, probabilities: null, dominant: null, faceSeconds: 0, samples: 1, name: 'Ghost' });
-          seconds.put({ meetingId: 'future-meeting', participantId: 'ghost', second: 1, junk: true });
-          seconds.put({ meetingId: 'garbage-1', participantId: 'x', second: 'not-a-number', probabilities: 'lots' });
+          if (packed) {
+            tx.objectStore('chunks').put({ meetingId: 'future-meeting', participant: 0, start: 0, junk: true });
+            tx.objectStore('chunks').put({ meetingId: 'garbage-1', participant: 'x', start: 'not-a-number', data: 'lots' });
+            tx.objectStore('pending').put({ meetingId: 'future-meeting', seq: 1, bytes: 'not bytes' });
+          } else {
+            const seconds = tx.objectStore('seconds');
+            seconds.put({ meetingId: 'future-meeting', participantId: 'ghost', second: 0, schemaVersion: 1, probabilities: null, dominant: null, faceSeconds: 0, samples: 1, name: 'Ghost' });
+            seconds.put({ meetingId: 'future-meeting', participantId: 'ghost', second: 1, junk: true });
+            seconds.put({ meetingId: 'garbage-1', participantId: 'x', second: 'not-a-number', probabilities: 'lots' });
+          }
           await new Promise<void>((ok, fail) => {
             tx.oncomplete = () => ok();
             tx.onerror = () => fail(tx.error ?? new Error('planting failed'));
