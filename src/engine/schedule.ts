@@ -5,19 +5,27 @@
  * the live view stays fresh. Pure (no clock of its own).
  */
 
+/**
+ * Tiles of the first frame, before any cost is known: a call of 49 tiles would otherwise be
+ * detected all at once in one frame of many seconds on a slow machine, with nothing to show
+ * until it ends.
+ */
+export const FIRST_FRAME_TILES = 4;
+
 /** Weight of the newest frame in the running estimate of the cost per tile (exponential moving average). */
 export const COST_SMOOTHING = 0.3;
 
 /**
- * The tiles a frame analyses: all of `tiles` when `perTileMs` is unknown or they fit in
- * `budgetMs`; else the `floor(budgetMs / perTileMs)` (at least one) that waited longest since
+ * The tiles a frame analyses: all of `tiles` when they fit in `budgetMs` (the first
+ * FIRST_FRAME_TILES while `perTileMs` is unknown); else the `floor(budgetMs / perTileMs)` (at least one) that waited longest since
  * their last turn (`lastTurn`: tile id -> ms; a tile never analysed waits longest), in the
  * order of `tiles`.
  * @param perTileMs recent cost of analysing one tile, ms (null before the first frame).
  */
 export function scheduleTiles<T extends { id: string }>(tiles: readonly T[], lastTurn: ReadonlyMap<string, number>, budgetMs: number, perTileMs: number | null): T[] {
-  if (perTileMs === null || perTileMs <= 0 || tiles.length * perTileMs <= budgetMs) return [...tiles];
-  const fit = Math.max(1, Math.floor(budgetMs / perTileMs));
+  if (perTileMs !== null && (perTileMs <= 0 || tiles.length * perTileMs <= budgetMs)) return [...tiles];
+  const fit = perTileMs === null ? FIRST_FRAME_TILES : Math.max(1, Math.floor(budgetMs / perTileMs));
+  if (fit >= tiles.length) return [...tiles];
   const waited = tiles.map((t, index) => ({ index, since: lastTurn.get(t.id) ?? -Infinity }));
   waited.sort((a, b) => a.since - b.since || a.index - b.index);
   const chosen = new Set(waited.slice(0, fit).map((w) => w.index));

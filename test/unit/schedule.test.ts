@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { scheduleTiles, updateCost } from '../../src/engine/schedule.ts';
+import { FIRST_FRAME_TILES, scheduleTiles, updateCost } from '../../src/engine/schedule.ts';
 import { TilePipeline, type FrameSource } from '../../src/engine/pipeline.ts';
 import { makeConfig } from '../../src/inference/config.ts';
 import type { TileAnalysis, TileAnalyzer, TileImage } from '../../src/inference/types.ts';
@@ -18,7 +18,9 @@ import { toProbabilities } from '../../src/shared/emotions.ts';
 const tiles = (n: number) => Array.from({ length: n }, (_, k) => ({ id: `t${k}` }));
 
 test('all tiles while they fit in the budget; else as many as fit, longest waiting first, in tile order', () => {
-  assert.equal(scheduleTiles(tiles(5), new Map(), 500, null).length, 5, 'no estimate yet: all');
+  assert.equal(scheduleTiles(tiles(3), new Map(), 500, null).length, 3, 'no estimate yet: a few tiles all');
+  assert.deepEqual(scheduleTiles(tiles(49), new Map(), 500, null).map((t) => t.id), ['t0', 't1', 't2', 't3'], 'no estimate yet: the first few of a large call');
+  assert.equal(FIRST_FRAME_TILES, 4);
   assert.equal(scheduleTiles(tiles(5), new Map(), 500, 100).length, 5, 'exactly fits');
   const last = new Map([['t0', 30], ['t1', 10], ['t2', 20], ['t3', 40]]);
   assert.deepEqual(scheduleTiles(tiles(5), last, 250, 100).map((t) => t.id), ['t1', 't4'], 't4 never analysed, then t1 waited longest');
