@@ -70,7 +70,7 @@ export interface FrameSource {
 export interface PipelineSinks {
   /** Called after every analysed frame (and when options change). */
   onLive(update: LiveUpdate): void;
-  /** Called about once a second with the completed seconds' records. */
+  /** Called in the first frame after each second ends, with its records. */
   onRecords(records: SecondRecord[]): void;
   /** Called when a frame fails; the loop goes on. */
   onError(error: Error): void;
@@ -105,7 +105,6 @@ export class TilePipeline {
   private readonly frameTimes = new RollingWindow(30);
   private readonly inferenceMs = new RollingWindow(30);
   private readonly latencyMs = new RollingWindow(30);
-  private lastFlush = 0;
   private message: string | null = null;
   private latest: LiveUpdate | null = null;
   private counters: PipelineCounters;
@@ -266,10 +265,11 @@ export class TilePipeline {
     }
   }
 
-  /** Hands the completed seconds' records on, about once a second. */
+  /**
+   * Hands each second's records on in the first frame after the second ends (at most one
+   * second is in memory, so a host that dies loses at most that one).
+   */
   private flush(frameTime: number): void {
-    if (frameTime - this.lastFlush < 1000) return;
-    this.lastFlush = frameTime;
     const records = this.aggregator.flush(frameTime);
     if (records.length) this.sinks.onRecords(records);
   }

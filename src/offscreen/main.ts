@@ -70,6 +70,9 @@ const handlers = {
     try {
       const config = runConfig(configOverrides, BASE);
       const tiles = request.tiles ?? pendingTiles;
+      // Load the models while the capture opens (a restart after a crash waits on both).
+      const loading = analyzers.get(config);
+      loading.catch(() => {}); // AnalysisRun.start gets the same promise and reports its error
       stream = await openTabStream(streamId, captureSize(tiles));
       const video = document.getElementById('capture') as HTMLVideoElement;
       video.srcObject = stream;
