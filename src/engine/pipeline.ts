@@ -110,6 +110,8 @@ export class TilePipeline {
   private counters: PipelineCounters;
   /** Per tile id, the frame time of its last analysis (the frame budget's round-robin). */
   private readonly lastTurn = new Map<string, number>();
+  /** Frame time of the previous step, ms (null before the first). */
+  private lastStepAt: number | null = null;
   /** Recent cost of one tile's read and analysis, ms (null before the first frame). */
   private perTileMs: number | null = null;
 
@@ -260,9 +262,12 @@ export class TilePipeline {
       const gap = this.options.paused ? 'paused' : tile?.hidden === 'too-small' && (!this.options.onlyMe || tile.isSelf) ? 'tile-too-small' : null;
       p.analysed = waiting.has(p.tileId);
       p.idleGap = gap;
-      if (p.analysed) this.aggregator.mark(p.id, p.name, frameTime, 'overloaded');
-      else if (gap) this.aggregator.mark(p.id, p.name, frameTime, gap);
+      const reason = p.analysed ? 'overloaded' : gap;
+      // Every second since the previous frame: a frame that took longer than a second (a
+      // large call on a slow machine) leaves whole seconds without a frame of their own.
+      if (reason) for (const t of secondsSince(this.lastStepAt, frameTime)) this.aggregator.mark(p.id, p.name, t, reason);
     }
+    this.lastStepAt = frameTime;
   }
 
   /**
@@ -349,4 +354,16 @@ export class TilePipeline {
     if (analysed) this.latencyMs.push(this.clock() - frameTime);
     this.sinks.onLive(this.latest);
   }
+}
+
+/** Most seconds marked back after one long frame (a longer stall is not an overload but a stop). */
+const MAX_MARKED_SECONDS = 60;
+
+/** One time in each whole second after `from` up to `to`, and `to` itself (ms); just `to` when `from` is null. */
+function secondsSince(from: number | null, to: number): number[] {
+  if (from === null || to - from <= 1000) return [to];
+  const times: number[] = [];
+  for (let t = Math.max(from + 1000, to - MAX_MARKED_SECONDS * 1000); t < to; t += 1000) times.push(t);
+  times.push(to);
+  return times;
 }

@@ -114,3 +114,13 @@ test('paused seconds are recorded as paused; a tile under the minimum size as ti
   assert.equal(t1[0], 'tile-too-small');
   assert.ok(t1.slice(1).every((g) => g === 'paused'), `t1: ${t1.join(',')}`);
 });
+
+test('a frame that takes several seconds leaves no second without a record: the waiting tiles\' are overloaded', async () => {
+  const call = bigCall(6, 1000, 5000); // 5 s frames (the first: 4 tiles), then 6 s
+  for (let k = 0; k < 3; k++) await call.pipeline.step(call.source);
+  const records = [...call.records, ...call.pipeline.stop()];
+  const t0 = records.filter((r) => r.participantId === 't0');
+  const seconds = t0.map((r) => r.second);
+  assert.deepEqual(seconds, Array.from({ length: seconds.at(-1)! + 1 }, (_, k) => k), `every second of t0: ${seconds.join(',')}`);
+  assert.ok(t0.some((r) => r.gap === 'overloaded') && t0.some((r) => r.gap === null));
+});
