@@ -3,7 +3,7 @@
  * the extension starts and whenever the setting changes (the user picks N in the popup's
  * privacy panel; default 30 days; "until I delete" keeps everything). The setting lives in
  * `storage.local`, read and written by the background and the popup alike. The stored
- * records are bounded only by it: a second of one participant takes about 11 bytes.
+ * records are bounded by it (storage.md: the bytes per participant-second).
  */
 import browser from 'webextension-polyfill';
 import type { TimelineStore } from './timeline-store.ts';
