@@ -8,7 +8,7 @@
  */
 import type { LiveUpdate, Outcome } from '../shared/messages.ts';
 import type { AnalysisOptions, AnalysisView, TilesSnapshot } from '../shared/types.ts';
-import type { HostSinks } from './analysis-host.ts';
+import type { HostSinks, HostStartRequest } from './analysis-host.ts';
 import type { Session } from './session.ts';
 import { errorText } from '../shared/errors.ts';
 import { ViewPusher, type ViewPortSink } from './view-pusher.ts';
@@ -141,10 +141,7 @@ export class AnalysisControl {
       this.askHostForLive = false;
       this.changed();
       await tab.inject(tabId, options);
-      const configOverrides = await storage.loadDevConfig();
-      this.hostListening = this.listening(session);
-      const request = { tabId, meetingId: session.meetingId, startedAt: session.startedAt, options, tiles: this.tiles, listening: this.hostListening, configOverrides, resume };
-      const outcome = await this.deps.host().start(request, this.sinks);
+      const outcome = await this.deps.host().start(await this.hostRequest(session, resume), this.sinks);
       if (!outcome.ok) throw new Error(outcome.error);
       // Options may have changed while starting (popup toggles): keep them, change only the state.
       const latest = await storage.loadSession();
@@ -255,6 +252,17 @@ export class AnalysisControl {
   }
 
   /**
+   * What the host is asked to start for `session`; the host is told whether anyone looks. Going
+   * on with a meeting (`resume`) keeps the backend the previous host chose (see `withBackend`).
+   */
+  private async hostRequest(session: Session, resume: boolean): Promise<HostStartRequest> {
+    this.hostListening = this.listening(session);
+    const overrides = await this.deps.storage.loadDevConfig();
+    const { tabId, meetingId, startedAt, options } = session;
+    return { tabId, meetingId, startedAt, options, tiles: this.tiles, listening: this.hostListening, configOverrides: resume ? withBackend(overrides, this.backendInUse) : overrides, resume };
+  }
+
+  /**
    * The host died while analysing (Chrome's offscreen document closed or crashed): restarts
    * it on the same meeting at once. The view shows no live figures meanwhile. When it cannot
    * be restarted, or it died MAX_RESTARTS times within RESTART_WINDOW_MS, the analysis stops,
@@ -272,12 +280,8 @@ export class AnalysisControl {
       this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
       if (this.restarts.length >= MAX_RESTARTS) throw new Error(`it stopped ${MAX_RESTARTS} times within a minute`);
       this.restarts.push(now);
-      this.hostListening = this.listening(session);
-      const configOverrides = withBackend(await this.deps.storage.loadDevConfig(), this.backendInUse);
-      const request = { ...meeting, options: session.options, tiles: this.tiles, listening: this.hostListening, configOverrides, resume: true };
-      const outcome = await this.deps.host().start(request, this.sinks);
+      const outcome = await this.deps.host().start(await this.hostRequest(session, true), this.sinks);
       if (!outcome.ok) throw new Error(outcome.error);
-      this.recovering = null;
     } catch (err) {
       await this.stop(`The analysis stopped (${reason}) and could not be restarted: ${errorText(err)}. Press Resume to go on with the same meeting.`);
       this.resumable = meeting;

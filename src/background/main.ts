@@ -16,7 +16,7 @@ import { AnalysisControl } from './analysis-control.ts';
 import { analysisHost } from './analysis-host.ts';
 import { offscreenDocuments } from './offscreen-document.ts';
 import { loadDevConfig, loadLastMeetingId, loadOptions, loadSession, saveLastMeetingId, saveOptions, saveSession } from './session.ts';
-import { openTimelineStore } from '../shared/timeline-store.ts';
+import { withTimelineStore } from '../shared/timeline-store.ts';
 import { applyRetention, loadRetention, saveRetention, type RetentionDays } from '../shared/retention.ts';
 import { HOST_PORT_NAME } from '../shared/host-port.ts';
 
@@ -43,14 +43,7 @@ const control = new AnalysisControl({
   },
   badge: setBadge,
   newMeetingId: () => crypto.randomUUID(),
-  async endOpenMeetings() {
-    const store = await openTimelineStore();
-    try {
-      await store.endOpenMeetings(null, Date.now());
-    } finally {
-      store.close();
-    }
-  },
+  endOpenMeetings: () => withTimelineStore((store) => store.endOpenMeetings(null, Date.now())).then(() => {}),
 });
 
 const handlers = {
@@ -117,13 +110,8 @@ browser.tabs.onUpdated.addListener((tabId, info) => {
 });
 
 /** Deletes the meetings older than the retention setting (see shared/retention.ts). */
-async function retain(days: RetentionDays): Promise<string[]> {
-  const store = await openTimelineStore();
-  try {
-    return await applyRetention(store, days, Date.now());
-  } finally {
-    store.close();
-  }
+function retain(days: RetentionDays): Promise<string[]> {
+  return withTimelineStore((store) => applyRetention(store, days, Date.now()));
 }
 
 // On (re)start of the service worker: reconcile the stored session with reality, and let go

@@ -80,8 +80,16 @@ export class AnalysisRun {
    * @throws Error when the analyzer cannot be loaded.
    */
   static async start(request: RunRequest, config: InferenceConfig, source: FrameSource, deps: RunDeps): Promise<AnalysisRun> {
-    const selection = await deps.analyzer(config);
-    const { store, problem } = await openMeeting(request, deps.openStore ?? (() => openTimelineStore()));
+    // The store opens while the models load (a restarted host waits on both).
+    const opening = openMeeting(request, deps.openStore ?? (() => openTimelineStore()));
+    let selection: BackendSelection;
+    try {
+      selection = await deps.analyzer(config);
+    } catch (err) {
+      (await opening).store?.close();
+      throw err;
+    }
+    const { store, problem } = await opening;
     const run = new AnalysisRun(request, store, problem, selection, config, source, deps.onLive);
     if (request.tiles) run.setTiles(request.tiles);
     run.pipeline.start(source);

@@ -127,10 +127,10 @@ export class Participant {
   /** Analyses of the participant's tile per second over its recent analyses (0 before two). */
   get updateHz(): number {
     const times = this.analysedAt.all;
-    const first = times.find((t) => times[times.length - 1]! - t <= RATE_SPAN_MS);
-    const span = first === undefined ? 0 : times[times.length - 1]! - first;
-    const n = times.filter((t) => t >= (first ?? Infinity)).length;
-    return span > 0 ? ((n - 1) * 1000) / span : 0;
+    const last = times[times.length - 1] ?? 0;
+    const recent = times.filter((t) => last - t <= RATE_SPAN_MS);
+    const span = recent.length > 1 ? last - recent[0]! : 0;
+    return span > 0 ? ((recent.length - 1) * 1000) / span : 0;
   }
 
   /** What the live view shows of the participant now. */

@@ -209,10 +209,12 @@ export class TilePipeline {
     const frameTime = this.clock();
     const snapshot = this.tiles;
     const visible = snapshot ? analysedTiles(snapshot.tiles, this.options) : [];
+    const visibleIds = new Set(visible.map((t) => t.id));
+    for (const id of this.lastTurn.keys()) if (!visibleIds.has(id)) this.lastTurn.delete(id);
     const tiles = scheduleTiles(visible, this.lastTurn, this.config.live.frameBudgetMs, this.perTileMs);
     const images = snapshot && tiles.length ? await source.read(tiles, snapshot.viewport, this.config.live.tileImageMaxSide) : [];
     this.message = [this.noticeFor(images !== null), source.notice?.(tiles) ?? null].filter(Boolean).join(' ') || null;
-    this.markIdle(snapshot, images === null ? [] : visible, frameTime);
+    this.markIdle(snapshot, images === null ? new Set() : visibleIds, frameTime);
     if (!snapshot || tiles.length === 0 || images === null) {
       this.publish(frameTime, false);
       this.flush(frameTime);
@@ -223,7 +225,7 @@ export class TilePipeline {
       images.map((f) => ({ key: f.id, image: f.image, width: f.width, height: f.height, ...(byId.get(f.id)?.multiFace ? { maxFaces: this.config.detector.maxFacesPerTile } : {}) })),
       'track',
       frameTime,
-      new Set(visible.map((t) => t.id)),
+      visibleIds,
     );
     this.perTileMs = updateCost(this.perTileMs, timing.totalMs, images.length);
     this.frameTimes.push(frameTime);
@@ -254,8 +256,7 @@ export class TilePipeline {
    * a tile under the minimum size (`tile-too-small`); hidden, off-screen and (with "only me")
    * other people's tiles are neither analysed nor recorded.
    */
-  private markIdle(snapshot: TilesSnapshot | null, visible: readonly TileReport[], frameTime: number): void {
-    const waiting = new Set(visible.map((t) => t.id));
+  private markIdle(snapshot: TilesSnapshot | null, waiting: ReadonlySet<string>, frameTime: number): void {
     const byId = new Map((snapshot?.tiles ?? []).map((t) => [t.id, t]));
     for (const p of this.participants.values()) {
       const tile = byId.get(p.tileId);
@@ -290,7 +291,7 @@ export class TilePipeline {
 
   /** One frame's result for one participant (see Participant.apply); its sample goes to the timeline. */
   private applyTile(p: Participant, r: TileAnalysis, face: FaceAnalysis | null, frameTime: number): void {
-    const sample = p.apply({ status: r.status, stillMs: r.stillMs, smallFace: r.smallFace, face }, frameTime);
+    const sample = p.apply({ ...r, face }, frameTime);
     this.aggregator.add(p.id, p.name, frameTime, sample.probabilities, sample.gap ?? undefined);
   }
 

@@ -3,19 +3,9 @@
  * building the export files and handing them to the browser as downloads.
  */
 import { buildSummary, buildTimelineCsv } from '../shared/export.ts';
-import { openTimelineStore } from '../shared/timeline-store.ts';
+import { withTimelineStore } from '../shared/timeline-store.ts';
 import type { MeetingRecord, SecondRecord, TimelineStore } from '../shared/timeline-store.ts';
 import type { AnalysisView } from '../shared/types.ts';
-
-/** Opens the timeline store, runs `action` and closes the store again. */
-export async function withTimelineStore<T>(action: (store: TimelineStore) => Promise<T>): Promise<T> {
-  const store = await openTimelineStore();
-  try {
-    return await action(store);
-  } finally {
-    store.close();
-  }
-}
 
 /**
  * The id of the meeting the popup's export and delete apply to: the one being analysed, else

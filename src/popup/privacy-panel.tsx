@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../shared/messages.ts';
 import type { AnalysisView } from '../shared/types.ts';
-import { currentMeetingId, describeTime, findMeeting, withTimelineStore } from './meeting-data.ts';
+import { withTimelineStore } from '../shared/timeline-store.ts';
+import { currentMeetingId, describeTime, findMeeting } from './meeting-data.ts';
 import type { LiveView } from './use-analysis-view.ts';
 import { errorText } from '../shared/errors.ts';
 import { OptionSwitch } from './option-switch.tsx';

@@ -313,3 +313,16 @@ export async function openTimelineStore(name: string = TIMELINE_DB_NAME): Promis
   const { db, repairs } = await describingStorageErrors(() => openTimelineDb(name));
   return new IdbTimelineStore(db as unknown as IDBPDatabase<TimelineDb>, repairs);
 }
+
+/**
+ * Opens the timeline store, runs `action` and closes the store again (also when `action` rejects).
+ * @throws what `openTimelineStore` or `action` throws.
+ */
+export async function withTimelineStore<T>(action: (store: TimelineStore) => Promise<T>): Promise<T> {
+  const store = await openTimelineStore();
+  try {
+    return await action(store);
+  } finally {
+    store.close();
+  }
+}

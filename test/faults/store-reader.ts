@@ -4,16 +4,11 @@
  * (fault-kit.ts) and evaluated in the popup through CDP, so the suite decodes the packed layout
  * exactly as the extension does, without a copy of the format.
  */
-import { openTimelineStore } from '../../src/shared/timeline-store.ts';
+import { withTimelineStore } from '../../src/shared/timeline-store.ts';
 
 async function readSeconds(meetingId: string): Promise<{ participantId: string; second: number; probabilities: Record<string, number> | null; samples: number; gap: string | null }[]> {
-  const store = await openTimelineStore();
-  try {
-    const { records } = await store.listSeconds(meetingId);
-    return records.map((r) => ({ participantId: r.participantId, second: r.second, probabilities: r.probabilities, samples: r.samples, gap: r.gap }));
-  } finally {
-    store.close();
-  }
+  const { records } = await withTimelineStore((store) => store.listSeconds(meetingId));
+  return records.map((r) => ({ participantId: r.participantId, second: r.second, probabilities: r.probabilities, samples: r.samples, gap: r.gap }));
 }
 
 (globalThis as { __callmoodReadSeconds?: typeof readSeconds }).__callmoodReadSeconds = readSeconds;
