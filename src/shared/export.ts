@@ -129,11 +129,12 @@ function zeros(): EmotionNumbers {
  * appear in `seconds` (sorted by id, named after their latest second record).
  */
 function exportParticipants(meeting: MeetingRecord, seconds: readonly SecondRecord[]): MeetingParticipant[] {
-  const list: MeetingParticipant[] = meeting.participants.map((p) => ({ ...p }));
+  const list: MeetingParticipant[] = meeting.participants.filter((p) => !p.excluded).map((p) => ({ ...p }));
+  const excluded = new Set(meeting.participants.filter((p) => p.excluded).map((p) => p.id));
   const known = new Set(list.map((p) => p.id));
   const extra = new Map<string, SecondRecord>();
   for (const s of seconds) {
-    if (known.has(s.participantId)) continue;
+    if (known.has(s.participantId) || excluded.has(s.participantId)) continue;
     const seen = extra.get(s.participantId);
     if (!seen || s.second >= seen.second) extra.set(s.participantId, s);
   }

@@ -38,6 +38,11 @@ export interface MeetingParticipant {
   name: string;
   /** True for the local user's own self-view. */
   isSelf: boolean;
+  /**
+   * Present (true) once the user excluded this participant: their seconds were deleted, their
+   * name is blanked to '', and no second of theirs is stored again for this meeting.
+   */
+  excluded?: true;
 }
 
 /** One analysed meeting (one capture session of one tab). */
@@ -113,6 +118,7 @@ export const meetingParticipantSchema = z.strictObject({
   id: nonEmpty,
   name: z.string(),
   isSelf: z.boolean(),
+  excluded: z.optional(z.literal(true)),
 });
 
 /** Zod schema of `MeetingRecord` (strict: extra fields make a record invalid). */

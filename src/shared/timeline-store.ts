@@ -26,6 +26,7 @@ import { storedSecondsOf } from './timeline-pending.ts';
 import { meetingKeyRange, openTimelineDb } from './timeline-layout.ts';
 import { describingStorageErrors } from './timeline-errors.ts';
 import { foldMeeting, lastSecondIn, parseMeetings, readMeeting, settle, writeMeetingSeconds, type Stores, type TimelineDb, type Tx } from './timeline-tx.ts';
+import { compareSeconds, groupByMeeting, mergeParticipants, recordBytes } from './timeline-records-util.ts';
 
 export type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline-records.ts';
 export { TIMELINE_DB_VERSION } from './timeline-layout.ts';
@@ -127,31 +128,27 @@ export interface TimelineStore {
    * listSeconds); deleting an absent meeting is not an error.
    */
   deleteMeeting(id: string): Promise<{ seconds: number }>;
+  /**
+   * Deletes every stored meeting and second in one transaction.
+   * @returns how many meetings and seconds were deleted.
+   */
+  deleteAllMeetings(): Promise<{ meetings: number; seconds: number }>;
+  /**
+   * Excludes participant `participantId` from meeting `meetingId` in one transaction: deletes all
+   * their seconds, blanks their name and marks them `excluded`, so later `addSeconds` calls drop
+   * their seconds. Excluding twice is not an error.
+   * @returns how many of their seconds were deleted.
+   * @throws Error when the meeting is absent or corrupt, or the participant is not in it.
+   */
+  excludeParticipant(meetingId: string, participantId: string): Promise<{ seconds: number }>;
+  /**
+   * Bytes each meeting's records take, keyed by meeting id: the typed arrays of its chunks and
+   * pending records plus its meeting record as JSON (an estimate of what IndexedDB stores; the
+   * browser adds its own overhead, see `navigator.storage.estimate()`).
+   */
+  meetingBytes(): Promise<Map<string, number>>;
   /** Closes the connection; the store must not be used afterwards. */
   close(): void;
-}
-
-function mergeParticipants(existing: readonly MeetingParticipant[], incoming: readonly MeetingParticipant[]): MeetingParticipant[] {
-  const merged = existing.map((p) => ({ ...p }));
-  const byId = new Map(merged.map((p) => [p.id, p]));
-  for (const p of incoming) {
-    const known = byId.get(p.id);
-    if (known) {
-      known.name = p.name;
-      known.isSelf = p.isSelf;
-    } else {
-      const added = { id: p.id, name: p.name, isSelf: p.isSelf };
-      merged.push(added);
-      byId.set(p.id, added);
-    }
-  }
-  return merged;
-}
-
-function compareSeconds(a: SecondRecord, b: SecondRecord): number {
-  // Code-unit order, as IndexedDB orders string keys.
-  if (a.participantId !== b.participantId) return a.participantId < b.participantId ? -1 : 1;
-  return a.second - b.second;
 }
 
 class IdbTimelineStore implements TimelineStore {
@@ -263,6 +260,49 @@ class IdbTimelineStore implements TimelineStore {
       const stored = storedSecondsOf(chunks, pending);
       await Promise.all([tx.objectStore('chunks').delete(range), tx.objectStore('pending').delete(range), tx.objectStore('meetings').delete(id)]);
       return { seconds: stored.seconds.size + stored.unreadable };
+    });
+  }
+
+  deleteAllMeetings(): Promise<{ meetings: number; seconds: number }> {
+    return this.transact(['meetings', 'chunks', 'pending'], async (tx) => {
+      const [meetings, chunks, pending] = (await Promise.all([tx.objectStore('meetings').count(), tx.objectStore('chunks').getAll(), tx.objectStore('pending').getAll()])) as [number, unknown[], unknown[]];
+      const seconds = [...groupByMeeting(chunks, pending).values()].reduce((sum, [c, p]) => {
+        const stored = storedSecondsOf(c, p);
+        return sum + stored.seconds.size + stored.unreadable;
+      }, 0);
+      await Promise.all([tx.objectStore('meetings').clear(), tx.objectStore('chunks').clear(), tx.objectStore('pending').clear()]);
+      return { meetings, seconds };
+    });
+  }
+
+  excludeParticipant(meetingId: string, participantId: string): Promise<{ seconds: number }> {
+    return this.transact(['meetings', 'chunks', 'pending'], async (tx) => {
+      const meetings = tx.objectStore('meetings');
+      const meeting = await readMeeting(meetings, meetingId);
+      const index = meeting.participants.findIndex((p) => p.id === participantId);
+      if (index < 0) throw new Error(`participant ${participantId} is not in meeting ${meetingId}`);
+      await foldMeeting(tx, meetingId);
+      const range = IDBKeyRange.bound([meetingId, index], [meetingId, index, []]);
+      const stored = storedSecondsOf((await tx.objectStore('chunks').getAll(range)), []);
+      await tx.objectStore('chunks').delete(range);
+      const participants = meeting.participants.map((p, i) => (i === index ? { id: p.id, name: '', isSelf: p.isSelf, excluded: true as const } : p));
+      await meetings.put(meetingRecordSchema.parse({ ...meeting, participants }));
+      return { seconds: stored.seconds.size + stored.unreadable };
+    });
+  }
+
+  meetingBytes(): Promise<Map<string, number>> {
+    return describingStorageErrors(async () => {
+      const tx = this.db.transaction(['meetings', 'chunks', 'pending']);
+      const bytes = new Map<string, number>();
+      const add = (id: unknown, n: number) => {
+        if (typeof id === 'string') bytes.set(id, (bytes.get(id) ?? 0) + n);
+      };
+      for (const m of (await tx.objectStore('meetings').getAll()) as unknown[]) add((m as { id?: unknown })?.id, JSON.stringify(m).length);
+      for (const name of ['chunks', 'pending'] as const) {
+        for (const r of (await tx.objectStore(name).getAll()) as unknown[]) add((r as { meetingId?: unknown })?.meetingId, recordBytes(r));
+      }
+      return bytes;
     });
   }
 

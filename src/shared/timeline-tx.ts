@@ -99,6 +99,9 @@ export async function writeMeetingSeconds(tx: Tx, meetingId: string, records: Se
   const meetings = tx.objectStore('meetings');
   const pending = tx.objectStore('pending');
   const meeting = await readMeeting(meetings, meetingId);
+  const excluded = new Set(meeting.participants.filter((p) => p.excluded).map((p) => p.id));
+  if (excluded.size) records = records.filter((r) => !excluded.has(r.participantId));
+  if (!records.length) return;
   const placed = placeSeconds(meeting.participants, records);
   if (placed.participants !== meeting.participants) await meetings.put({ ...meeting, participants: [...placed.participants] });
   const keys = await pending.getAllKeys(meetingKeyRange(meetingId));

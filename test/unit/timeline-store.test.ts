@@ -548,3 +548,38 @@ test('storage failures reject with a readable message and the DOMException as ca
   });
   await assert.rejects(store.putMeeting(meeting('m1', 1)), /connection to the database was closed/);
 });
+
+test('excludeParticipant deletes exactly that participant\'s seconds (pending and folded), blanks the name and drops later writes', async () => {
+  const { store } = await freshStore();
+  await store.putMeeting(meeting('m1', 1000, [{ id: 'a', name: 'name of a', isSelf: false }, { id: 'b', name: 'name of b', isSelf: false }]));
+  await store.putMeeting(meeting('m2', 2000, [{ id: 'a', name: 'name of a', isSelf: false }]));
+  for (let s = 0; s < 70; s++) await store.addSeconds([second('m1', 'a', s), second('m1', 'b', s), second('m2', 'a', s)]);
+  assert.deepEqual(await store.excludeParticipant('m1', 'a'), { seconds: 70 });
+  await store.addSeconds([second('m1', 'a', 70), second('m1', 'b', 70)]);
+  await store.upsertParticipants('m1', [{ id: 'a', name: 'name of a', isSelf: false }]);
+  const seconds = (await store.listSeconds('m1')).records;
+  assert.equal(seconds.length, 71);
+  assert.ok(seconds.every((r) => r.participantId === 'b'));
+  assert.equal((await store.listSeconds('m2')).records.length, 70, 'the same id in another meeting is untouched');
+  const { meeting: m1 } = await store.getMeeting('m1');
+  assert.deepEqual(m1?.participants[0], { id: 'a', name: '', isSelf: false, excluded: true });
+  assert.deepEqual(await store.excludeParticipant('m1', 'a'), { seconds: 0 });
+  await assert.rejects(store.excludeParticipant('m1', 'nobody'), /participant nobody is not in meeting m1/);
+  store.close();
+});
+
+test('deleteAllMeetings empties every store and counts what it deleted; meetingBytes sizes each meeting', async () => {
+  const { store } = await freshStore();
+  await store.putMeeting(meeting('m1', 1000));
+  await store.putMeeting(meeting('m2', 2000));
+  for (let s = 0; s < 120; s++) await store.addSeconds([second('m1', 'a', s)]);
+  for (let s = 0; s < 10; s++) await store.addSeconds([second('m2', 'a', s), second('m2', 'b', s)]);
+  const bytes = await store.meetingBytes();
+  assert.equal(bytes.size, 2);
+  assert.ok(bytes.get('m1')! > 120 * 10, `m1 takes ${bytes.get('m1')} bytes`);
+  assert.ok(bytes.get('m1')! > bytes.get('m2')!);
+  assert.deepEqual(await store.deleteAllMeetings(), { meetings: 2, seconds: 140 });
+  assert.equal((await store.listMeetings()).records.length, 0);
+  assert.equal((await store.meetingBytes()).size, 0);
+  store.close();
+});
