@@ -41,6 +41,11 @@ export const FACEAPI_MODEL_FILES = ['face_expression_model-weights_manifest.json
  * the naive baseline of `npm run bench`: never in the extension users load.
  */
 export const BASELINE_MODEL_FILES = ['iris', 'faceres', 'movenet-lightning', 'handtrack', 'handlandmark-lite'].flatMap((m) => [`${m}.json`, `${m}.bin`]);
+/**
+ * The extension's pages: each is `src/<page>/main.tsx`, `<page>.html` and `<page>.css`, built
+ * to `<page>.js`, `<page>.html` and `<page>.css` at the root of the extension folder.
+ */
+export const EXTENSION_PAGES = ['popup', 'report'] as const;
 /** WASM binaries of the tfjs WASM backend (single-threaded builds only: MV3's CSP blocks the threaded one's blob: workers). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 
@@ -144,7 +149,8 @@ async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { w
   const entries: esbuild.BuildOptions[] = [
     { ...common, entryPoints: { content: 'src/content/main.ts' }, format: 'iife', outdir: out },
     { ...common, entryPoints: { background: target === 'firefox' ? 'src/background/firefox.ts' : 'src/background/main.ts' }, format: 'esm', outdir: out },
-    { ...common, entryPoints: { popup: 'src/popup/main.tsx' }, format: 'esm', outdir: out },
+    // The extension pages; CSS imported by their scripts (uPlot's) is bundled in as text.
+    ...EXTENSION_PAGES.map((page): esbuild.BuildOptions => ({ ...common, entryPoints: { [page]: `src/${page}/main.tsx` }, format: 'esm', outdir: out, loader: { '.css': 'text' } })),
   ];
   if (target === 'chrome') entries.push({ ...common, entryPoints: { offscreen: bench ? 'bench/offscreen-bench.ts' : 'src/offscreen/main.ts' }, format: 'esm', outdir: out });
   await runBuilds(entries, watch);
@@ -156,7 +162,7 @@ async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { w
   const manifest = target === 'firefox' ? firefoxManifest(base) : base;
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
   if (target === 'chrome') await copyInto(out, join(root, 'src/offscreen'), ['offscreen.html']);
-  await copyInto(out, join(root, 'src/popup'), ['popup.html', 'popup.css']);
+  for (const page of EXTENSION_PAGES) await copyInto(out, join(root, 'src', page), [`${page}.html`, `${page}.css`]);
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
   await copyInto(join(out, 'models'), join(root, 'models'), CALLMOOD_MODEL_FILES);
