@@ -12,6 +12,7 @@ import type { HostSinks, HostStartRequest } from './analysis-host.ts';
 import type { Session } from './session.ts';
 import { errorText } from '../shared/errors.ts';
 import { ViewPusher, type ViewPortSink } from './view-pusher.ts';
+import { Exclusions } from './exclusions.ts';
 
 import type { ControlDeps, Resumable } from './control-deps.ts';
 
@@ -57,6 +58,8 @@ export class AnalysisControl {
   private resumable: Resumable | null = null;
   /** The tfjs backend the running host chose (from its live updates): a restart skips the choosing. */
   private backendInUse: string | null = null;
+  /** Who the user excluded from the current meeting (passed to every restart of its host). */
+  private readonly exclusions = new Exclusions();
 
   /** How a host that lives in the background itself reports back (the Firefox host). */
   readonly sinks: HostSinks = {
@@ -228,10 +231,35 @@ export class AnalysisControl {
   async liveUpdate(update: LiveUpdate): Promise<void> {
     const session = await this.deps.storage.loadSession();
     if (!session || update.meetingId !== session.meetingId) return;
+    // An update made before the host heard of an exclusion must not show the participant.
+    const participants = this.exclusions.filter(session.meetingId, update.participants);
+    if (participants !== update.participants) update = { ...update, participants };
     this.live = update;
     if (update.stats.backend) this.backendInUse = update.stats.backend;
     this.changed();
     if (session.options.overlays) await this.deps.tab.showLive(session.tabId, update.participants).catch(() => {});
+  }
+
+  /**
+   * Excludes participant `participantId` from the current meeting: the host stops analysing
+   * them (no overlay, no new seconds), they leave the view at once, and a restarted host is
+   * told again. With `deleteRecords`, their recorded seconds are deleted and their name blanked.
+   * The exclusion holds even when the host cannot be reached or the deletion fails; the
+   * outcome's error then says what failed.
+   */
+  async excludeParticipant(participantId: string, deleteRecords: boolean): Promise<Outcome> {
+    const session = await this.deps.storage.loadSession();
+    if (!session) return { ok: false, error: 'nothing is being analysed' };
+    const { meetingId, tabId, options } = session;
+    this.exclusions.add(meetingId, participantId);
+    if (this.live) this.live = { ...this.live, participants: this.exclusions.filter(meetingId, this.live.participants) };
+    this.changed();
+    const problems: string[] = [];
+    if (session.state === 'running') await this.deps.host().exclude(participantId).catch((e: unknown) => problems.push(`the analysis could not be told: ${errorText(e)}`));
+    if (options.overlays && this.live) await this.deps.tab.showLive(tabId, this.live.participants).catch(() => {});
+    if (deleteRecords)
+      await this.deps.deleteParticipantRecords(meetingId, participantId).catch((e: unknown) => problems.push(`their records could not be deleted: ${errorText(e)}`));
+    return problems.length ? { ok: false, error: problems.join('; ') } : { ok: true };
   }
 
   /** The host failed for good: stop and show `error`. */
@@ -259,7 +287,17 @@ export class AnalysisControl {
     this.hostListening = this.listening(session);
     const overrides = await this.deps.storage.loadDevConfig();
     const { tabId, meetingId, startedAt, options } = session;
-    return { tabId, meetingId, startedAt, options, tiles: this.tiles, listening: this.hostListening, configOverrides: resume ? withBackend(overrides, this.backendInUse) : overrides, resume };
+    return {
+      tabId,
+      meetingId,
+      startedAt,
+      options,
+      tiles: this.tiles,
+      listening: this.hostListening,
+      configOverrides: resume ? withBackend(overrides, this.backendInUse) : overrides,
+      resume,
+      excluded: this.exclusions.of(meetingId),
+    };
   }
 
   /**

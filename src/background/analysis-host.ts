@@ -38,6 +38,8 @@ export interface AnalysisHost {
   setTiles(snapshot: TilesSnapshot): Promise<void>;
   /** Passes on new options. @throws Error when the host cannot be reached. */
   setOptions(options: AnalysisOptions): Promise<void>;
+  /** Stops analysing participant `participantId` for the rest of the meeting. @throws Error when the host cannot be reached. */
+  exclude(participantId: string): Promise<void>;
   /** Whether anyone looks at the live view; live updates are reported only while true. @throws Error when the host cannot be reached. */
   setListening(listening: boolean): Promise<void>;
 }
@@ -69,6 +71,7 @@ export const offscreenHost: AnalysisHost = {
   setTiles: (snapshot) => send('offscreen/tiles', snapshot),
   setOptions: (options) => send('offscreen/set-options', options),
   setListening: (listening) => send('offscreen/set-listening', { listening }),
+  exclude: (participantId) => send('offscreen/exclude', { participantId }),
 };
 
 let current: AnalysisHost = offscreenHost;

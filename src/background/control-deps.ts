@@ -47,6 +47,12 @@ export interface ControlDeps {
   badge(on: boolean): Promise<void>;
   /** A new, unique meeting id. */
   newMeetingId(): string;
+  /**
+   * Deletes the recorded seconds of participant `participantId` of meeting `meetingId` and
+   * marks them excluded (`TimelineStore.excludeParticipant`).
+   * @throws Error when the store cannot be used or the participant is not in the meeting.
+   */
+  deleteParticipantRecords(meetingId: string, participantId: string): Promise<void>;
   /** Ends every stored meeting left without an end time (after a stop, whatever the host managed to do). */
   endOpenMeetings(): Promise<void>;
 }

@@ -48,6 +48,9 @@ export const firefoxHost: AnalysisHost = {
   async setListening(listening) {
     running?.setListening(listening);
   },
+  async exclude(participantId) {
+    running?.exclude(participantId);
+  },
 };
 
 useAnalysisHost(firefoxHost);

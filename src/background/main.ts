@@ -44,6 +44,7 @@ const control = new AnalysisControl({
   badge: setBadge,
   newMeetingId: () => crypto.randomUUID(),
   endOpenMeetings: () => withTimelineStore((store) => store.endOpenMeetings(null, Date.now())).then(() => {}),
+  deleteParticipantRecords: (meetingId, participantId) => withTimelineStore((store) => store.excludeParticipant(meetingId, participantId)).then(() => {}),
 });
 
 const handlers = {
@@ -55,6 +56,7 @@ const handlers = {
     return { deleted: (await retain(days)).length };
   },
   'bg/set-options': (partial) => control.setOptions(partial),
+  'bg/exclude-participant': ({ participantId, deleteRecords }) => control.excludeParticipant(participantId, deleteRecords),
   'bg/tiles': (snapshot, sender) => control.tilesUpdate(snapshot, sender.tab?.id),
   async 'bg/offscreen-ready'() {
     offscreenDocuments.ready();

@@ -59,6 +59,11 @@ export class SecondAggregator {
     if (b) b.marked = gap;
   }
 
+  /** Forgets every second not yet flushed of `participantId` (an excluded participant): none of them is recorded. */
+  forget(participantId: string): void {
+    this.buckets.delete(participantId);
+  }
+
   private bucket(participantId: string, name: string, frameTime: number): Bucket | null {
     const second = Math.floor((frameTime - this.meetingStart) / 1000);
     if (second < 0) return null;

@@ -89,8 +89,9 @@ export class AnalysisRun {
       (await opening).store?.close();
       throw err;
     }
-    const { store, problem } = await opening;
+    const { store, problem, excluded } = await opening;
     const run = new AnalysisRun(request, store, problem, selection, config, source, deps.onLive);
+    run.pipeline.exclude([...request.excluded, ...excluded]);
     if (request.tiles) run.setTiles(request.tiles);
     run.pipeline.start(source);
     return run;
@@ -107,11 +108,11 @@ export class AnalysisRun {
     return this.pipeline.takeCounters(reset);
   }
 
-  /** A new tile layout: the loop crops by it; new or renamed participants are recorded. */
+  /** A new tile layout: the loop crops by it; new or renamed participants are recorded (excluded ones are not). */
   setTiles(snapshot: TilesSnapshot): void {
     if (this.stopped) return;
     this.pipeline.setTiles(snapshot);
-    const changed = snapshot.tiles.filter((t) => this.known.get(t.id) !== t.name);
+    const changed = snapshot.tiles.filter((t) => this.known.get(t.id) !== t.name && !this.pipeline.isExcluded(t.id));
     if (!changed.length) return;
     for (const t of changed) this.known.set(t.id, t.name);
     const meetingId = this.request.meetingId;
@@ -124,6 +125,15 @@ export class AnalysisRun {
    */
   setListening(listening: boolean): void {
     this.listening = listening;
+  }
+
+  /**
+   * Stops analysing participant `participantId` (a tile id, or `<tile id>#<n>` for one person
+   * of a multi-person tile) for the rest of the run: see `TilePipeline.exclude`. Their stored
+   * seconds stay unless the caller deletes them (`TimelineStore.excludeParticipant`).
+   */
+  exclude(participantId: string): void {
+    if (!this.stopped) this.pipeline.exclude([participantId]);
   }
 
   /** New user options (pause, only me, overlays). */
@@ -181,7 +191,10 @@ export class AnalysisRun {
  * or with `resume` goes on with it and records the seconds missed as `not-recording`.
  * @returns the open store, or null and the reason nothing can be recorded.
  */
-async function openMeeting(request: RunRequest, open: () => Promise<TimelineStore>): Promise<{ store: TimelineStore | null; problem: string | null }> {
+async function openMeeting(
+  request: RunRequest,
+  open: () => Promise<TimelineStore>,
+): Promise<{ store: TimelineStore | null; problem: string | null; excluded: string[] }> {
   let store: TimelineStore | null = null;
   try {
     store = await open();
@@ -197,12 +210,18 @@ async function openMeeting(request: RunRequest, open: () => Promise<TimelineStor
       endedAt: null,
       participants: [],
     });
-    if (request.resume) await store.addSeconds(await missedSeconds(store, request.meetingId, request.startedAt, now));
-    return { store, problem: null };
+    let excluded: string[] = [];
+    if (request.resume) {
+      // Whoever was excluded with their records deleted stays excluded, whatever the request says.
+      excluded = ((await store.getMeeting(request.meetingId)).meeting?.participants ?? []).filter((p) => p.excluded).map((p) => p.id);
+      const skip = new Set([...request.excluded, ...excluded]);
+      await store.addSeconds((await missedSeconds(store, request.meetingId, request.startedAt, now)).filter((r) => !skip.has(r.participantId)));
+    }
+    return { store, problem: null, excluded };
   } catch (err) {
     store?.close();
     console.error('[CallMood] the timeline cannot be written', err);
-    return { store: null, problem: `the timeline database cannot be used: ${errorText(err)}` };
+    return { store: null, problem: `the timeline database cannot be used: ${errorText(err)}`, excluded: [] };
   }
 }
 

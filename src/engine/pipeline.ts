@@ -94,7 +94,12 @@ export interface PipelineCounters {
 
 /** The frame loop. Create, `setTiles`/`setOptions` as messages arrive, `start(source)`, `stop()`. */
 export class TilePipeline {
+  /** The layout the loop works on: the latest snapshot less the excluded tiles. */
   private tiles: TilesSnapshot | null = null;
+  /** The latest snapshot as the content script sent it. */
+  private sentTiles: TilesSnapshot | null = null;
+  /** Participant (and tile) ids the user excluded: never analysed, shown or recorded again in this run. */
+  private readonly excluded = new Set<string>();
   private participants = new Map<string, Participant>();
   /** The people of each multi-person tile (TileReport.multiFace), by tile id. */
   private readonly identities = new Map<string, FaceIdentities>();
@@ -140,8 +145,32 @@ export class TilePipeline {
     return c;
   }
 
-  /** Replaces the tile layout (from the content script). */
-  setTiles(snapshot: TilesSnapshot): void {
+  /** True when participant or tile `id` is excluded (see `exclude`). */
+  isExcluded(id: string): boolean {
+    return this.excluded.has(id);
+  }
+
+  /**
+   * Excludes participants for the rest of the run: their tiles are skipped (a tile id also
+   * excludes every person of a multi-person tile, a `<tile id>#<n>` id only that person), they
+   * leave the live view at once, and their seconds not yet handed on are dropped.
+   */
+  exclude(ids: Iterable<string>): void {
+    for (const id of ids) this.excluded.add(id);
+    for (const [id, p] of this.participants) {
+      if (!this.excluded.has(id) && !this.excluded.has(p.tileId)) continue;
+      this.participants.delete(id);
+      this.aggregator.forget(id);
+    }
+    for (const id of this.excluded) this.lastTurn.delete(id);
+    if (this.sentTiles) this.setTiles(this.sentTiles);
+    if (this.latest) this.publish(this.clock(), false);
+  }
+
+  /** Replaces the tile layout (from the content script); excluded tiles are left out. */
+  setTiles(sent: TilesSnapshot): void {
+    this.sentTiles = sent;
+    const snapshot = this.excluded.size ? { ...sent, tiles: sent.tiles.filter((t) => !this.excluded.has(t.id)) } : sent;
     this.tiles = snapshot;
     const byId = new Map(snapshot.tiles.map((t) => [t.id, t]));
     for (const t of snapshot.tiles) {
@@ -309,6 +338,7 @@ export class TilePipeline {
     const byPerson = new Map(numbers.map((n, k) => [n, faces[k]!]));
     for (const n of identities.known) {
       const id = `${tile.id}#${n}`;
+      if (this.excluded.has(id)) continue;
       let p = this.participants.get(id);
       if (!p) this.participants.set(id, (p = new Participant(id, tile.id, personName(tile.name, n), false, this.config.live)));
       p.analysed = true;

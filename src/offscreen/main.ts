@@ -105,6 +105,9 @@ const handlers = {
   async 'offscreen/set-listening'({ listening }) {
     run?.analysis.setListening(listening);
   },
+  async 'offscreen/exclude'({ participantId }) {
+    run?.analysis.exclude(participantId);
+  },
   async 'offscreen/get-live'() {
     return run?.analysis.live ?? null;
   },

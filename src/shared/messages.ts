@@ -88,6 +88,11 @@ export interface HostStartRequest {
    * missed meanwhile are recorded as `not-recording`.
    */
   resume: boolean;
+  /**
+   * Participant ids the user excluded from this meeting (`bg/exclude-participant`): their tiles
+   * are not analysed, shown or recorded. Carried on every restart of the same meeting.
+   */
+  excluded: string[];
 }
 
 /** Map of message name to request and response types. */
@@ -100,6 +105,14 @@ export interface MessageMap {
   'bg/set-retention': { request: { days: number | null }; response: { deleted: number } };
   /** Resumes, on the same meeting, an analysis stopped by a fault (`AnalysisView.resumable`). */
   'bg/resume': { request: Record<string, never>; response: Outcome };
+  /**
+   * Stops analysing participant `participantId` for the rest of the current meeting (no
+   * overlay, no new seconds, gone from the live view); with `deleteRecords`, also deletes their
+   * recorded seconds and blanks their name (`TimelineStore.excludeParticipant`). The error
+   * outcome says why: nothing is analysed, or what failed (the exclusion itself is kept even
+   * when the host or the deletion failed: a restarted host gets it).
+   */
+  'bg/exclude-participant': { request: { participantId: string; deleteRecords: boolean }; response: Outcome };
   // content -> background
   'bg/tiles': { request: TilesSnapshot; response: void };
   // offscreen -> background
@@ -115,6 +128,8 @@ export interface MessageMap {
   'offscreen/stop': { request: Record<string, never>; response: Outcome };
   'offscreen/tiles': { request: TilesSnapshot; response: void };
   'offscreen/set-options': { request: AnalysisOptions; response: void };
+  /** Stops analysing participant `participantId` for the rest of the meeting (see `bg/exclude-participant`). */
+  'offscreen/exclude': { request: { participantId: string }; response: void };
   'offscreen/get-live': { request: Record<string, never>; response: LiveUpdate | null };
   /** Whether anyone looks at the live view (a popup is open, or overlays are on): `bg/live` is sent only then. */
   'offscreen/set-listening': { request: { listening: boolean }; response: void };

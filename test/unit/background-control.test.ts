@@ -5,7 +5,9 @@
  * open view ports and to no closed one; that nothing is built or sent while no port is open
  * (and the current view goes out at once when one opens); that a second start replaces the
  * running analysis and a start during a start is refused; that stop is safe when nothing
- * runs; and that the host's errors end the analysis and show in the view.
+ * runs; that the host's errors end the analysis and show in the view; and that excluding a
+ * participant reaches the host (and the store when asked), hides them from the view, and is
+ * passed again to a restarted host of the same meeting.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
@@ -20,7 +22,9 @@ const NOW = 1_700_000_000_000;
 const TAB = 7;
 
 /** A fake of everything `AnalysisControl` reaches; `calls` lists what it was asked, in order. */
-function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?: LiveUpdate | null; stopError?: string; injectError?: string; restartOutcome?: Outcome } = {}) {
+function fakes(
+  opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?: LiveUpdate | null; stopError?: string; injectError?: string; restartOutcome?: Outcome; excludeError?: string; deleteError?: string } = {},
+) {
   const calls: string[] = [];
   const state = {
     session: null as Session | null,
@@ -50,6 +54,10 @@ function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?:
     setTiles: async () => void calls.push('host.setTiles'),
     setOptions: async (o) => void calls.push(`host.setOptions ${JSON.stringify(o)}`),
     setListening: async (l) => void calls.push(`host.setListening ${l}`),
+    async exclude(id) {
+      calls.push(`host.exclude ${id}`);
+      if (opts.excludeError) throw new Error(opts.excludeError);
+    },
   };
   let meetings = 0;
   const deps: ControlDeps = {
@@ -78,6 +86,10 @@ function fakes(opts: { startOutcome?: Outcome; hostRunning?: boolean; hostLive?:
     badge: async (on) => void (state.badge = on),
     newMeetingId: () => `meeting-${++meetings}`,
     endOpenMeetings: async () => void calls.push('timeline.endOpenMeetings'),
+    async deleteParticipantRecords(meetingId, participantId) {
+      calls.push(`timeline.excludeParticipant ${meetingId} ${participantId}`);
+      if (opts.deleteError) throw new Error(opts.deleteError);
+    },
   };
   const control = new AnalysisControl(deps);
   const view = control.view.bind(control);
@@ -101,12 +113,12 @@ class Port implements ViewPortSink {
   }
 }
 
-function liveUpdate(meetingId: string, name = 'Ada'): LiveUpdate {
+function liveUpdate(meetingId: string, name = 'Ada', ids: string[] = ['p1']): LiveUpdate {
   return {
     tabId: TAB,
     meetingId,
     stats: { backend: 'wasm', backendReason: 'test', fps: 10, inferenceMs: 30, latencyMs: 50 },
-    participants: [{ id: 'p1', name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW, gap: 'no-face', updateHz: 10 }],
+    participants: ids.map((id) => ({ id, name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW, gap: 'no-face' as const, updateHz: 10 })),
     message: null,
     publishedAt: NOW,
     notRecording: null,
@@ -139,6 +151,7 @@ test('start injects the content script, starts the host, stores the running sess
     listening: true,
     configOverrides: { targetFps: 5 },
     resume: false,
+    excluded: [],
   });
   assert.deepEqual(state.session, { tabId: TAB, meetingId: 'meeting-1', startedAt: NOW, options: { overlays: true, paused: false, onlyMe: true }, state: 'running' });
   assert.equal(state.badge, true);
@@ -461,4 +474,43 @@ test('a restarted host keeps the backend the dead one chose, unless the develope
   assert.deepEqual(withBackend({ backend: { choice: 'webgpu' } }, 'wasm'), { backend: { choice: 'webgpu' } }, 'a chosen backend stays');
   assert.deepEqual(withBackend({ live: { targetFps: 5 } }, null), { live: { targetFps: 5 } }, 'none known: choose afresh');
   assert.deepEqual(withBackend({}, 'naive-human'), {}, 'not a backend');
+});
+
+test('excluding a participant tells the host, drops them from the view and from later updates, deletes their records when asked, and outlives a host restart', async () => {
+  const { control, calls, state } = fakes();
+  const port = new Port();
+  control.connect(port);
+  assert.deepEqual(await control.excludeParticipant('p1', false), { ok: false, error: 'nothing is being analysed' });
+  await control.start(TAB);
+  await control.liveUpdate(liveUpdate('meeting-1', 'Ada', ['p1', 'p2', 'room']));
+  calls.length = 0;
+
+  assert.deepEqual(await control.excludeParticipant('p1', false), { ok: true });
+  await control.settled();
+  assert.deepEqual(calls, ['host.exclude p1'], 'no deletion unless asked');
+  assert.deepEqual(port.last?.participants.map((p) => p.id), ['p2', 'room']);
+
+  assert.deepEqual(await control.excludeParticipant('room', true), { ok: true });
+  assert.deepEqual(calls.slice(1), ['host.exclude room', 'timeline.excludeParticipant meeting-1 room']);
+  // An update the host made before it heard of the exclusions: neither shows, nor a person of the excluded tile.
+  await control.liveUpdate(liveUpdate('meeting-1', 'Ada', ['p1', 'p2', 'room', 'room#1']));
+  await control.settled();
+  assert.deepEqual(port.last?.participants.map((p) => p.id), ['p2']);
+
+  await control.hostLost('its offscreen document closed');
+  assert.deepEqual(state.requests.at(-1)?.excluded, ['p1', 'room'], 'a restarted host is told whom to skip');
+  assert.equal(state.requests.at(-1)?.meetingId, 'meeting-1');
+
+  await control.start(TAB);
+  assert.deepEqual(state.requests.at(-1)?.excluded, [], 'a new meeting starts with nobody excluded');
+});
+
+test('an exclusion the host cannot hear or whose records cannot be deleted says so, and still holds', async () => {
+  const { control, state } = fakes({ excludeError: 'offscreen document gone', deleteError: 'participant p9 is not in meeting meeting-1' });
+  await control.start(TAB);
+  const outcome = await control.excludeParticipant('p9', true);
+  assert.equal(outcome.ok, false);
+  assert.match(outcome.ok ? '' : outcome.error, /could not be told: offscreen document gone; their records could not be deleted: participant p9/);
+  await control.hostLost('crash');
+  assert.deepEqual(state.requests.at(-1)?.excluded, ['p9']);
 });

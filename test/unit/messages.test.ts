@@ -49,6 +49,7 @@ test('a handler answers its own messages; send() returns the typed response', as
     'bg/resume': async () => ({ ok: true }),
     'bg/set-retention': async () => ({ deleted: 0 }),
     'bg/set-options': async (o) => ({ overlays: false, paused: false, onlyMe: false, ...o }),
+    'bg/exclude-participant': async () => ({ ok: true }),
     'bg/tiles': async () => void calls.push('tiles'),
     'bg/offscreen-ready': async () => void calls.push('ready'),
     'bg/live': async () => undefined,
@@ -87,6 +88,7 @@ test('a rejected sender gets an error and the handler never runs', async () => {
       'offscreen/set-options': async () => {},
       'offscreen/get-live': async () => null,
       'offscreen/set-listening': async () => {},
+      'offscreen/exclude': async () => {},
     },
     () => 'not an extension page',
   );

@@ -2,8 +2,10 @@
  * The frame loop's per-participant logic with a scripted analyzer standing in for the models
  * (the real models are exercised in test/e2e): a face must be seen in `minFaceFrames`
  * consecutive frames before it counts, single-frame false faces never reach the live view or
- * the timeline, a confirmed face survives short misses, and face boxes come back in the
- * page's CSS px. Time runs on the pipeline's injected clock.
+ * the timeline, a confirmed face survives short misses, face boxes come back in the page's
+ * CSS px, and an excluded participant (a tile, or one person of a multi-person tile) is
+ * neither read, analysed, shown nor recorded from then on. Time runs on the pipeline's
+ * injected clock.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -213,4 +215,91 @@ test('a multi-person tile is read with its shorter side at the image cap, a one-
   assert.equal(imageMaxSide({ rect: { x: 0, y: 0, width: 1280, height: 360 } }, 480), 480);
   assert.equal(imageMaxSide({ rect: { x: 0, y: 0, width: 1280, height: 360 }, multiFace: true }, 480), 1707);
   assert.equal(imageMaxSide({ rect: { x: 0, y: 0, width: 0, height: 0 }, multiFace: true }, 480), 480);
+});
+
+test('an excluded participant is skipped: not read, not analysed, gone from the live view, their unfinished second dropped, kept out through new layouts', async () => {
+  const keysPerFrame: string[][] = [];
+  const analyzer = {
+    tf: null as never,
+    backend: 'scripted',
+    async analyse(crops: TileImage[]) {
+      keysPerFrame.push(crops.map((c) => c.key));
+      const face = { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY };
+      const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face, faces: [face] }));
+      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+    },
+    dispose() {},
+  } satisfies TileAnalyzer;
+  const start = 1_700_000_000_000;
+  let now = start;
+  const live: LiveUpdate[] = [];
+  const records: SecondRecord[] = [];
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+    onLive: (u) => live.push(u),
+    onRecords: (r) => records.push(...r),
+    onError: (e) => assert.fail(e),
+  }, () => now);
+  const tile = (id: string, x: number) => ({ id, name: id.toUpperCase(), rect: { x, y: 0, width: 200, height: 200 }, visible: true, isSelf: false });
+  const layout = (takenAt: number) => ({ adapter: 'meet' as const, site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt, tiles: [tile('a', 0), tile('b', 200)] });
+  const read: string[][] = [];
+  const counting: FrameSource = { read: async (tiles, v, m) => (read.push(tiles.map((t) => t.id)), source().read(tiles, v, m)) };
+  pipeline.setTiles(layout(start));
+  for (const t of [0, 200, 400, 1000, 1200]) {
+    now = start + t;
+    await pipeline.step(counting);
+  }
+  assert.deepEqual(live.at(-1)!.participants.map((p) => p.id), ['a', 'b']);
+  pipeline.exclude(['b']); // in second 1, after two analyses of b in it
+  assert.deepEqual(pipeline.live!.participants.map((p) => p.id), ['a'], 'gone from the live view at once');
+  read.length = 0;
+  keysPerFrame.length = 0;
+  for (const t of [1400, 2000, 2200]) {
+    now = start + t;
+    if (t === 2000) pipeline.setTiles(layout(now)); // the page still shows b's tile
+    await pipeline.step(counting);
+  }
+  assert.deepEqual(read, [['a'], ['a'], ['a']], 'b\'s tile is not even read');
+  assert.deepEqual(keysPerFrame, [['a'], ['a'], ['a']]);
+  assert.deepEqual(live.at(-1)!.participants.map((p) => p.id), ['a']);
+  assert.equal(pipeline.isExcluded('b'), true);
+  const all = [...records, ...pipeline.stop()];
+  assert.deepEqual(all.filter((r) => r.participantId === 'b').map((r) => r.second), [0], 'b keeps only the second handed on before the exclusion');
+  assert.deepEqual(all.filter((r) => r.participantId === 'a').map((r) => r.second), [0, 1, 2]);
+});
+
+test('excluding one person of a multi-person tile keeps the others', async () => {
+  const start = 1_700_000_000_000;
+  let now = start;
+  const live: LiveUpdate[] = [];
+  const records: SecondRecord[] = [];
+  const faceAt = (x: number) => ({ box: { x, y: 20, width: 60, height: 60 }, score: 0.9, meshScore: 1, probabilities: HAPPY });
+  const analyzer = {
+    tf: null as never,
+    backend: 'scripted',
+    async analyse(crops: TileImage[]) {
+      const faces = [faceAt(20), faceAt(300)];
+      return { tiles: crops.map((c) => ({ key: c.key, status: 'analysed' as const, tracked: false, stillMs: 0, smallFace: false, face: faces[0]!, faces })), timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+    },
+    dispose() {},
+  } satisfies TileAnalyzer;
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+    onLive: (u) => live.push(u),
+    onRecords: (r) => records.push(...r),
+    onError: (e) => assert.fail(e),
+  }, () => now);
+  pipeline.setTiles({ adapter: 'generic', site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt: start, tiles: [{ id: 'room', name: 'Room', rect: { x: 0, y: 0, width: 640, height: 360 }, visible: true, isSelf: false, multiFace: true }] });
+  for (const t of [0, 200]) {
+    now = start + t;
+    await pipeline.step(source());
+  }
+  assert.deepEqual(live.at(-1)!.participants.map((p) => p.id).sort(), ['room#1', 'room#2']);
+  pipeline.exclude(['room#2']);
+  for (const t of [400, 1000, 1200]) {
+    now = start + t;
+    await pipeline.step(source());
+  }
+  assert.deepEqual(live.at(-1)!.participants.map((p) => p.id), ['room#1']);
+  const all = [...records, ...pipeline.stop()];
+  assert.equal(all.filter((r) => r.participantId === 'room#2').length, 0, 'their unfinished second 0 is dropped');
+  assert.deepEqual(all.filter((r) => r.participantId === 'room#1').map((r) => r.second), [0, 1]);
 });
