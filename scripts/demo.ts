@@ -6,10 +6,11 @@
  * (one Meet-like tile per clip in ../shared/data/videos, or still faces when that folder is
  * absent), launches Debian's Chromium with the extension, starts analysis the way the
  * toolbar button does, prints each participant's live dominant emotion about once a second,
- * and writes into DIR the export (summary.json, timeline.csv), a screenshot of the call page
- * with overlays on (call-page.png) and one of the popup (popup.png).
+ * and writes into DIR the export (summary.json, timeline.csv, and the report as report.html),
+ * a screenshot of the call page with overlays on (call-page.png), one of the popup (popup.png)
+ * and one of the meeting's report page (report.png).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from './build.ts';
@@ -62,7 +63,10 @@ async function main(): Promise<void> {
     await session.popup.screenshot({ path: join(outDir, 'popup.png'), fullPage: true });
     await session.stop();
     const files = await session.exportTo(outDir);
-    console.log(`Wrote ${files.summary}, ${files.timeline}, ${join(outDir, 'call-page.png')}, ${join(outDir, 'popup.png')}`);
+    const meeting = (JSON.parse(await readFile(files.summary, 'utf8')) as { meeting: { id: string } }).meeting.id;
+    const report = await session.openReport(meeting, outDir);
+    await report.page.close();
+    console.log(`Wrote ${files.summary}, ${files.timeline}, ${report.html}, ${report.png}, ${join(outDir, 'call-page.png')}, ${join(outDir, 'popup.png')}`);
     const outside = session.network?.outsideRequests() ?? [];
     console.log(`Network requests from extension contexts outside chrome-extension://: ${outside.length}`);
   } finally {

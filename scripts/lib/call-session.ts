@@ -211,25 +211,37 @@ export class CallSession {
    * timeline.csv (real downloads through Chrome's download manager).
    */
   async exportTo(dir: string): Promise<{ summary: string; timeline: string }> {
-    await mkdir(dir, { recursive: true });
-    const dl = join(dir, '.downloads');
-    await rm(dl, { recursive: true, force: true });
-    await mkdir(dl, { recursive: true });
-    await this.eb.cdp.send('Browser.setDownloadBehavior' as never, { behavior: 'allow', downloadPath: dl, eventsEnabled: true } as never);
-    const wanted: [string, string, RegExp][] = [
+    const saved = await this.download(this.popup, dir, [
       ['export-json', 'summary.json', /\.json$/],
       ['export-csv', 'timeline.csv', /\.csv$/],
-    ];
-    const out: Record<string, string> = {};
-    for (const [testId, name, pattern] of wanted) {
-      await this.popup.getByTestId(testId).click();
-      const file = await waitForFile(dl, pattern, 15_000);
-      const target = join(dir, name);
-      await rename(join(dl, file), target);
-      out[name] = target;
-    }
-    await rm(dl, { recursive: true, force: true });
-    return { summary: out['summary.json']!, timeline: out['timeline.csv']! };
+    ]);
+    return { summary: saved['summary.json']!, timeline: saved['timeline.csv']! };
+  }
+
+  /**
+   * Opens the report page of meeting `meetingId` in a new tab (1280 px wide), waits until it
+   * has drawn (`body[data-state]` leaves `loading`), saves its HTML export into `dir` as
+   * report.html and a full-page screenshot as report.png.
+   * @returns the two paths and the open report page (the caller closes it).
+   * @throws Error when the page ends in `error` or the download does not arrive.
+   */
+  async openReport(meetingId: string, dir: string): Promise<{ html: string; png: string; page: Page; state: string }> {
+    const page = await this.eb.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`chrome-extension://${this.eb.extensionId}/report.html?meeting=${encodeURIComponent(meetingId)}`);
+    await page.waitForFunction(() => ['ready', 'empty', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 30_000 });
+    const state = (await page.evaluate(() => document.body.dataset.state)) ?? '';
+    if (state === 'error') throw new Error(`the report page failed: ${await page.locator('main').innerText()}`);
+    const png = join(dir, 'report.png');
+    await mkdir(dir, { recursive: true });
+    await page.screenshot({ path: png, fullPage: true });
+    const saved = state === 'ready' ? await this.download(page, dir, [['export-html', 'report.html', /\.html$/]]) : {};
+    return { html: saved['report.html'] ?? '', png, page, state };
+  }
+
+  /** Clicks each `[testId, name, pattern]` button of `page` and moves its download into `dir` (see `downloadByClicks`). */
+  private download(page: Page, dir: string, wanted: [string, string, RegExp][]): Promise<Record<string, string>> {
+    return downloadByClicks(this.eb, page, dir, wanted);
   }
 
   /** Closes everything. */
@@ -245,6 +257,30 @@ async function gotoCallPage(page: Page, server: StaticServer, clipQuery: string,
   const origin = target.host ? server.origin.replace('127.0.0.1', target.host) : server.origin;
   await page.goto(`${origin}${target.path}?${clipQuery}${target.query ? `&${target.query}` : ''}`);
   await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30_000 });
+}
+
+/**
+ * Clicks each `[testId, name, pattern]` button of `page` in turn and moves the file it downloads
+ * (the first matching `pattern`; real downloads through Chrome's download manager) to `dir/name`.
+ * @returns name -> saved path.
+ * @throws Error when a download does not arrive within 15 s.
+ */
+export async function downloadByClicks(eb: ExtensionBrowser, page: Page, dir: string, wanted: [string, string, RegExp][]): Promise<Record<string, string>> {
+  await mkdir(dir, { recursive: true });
+  const dl = join(dir, '.downloads');
+  await rm(dl, { recursive: true, force: true });
+  await mkdir(dl, { recursive: true });
+  await eb.cdp.send('Browser.setDownloadBehavior' as never, { behavior: 'allow', downloadPath: dl, eventsEnabled: true } as never);
+  const out: Record<string, string> = {};
+  for (const [testId, name, pattern] of wanted) {
+    await page.getByTestId(testId).click();
+    const file = await waitForFile(dl, pattern, 15_000);
+    const target = join(dir, name);
+    await rename(join(dl, file), target);
+    out[name] = target;
+  }
+  await rm(dl, { recursive: true, force: true });
+  return out;
 }
 
 async function waitForFile(dir: string, pattern: RegExp, timeoutMs: number): Promise<string> {
