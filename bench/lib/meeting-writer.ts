@@ -42,7 +42,7 @@ function mulberry32(seed: number): () => number {
 async function writeMeeting(g: GeneratedMeeting): Promise<number> {
   const random = mulberry32(g.seed);
   const people = Array.from({ length: g.participants }, (_, i) => ({ id: `p${i + 1}`, name: `Person ${i + 1}`, isSelf: i === 0 }));
-  const logits = people.map(() => EMOTIONS.map((e) => (e === 'neutral' ? 2 : 0)));
+  const logits = people.map(() => EMOTIONS.map((e): number => (e === 'neutral' ? 2 : 0)));
   const away = people.map(() => 0);
   let written = 0;
   await withTimelineStore(async (store) => {

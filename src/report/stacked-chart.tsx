@@ -69,6 +69,7 @@ export function stackedOptions(width: number, height: number): uPlot.Options {
         label: e,
         stroke: EMOTION_COLORS[e],
         width: 1,
+        points: { show: false },
         fill: k === 0 ? EMOTION_COLORS[e] : undefined,
         value: (_u, v, _s, i) => (v === null || i === null ? '–' : `${Math.round(100 * (v - (k > 0 ? ((_u.data[k]?.[i] as number | null) ?? 0) : 0)))} %`),
       })),

@@ -2,8 +2,10 @@
  * End to end on the demo call page with the real clips, in Debian's Chromium, WASM backend,
  * step by step as a user goes: toolbar action -> Start in the popup -> every participant
  * listed by name with live bars, "no face" for the faceless participant, overlays on and
- * off, Stop and export with about one row per second, and zero network requests from the
- * extension outside chrome-extension://. What the model says about each face is measured by
+ * off, Stop and export with about one row per second, the meeting's report page (an arc per
+ * participant, key moments that highlight the charts) and its HTML export opened offline from
+ * disk with the same charts and numbers, and zero network requests from the extension outside
+ * chrome-extension://. What the model says about each face is measured by
  * `npm run eval` and the benchmarks, not here.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +16,7 @@ import Papa from 'papaparse';
 import { CallSession, type PopupRow } from '../../scripts/lib/call-session.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
 import { ensureBuilt, noBrowserReason, noVideosReason, scenario, TEST_OUTPUT } from './helpers.ts';
+import { openOffline } from './offline-file.ts';
 
 const skip = noBrowserReason() || noVideosReason();
 const EMOTION_TEXT = new RegExp(`^(${EMOTIONS.join('|')}) \\d+%$`);
@@ -36,6 +39,7 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
   const overlaySamples: Record<string, string>[] = [];
   let summary: any;
   let timeline: Record<string, string>[] = [];
+  let reportHtml = '';
 
   after(async () => {
     await session?.close();
@@ -148,6 +152,50 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
     }
     const noFace = summary.participants.find((q: any) => q.id === NO_FACE);
     assert.ok(noFace.secondsWithFace < noFace.secondsObserved / 2, `${NO_FACE}: ${noFace.secondsWithFace} of ${noFace.secondsObserved} seconds with a face`);
+  });
+
+  step('the report page shows one arc per participant with a face, the whole meeting and the key moments', async () => {
+    const report = await session.openReport(summary.meeting.id, out);
+    reportHtml = report.html;
+    const page = report.page;
+    assert.equal(report.state, 'ready', 'the report page drew the meeting');
+    const sections = await page.getByTestId('participant').evaluateAll((els) => els.map((el) => ({ id: (el as HTMLElement).dataset.participantId, name: el.querySelector('[data-testid="participant-name"]')?.textContent ?? '', chart: !!el.querySelector('[data-testid="chart"] canvas'), noFace: !!el.querySelector('[data-testid="no-face"]') })));
+    assert.deepEqual(sections.map((s) => s.id).sort(), participants.map((p) => p.id).sort(), 'one section per participant');
+    for (const p of participants) assert.ok(sections.find((s) => s.id === p.id)!.name.startsWith(p.name), `${p.id} is named ${p.name}`);
+    for (const s of sections) assert.ok(s.chart !== s.noFace, `${s.id}: either an arc or "no face seen"`);
+    const faced = summary.participants.filter((q: any) => q.secondsWithFace > 0).length;
+    assert.equal(sections.filter((s) => s.chart).length, faced, 'an arc for every participant with a face');
+    assert.equal(await page.locator('[data-testid="chart"] canvas').count(), faced + 1, 'and one for the whole meeting');
+    assert.match(await page.getByTestId('meeting-line').innerText(), new RegExp(`127\\.0\\.0\\.1 · \\d+:\\d\\d · ${participants.length} participants`));
+    const moments = page.getByTestId('key-moment');
+    assert.ok((await moments.count()) >= 1, 'at least one key moment (the single_face clip ends happy)');
+    await moments.first().click();
+    assert.equal(await moments.first().getAttribute('aria-pressed'), 'true');
+    const highlighted = await page.locator('.u-select').evaluateAll((els) => els.filter((el) => (el as HTMLElement).offsetWidth > 0).length);
+    assert.equal(highlighted, faced + 1, 'choosing a moment highlights it in every chart');
+    await page.close();
+  });
+
+  step('the exported report opens from disk offline in a fresh profile with the same charts, names and numbers, making no request', async () => {
+    const file = await openOffline(reportHtml);
+    try {
+      const { page } = file;
+      const faced = summary.participants.filter((q: any) => q.secondsWithFace > 0);
+      const images = await page.locator('figure[data-chart] img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+      assert.equal(images.length, faced.length + 1, 'one chart per participant with a face and one for the meeting');
+      assert.ok(images.every((w) => w > 100), `every chart image decoded: widths ${images.join(', ')}`);
+      assert.match(await page.locator('figcaption').first().innerText(), /time axis: clock time/);
+      const text = await page.locator('body').innerText();
+      for (const p of participants) assert.ok(text.includes(p.name), `the file names ${p.name}`);
+      for (const q of faced) {
+        const cells = await page.locator(`section[data-participant-id="${q.id}"] td[data-emotion]`).evaluateAll((tds) => Object.fromEntries(tds.map((td) => [(td as HTMLElement).dataset.emotion, Number((td as HTMLElement).dataset.value)])));
+        assert.deepEqual(cells, q.dominantShare, `${q.id}: the file's shares are summary.json's`);
+      }
+      assert.equal(await page.locator('script').count(), 0, 'the file has no script');
+      assert.deepEqual(file.requests, [], 'the file made no request');
+    } finally {
+      await file.browser.close();
+    }
   });
 
   check('the extension made no network request outside chrome-extension://', () => {
