@@ -45,7 +45,7 @@ export const BASELINE_MODEL_FILES = ['iris', 'faceres', 'movenet-lightning', 'ha
  * The extension's pages: each is `src/<page>/main.tsx`, `<page>.html` and `<page>.css`, built
  * to `<page>.js`, `<page>.html` and `<page>.css` at the root of the extension folder.
  */
-export const EXTENSION_PAGES = ['popup', 'report'] as const;
+export const EXTENSION_PAGES = ['popup', 'report', 'meetings'] as const;
 /** WASM binaries of the tfjs WASM backend (single-threaded builds only: MV3's CSP blocks the threaded one's blob: workers). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 

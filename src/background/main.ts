@@ -19,6 +19,7 @@ import { loadDevConfig, loadLastMeetingId, loadOptions, loadSession, saveLastMee
 import { withTimelineStore } from '../shared/timeline-store.ts';
 import { applyRetention, loadRetention, saveRetention, type RetentionDays } from '../shared/retention.ts';
 import { HOST_PORT_NAME } from '../shared/host-port.ts';
+import { setupHousekeeping } from './housekeeping.ts';
 
 async function setBadge(on: boolean): Promise<void> {
   await chrome.action.setBadgeText({ text: on ? 'ON' : '' });
@@ -101,6 +102,9 @@ chrome.commands.onCommand.addListener((command, tab) => {
     await control.toggle(tabId);
   })().catch((err) => console.error('[CallMood] command failed', err));
 });
+
+// Daily retention alarm and the toolbar button's "Meetings" menu item (housekeeping.ts).
+setupHousekeeping();
 
 browser.tabs.onRemoved.addListener((tabId) => {
   control.tabRemoved(tabId).catch((err) => console.error('[CallMood] stop on tab close failed', err));

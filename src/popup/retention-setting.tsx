@@ -1,4 +1,4 @@
-/** The retention setting of the privacy panel: how long meetings are kept after they end. */
+/** The retention setting (popup's privacy panel, Meetings page): how long meetings are kept after they end. */
 import { useEffect, useState } from 'preact/hooks';
 import { send } from '../shared/messages.ts';
 import { errorText } from '../shared/errors.ts';
@@ -11,8 +11,13 @@ export function retentionLabel(days: RetentionDays): string {
   return `${days} ${days === 1 ? 'day' : 'days'}`;
 }
 
-/** A select (`data-testid="retention"`) that stores the choice and applies it at once; its status line is `retention-status`. */
-export function RetentionSetting() {
+/**
+ * A select (`data-testid="retention"`) that stores the choice and applies it at once through the
+ * background; its status line is `retention-status`. Shown in the popup's privacy panel and on
+ * the Meetings page. `onApplied` gets how many meetings the new setting deleted, once the
+ * background applied it (the Meetings page reloads its list then).
+ */
+export function RetentionSetting({ onApplied }: { onApplied?: (deleted: number) => void } = {}) {
   const [days, setDays] = useState<RetentionDays | undefined>(undefined);
   const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
 
@@ -26,7 +31,10 @@ export function RetentionSetting() {
     setDays(chosen);
     setStatus(null);
     send('bg/set-retention', { days: chosen }).then(
-      ({ deleted }) => setStatus(deleted > 0 ? { text: `${deleted} older ${deleted === 1 ? 'meeting' : 'meetings'} deleted`, error: false } : null),
+      ({ deleted }) => {
+        setStatus(deleted > 0 ? { text: `${deleted} older ${deleted === 1 ? 'meeting' : 'meetings'} deleted`, error: false } : null);
+        onApplied?.(deleted);
+      },
       (err: unknown) => setStatus({ text: `could not apply the setting: ${errorText(err)}`, error: true }),
     );
   };
