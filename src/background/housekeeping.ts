@@ -69,18 +69,28 @@ export async function runDailyRetention(now: number = Date.now()): Promise<Reten
 /**
  * Registers the alarm and menu listeners (synchronously, before returning), then creates the
  * daily alarm when absent and the "Meetings" menu item. `retain` is the daily run (default
- * `runDailyRetention`). Failures are logged, never thrown.
+ * `runDailyRetention`). Failures (an API missing, a rejected call) are logged, never thrown.
  */
 export function setupHousekeeping(api: HousekeepingApi = browser, retain: () => Promise<unknown> = runDailyRetention): void {
   const log = (what: string) => (err: unknown) => console.error(`[CallMood] ${what} failed`, err);
-  api.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === DAILY_ALARM) retain().catch(log('daily retention'));
-  });
-  api.contextMenus.onClicked.addListener((info) => {
-    if (info.menuItemId === MEETINGS_MENU_ID) api.tabs.create({ url: api.runtime.getURL(MEETINGS_PAGE) }).catch(log('opening the Meetings page'));
-  });
-  ensureDailyAlarm(api).catch(log('creating the daily alarm'));
-  createMeetingsMenu(api).catch(log('creating the Meetings menu item'));
+  // Each part on its own: a browser without one of these APIs still gets the rest, and the
+  // background's later listeners (main.ts) are still registered.
+  try {
+    api.alarms.onAlarm.addListener((alarm) => {
+      if (alarm.name === DAILY_ALARM) retain().catch(log('daily retention'));
+    });
+    ensureDailyAlarm(api).catch(log('creating the daily alarm'));
+  } catch (err) {
+    log('setting up the daily alarm')(err);
+  }
+  try {
+    api.contextMenus.onClicked.addListener((info) => {
+      if (info.menuItemId === MEETINGS_MENU_ID) api.tabs.create({ url: api.runtime.getURL(MEETINGS_PAGE) }).catch(log('opening the Meetings page'));
+    });
+    createMeetingsMenu(api).catch(log('creating the Meetings menu item'));
+  } catch (err) {
+    log('setting up the Meetings menu item')(err);
+  }
 }
 
 /** Creates the daily alarm unless it exists. */

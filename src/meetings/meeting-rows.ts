@@ -91,5 +91,5 @@ export function totalBytes(bytes: ReadonlyMap<string, number>): number {
 /** The notice for `skipped` corrupt meeting records, or null when none was skipped. */
 export function skippedNotice(skipped: number): string | null {
   if (skipped <= 0) return null;
-  return `${skipped} stored ${skipped === 1 ? 'meeting is' : 'meetings are'} damaged and not listed (unreadable records are left out, never shown).`;
+  return `${skipped} stored ${skipped === 1 ? 'meeting is' : 'meetings are'} damaged and cannot be shown; Delete all removes ${skipped === 1 ? 'it' : 'them'}.`;
 }

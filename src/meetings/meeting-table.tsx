@@ -56,10 +56,10 @@ function Row({ row, confirming, busy, onAsk, onConfirm, onCancel }: { row: Meeti
   const asking = confirming === row.id;
   return (
     <tr data-testid="meeting-row" data-meeting-id={row.id} class={asking ? 'asking' : ''}>
-      <td data-testid="meeting-date">{row.date}</td>
-      <td data-testid="meeting-time">{row.time}</td>
+      <td data-testid="meeting-date" class="nowrap">{row.date}</td>
+      <td data-testid="meeting-time" class="nowrap">{row.time}</td>
       <td data-testid="meeting-site">{row.site}</td>
-      <td data-testid="meeting-duration" class={row.duration === 'running' ? 'running' : ''}>
+      <td data-testid="meeting-duration" class={row.duration === 'running' ? 'nowrap running' : 'nowrap'}>
         {row.duration}
       </td>
       <td data-testid="meeting-participants">{row.participants.length ? row.participants.join(', ') : <span class="muted">none</span>}</td>

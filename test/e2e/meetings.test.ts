@@ -22,11 +22,13 @@ import { launchWithExtension, type ExtensionBrowser } from '../../scripts/lib/br
 import { NetworkMonitor } from '../../scripts/lib/network-monitor.ts';
 import { ROOT } from '../../scripts/lib/call-session.ts';
 import { formatBytes, formatDuration } from '../../src/meetings/meeting-rows.ts';
-import { ensureBuilt, noBrowserReason, scenario } from './helpers.ts';
+import { ensureBuilt, noBrowserReason, scenario, TEST_OUTPUT } from './helpers.ts';
 
 const DAY = 86_400_000;
 /** housekeeping.ts's DAILY_ALARM (that module needs a browser's extension API, so it is not imported here). */
 const DAILY_ALARM = 'callmood.retention-daily';
+/** housekeeping.ts's MEETINGS_MENU_ID. */
+const MEETINGS_MENU_ID = 'callmood.meetings';
 const NOW = Date.now();
 
 /** A meeting to write: its record and how many seconds each non-excluded participant gets. */
@@ -204,6 +206,7 @@ describe('the Meetings page (Chromium, dist/chrome)', { skip: noBrowserReason() 
     assert.equal(kept!.href, `report.html?meeting=${encodeURIComponent(KEPT.id)}`);
     assert.match(await page.textContent('[data-testid="meetings-skipped"]') ?? '', /^1 stored meeting is damaged/, 'the corrupt record is counted');
     assert.match(await page.textContent('[data-testid="storage-total"]') ?? '', /^3 meetings take \d+(\.\d+)? (B|kB|MB); the browser counts/);
+    await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-meetings', 'meetings.png'), fullPage: true }).catch(() => {});
   });
 
   check('Open goes to the report page of that meeting', async () => {
@@ -269,6 +272,14 @@ describe('the Meetings page (Chromium, dist/chrome)', { skip: noBrowserReason() 
     await page.waitForSelector('[data-testid="meetings-empty"]', { timeout: 5_000 });
     assert.match(await page.textContent('[data-testid="meetings-status"]') ?? '', /^Deleted 2 meetings \(30 seconds of data\)/);
     assert.deepEqual((await counts(page)).raw, { meetings: 0, chunks: 0, pending: 0 });
+  });
+
+  check('the background created the toolbar button\'s "Meetings" context-menu item', async () => {
+    const worker = eb.context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${eb.extensionId}/`));
+    assert.ok(worker, 'the service worker is running');
+    // contextMenus has no getter: updating an item that does not exist rejects.
+    const error = await worker.evaluate(async (id) => chrome.contextMenus.update(id, { title: 'Meetings' }).then(() => null, (e: Error) => e.message), MEETINGS_MENU_ID);
+    assert.equal(error, null, `the ${MEETINGS_MENU_ID} menu item exists`);
   });
 
   check('the extension made no network request outside chrome-extension://', () => {
