@@ -10,20 +10,8 @@ import { withTimelineStore, type MeetingRecord } from '../shared/timeline-store.
 import { errorText } from '../shared/errors.ts';
 import { loadRetentionRun, RETENTION_RUN_KEY, retentionRunText, type RetentionRun } from '../shared/retention-run.ts';
 import { RetentionSetting } from '../popup/retention-setting.tsx';
-import { MeetingTable } from './meeting-table.tsx';
-import { formatBytes, skippedNotice, totalBytes } from './meeting-rows.ts';
-
-/** What the page read from storage. */
-interface Stored {
-  meetings: MeetingRecord[];
-  /** Corrupt meeting records the store skipped. */
-  skipped: number;
-  bytes: Map<string, number>;
-  /** `navigator.storage.estimate().usage` (bytes), null when the browser gives none. */
-  usage: number | null;
-}
-
-type Load = { state: 'loading' } | { state: 'error'; text: string } | ({ state: 'ready' } & Stored);
+import { send } from '../shared/messages.ts';
+import { MeetingsBody, type Load, type Stored } from './meetings-body.tsx';
 
 /** A line under the heading after an action: what was deleted, or why it could not be. */
 interface Outcome {
@@ -41,6 +29,20 @@ async function readStored(): Promise<Stored> {
     .then((e) => e.usage ?? null)
     .catch(() => null);
   return { meetings, skipped, bytes, usage };
+}
+
+/**
+ * Stops the analysis before a meeting without an end is deleted (as the popup's delete does),
+ * so nothing is written to it afterwards. Returns '' or a sentence saying why it could not stop.
+ */
+async function stopIfRunning(meetings: MeetingRecord[]): Promise<string> {
+  if (!meetings.some((m) => m.endedAt === null)) return '';
+  try {
+    const outcome = await send('bg/stop', {});
+    return outcome.ok ? '' : ` The analysis could not be stopped: ${outcome.error}`;
+  } catch (err) {
+    return ` The analysis could not be stopped: ${errorText(err)}`;
+  }
 }
 
 /** The page. */
@@ -71,12 +73,15 @@ export function MeetingsApp() {
     return () => browser.storage.onChanged.removeListener(changed);
   }, [reload]);
 
+  const meetings = load.state === 'ready' ? load.meetings : [];
+
   const deleteOne = async (id: string): Promise<void> => {
     setBusy(true);
-    const meeting = load.state === 'ready' ? load.meetings.find((m) => m.id === id) : undefined;
+    const meeting = meetings.find((m) => m.id === id);
     try {
+      const stopNote = await stopIfRunning(meeting ? [meeting] : []);
       const { seconds } = await withTimelineStore((store) => store.deleteMeeting(id));
-      setOutcome({ text: `Deleted the meeting on ${meeting?.site ?? 'an unknown site'} (${seconds} seconds of data).`, error: false });
+      setOutcome({ text: `Deleted the meeting on ${meeting?.site ?? 'an unknown site'} (${seconds} seconds of data).${stopNote}`, error: stopNote !== '' });
     } catch (err) {
       setOutcome({ text: `Could not delete the meeting: ${errorText(err)}`, error: true });
     } finally {
@@ -89,8 +94,9 @@ export function MeetingsApp() {
   const deleteAll = async (): Promise<void> => {
     setBusy(true);
     try {
-      const { meetings, seconds } = await withTimelineStore((store) => store.deleteAllMeetings());
-      setOutcome({ text: `Deleted ${meetings} ${meetings === 1 ? 'meeting' : 'meetings'} (${seconds} seconds of data).`, error: false });
+      const stopNote = await stopIfRunning(meetings);
+      const deleted = await withTimelineStore((store) => store.deleteAllMeetings());
+      setOutcome({ text: `Deleted ${deleted.meetings} ${deleted.meetings === 1 ? 'meeting' : 'meetings'} (${deleted.seconds} seconds of data).${stopNote}`, error: stopNote !== '' });
     } catch (err) {
       setOutcome({ text: `Could not delete the meetings: ${errorText(err)}`, error: true });
     } finally {
@@ -116,12 +122,12 @@ export function MeetingsApp() {
           {outcome.text}
         </p>
       )}
-      <Body load={load} confirming={confirming} busy={busy} onAsk={ask} onConfirm={(id) => void deleteOne(id)} onCancel={() => setConfirming(null)} />
+      <MeetingsBody load={load} confirming={confirming} busy={busy} onAsk={ask} onConfirm={(id) => void deleteOne(id)} onCancel={() => setConfirming(null)} />
       {load.state === 'ready' && load.meetings.length + load.skipped > 0 && (
         <p class="delete-all">
           {confirming === 'all' ? (
             <span class="question" role="group" aria-label="Delete every meeting?">
-              <span>Delete every stored meeting? This cannot be undone.</span>{' '}
+              <span>Delete every stored meeting{meetings.some((m) => m.endedAt === null) ? ' (a running analysis stops first)' : ''}? This cannot be undone.</span>{' '}
               <button type="button" class="danger" data-testid="delete-all-confirm" disabled={busy} onClick={() => void deleteAll()}>
                 Delete all
               </button>{' '}
@@ -145,37 +151,5 @@ export function MeetingsApp() {
         <p class="muted">Meetings that ended longer ago than this are deleted when the browser starts, when you change the setting, and once a day.</p>
       </section>
     </main>
-  );
-}
-
-function Body({ load, ...table }: { load: Load; confirming: string | null; busy: boolean; onAsk: (id: string) => void; onConfirm: (id: string) => void; onCancel: () => void }) {
-  if (load.state === 'loading') return <p class="muted">Reading the stored meetings…</p>;
-  if (load.state === 'error')
-    return (
-      <p class="error" data-testid="meetings-error" role="alert">
-        Could not read the stored meetings: {load.text}
-      </p>
-    );
-  const skipped = skippedNotice(load.skipped);
-  const sum = totalBytes(load.bytes);
-  return (
-    <>
-      {skipped && (
-        <p class="warning" data-testid="meetings-skipped" role="status">
-          {skipped}
-        </p>
-      )}
-      {load.meetings.length === 0 ? (
-        <p class="empty" data-testid="meetings-empty">
-          No meetings stored yet. Start CallMood on a call from its toolbar button; the meeting shows up here.
-        </p>
-      ) : (
-        <MeetingTable meetings={load.meetings} bytes={load.bytes} {...table} />
-      )}
-      <p class="muted" data-testid="storage-total">
-        {load.meetings.length} {load.meetings.length === 1 ? 'meeting takes' : 'meetings take'} {formatBytes(sum)}
-        {load.usage !== null && <>; the browser counts {formatBytes(load.usage)} of storage for CallMood in all (database overhead included)</>}.
-      </p>
-    </>
   );
 }

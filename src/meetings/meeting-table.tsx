@@ -69,7 +69,7 @@ function Row({ row, confirming, busy, onAsk, onConfirm, onCancel }: { row: Meeti
       <td class="actions">
         {asking ? (
           <span class="question" role="group" aria-label="Delete this meeting?">
-            <span>Delete this meeting?</span>{' '}
+            <span>{row.duration === 'running' ? 'Stop the analysis and delete this meeting?' : 'Delete this meeting?'}</span>{' '}
             <button type="button" class="danger" data-testid="meeting-delete-confirm" disabled={busy} onClick={() => onConfirm(row.id)}>
               Delete
             </button>{' '}

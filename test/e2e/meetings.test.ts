@@ -255,7 +255,7 @@ describe('the Meetings page (Chromium, dist/chrome)', { skip: noBrowserReason() 
     assert.deepEqual(still, before, 'the first click deletes nothing');
     await page.click(`[data-meeting-id="${KEPT.id}"] [data-testid="meeting-delete-confirm"]`);
     await page.waitForSelector('[data-testid="meetings-status"]', { timeout: 5_000 });
-    assert.match(await page.textContent('[data-testid="meetings-status"]') ?? '', /^Deleted the meeting on meet\.google\.com \(130 seconds of data\)/);
+    assert.match(await page.textContent('[data-testid="meetings-status"]') ?? '', /^Deleted the meeting on meet\.google\.com \(130 seconds of data\)\.$/);
     const afterwards = await counts(page);
     assert.deepEqual(afterwards.byId[KEPT.id], { meeting: false, seconds: 0, records: 0, bytes: 0 }, 'every record of the deleted meeting is gone');
     assert.deepEqual(afterwards.byId[RUNNING.id], before.byId[RUNNING.id], 'the other meeting is untouched');
@@ -270,7 +270,7 @@ describe('the Meetings page (Chromium, dist/chrome)', { skip: noBrowserReason() 
     assert.deepEqual((await counts(page)).raw, before.raw, 'the first click deletes nothing');
     await page.click('[data-testid="delete-all-confirm"]');
     await page.waitForSelector('[data-testid="meetings-empty"]', { timeout: 5_000 });
-    assert.match(await page.textContent('[data-testid="meetings-status"]') ?? '', /^Deleted 2 meetings \(30 seconds of data\)/);
+    assert.match(await page.textContent('[data-testid="meetings-status"]') ?? '', /^Deleted 2 meetings \(30 seconds of data\)\.$/, 'deleted, the running meeting\'s analysis stopped first without an error');
     assert.deepEqual((await counts(page)).raw, { meetings: 0, chunks: 0, pending: 0 });
   });
 

@@ -3,7 +3,9 @@
  * (unit boundaries included), "running" for a meeting without an end, excluded participants
  * left out, the report link with the id URI-encoded, the date and time in the given locale and
  * time zone, the corrupt-records notice; and that the rendered table (happy-dom) carries those
- * texts, one row per meeting in the order given, and asks before deleting.
+ * texts, one row per meeting in the order given, and asks before deleting (saying that a running
+ * analysis stops first); the page body shows a storage error, the damaged-records notice beside
+ * the empty state, and the storage total.
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
@@ -12,6 +14,7 @@ import { h, render } from 'preact';
 import { act } from 'preact/test-utils';
 import { formatBytes, formatDuration, meetingRow, participantNames, reportHref, skippedNotice, totalBytes } from '../../src/meetings/meeting-rows.ts';
 import { MeetingTable } from '../../src/meetings/meeting-table.tsx';
+import { MeetingsBody, type Load } from '../../src/meetings/meetings-body.tsx';
 import type { MeetingRecord } from '../../src/shared/timeline-store.ts';
 
 const START = Date.UTC(2025, 2, 1, 14, 5, 0); // 1 March 2025, 14:05 UTC
@@ -157,4 +160,37 @@ test('the table asks in the row being deleted, and only there', () => {
   void act(() => (rows[1]!.querySelector('[data-testid="meeting-delete-confirm"]') as HTMLElement).click());
   void act(() => (rows[1]!.querySelector('[data-testid="meeting-delete-cancel"]') as HTMLElement).click());
   assert.deepEqual(calls, ['confirm old/1', 'cancel']);
+});
+
+test('the body is never blank: a storage error in words, damaged records counted beside the empty state, the storage total', () => {
+  const mount = (load: Load): HTMLElement => {
+    const root = document.createElement('div');
+    document.body.appendChild(root);
+    const noop = () => {};
+    void act(() => render(h(MeetingsBody, { load, confirming: null, busy: false, onAsk: noop, onConfirm: noop, onCancel: noop }), root));
+    return root;
+  };
+  const text = (root: HTMLElement, id: string) => root.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
+
+  const failed = mount({ state: 'error', text: "the browser's storage for CallMood is full" });
+  assert.equal(text(failed, 'meetings-error'), "Could not read the stored meetings: the browser's storage for CallMood is full");
+
+  const damaged = mount({ state: 'ready', meetings: [], skipped: 2, bytes: new Map(), usage: null });
+  assert.match(text(damaged, 'meetings-skipped') ?? '', /^2 stored meetings are damaged/);
+  assert.match(text(damaged, 'meetings-empty') ?? '', /^No meetings stored yet/);
+  assert.equal(text(damaged, 'storage-total'), '0 meetings take 0 B.');
+
+  const listed = mount({ state: 'ready', meetings: [meeting()], skipped: 0, bytes: new Map([['m-1', 1_500]]), usage: 2_000_000 });
+  assert.equal(text(listed, 'meetings-skipped'), null, 'no notice without damaged records');
+  assert.equal(listed.querySelectorAll('[data-testid="meeting-row"]').length, 1);
+  assert.equal(text(listed, 'storage-total'), '1 meeting takes 1.5 kB; the browser counts 2.0 MB of storage for CallMood in all (database overhead included).');
+});
+
+test('a running meeting says the analysis stops before it is deleted', () => {
+  const root = document.createElement('div');
+  document.body.appendChild(root);
+  void act(() =>
+    render(h(MeetingTable, { meetings: [meeting({ endedAt: null })], bytes: new Map(), confirming: 'm-1', busy: false, onAsk: () => {}, onConfirm: () => {}, onCancel: () => {} }), root),
+  );
+  assert.match(root.querySelector('.question')?.textContent ?? '', /^Stop the analysis and delete this meeting\?/);
 });
