@@ -126,6 +126,16 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
     assert.deepEqual(left, { root: false, boxes: 0 });
   });
 
+  step('while the analysis runs, the report shows the meeting up to the last second written', async () => {
+    const meetingId = await session.popup.getByTestId('export').getAttribute('data-meeting-id');
+    assert.ok(meetingId, 'the popup names the meeting being analysed');
+    const page = await session.eb.context.newPage();
+    await page.goto(`chrome-extension://${session.eb.extensionId}/report.html?meeting=${encodeURIComponent(meetingId)}`);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('notice').first().innerText(), /still being analysed: shown up to \d+:\d\d/);
+    await page.close();
+  });
+
   step('Stop, then the two export buttons download summary.json and timeline.csv', async () => {
     await session.stop();
     const files = await session.exportTo(out);
@@ -154,6 +164,24 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
     assert.ok(noFace.secondsWithFace < noFace.secondsObserved / 2, `${NO_FACE}: ${noFace.secondsWithFace} of ${noFace.secondsObserved} seconds with a face`);
   });
 
+  step('the Meetings page lists the meeting with its site, participants and duration, and Open leads to its report', async () => {
+    const page = await session.eb.context.newPage();
+    await page.goto(`chrome-extension://${session.eb.extensionId}/meetings.html`);
+    const row = page.locator(`[data-testid="meeting-row"][data-meeting-id="${summary.meeting.id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    assert.equal(await row.getByTestId('meeting-site').innerText(), '127.0.0.1');
+    const names = await row.getByTestId('meeting-participants').innerText();
+    for (const p of participants) assert.ok(names.includes(p.name), `the row names ${p.name}: ${names}`);
+    const duration = (Date.parse(summary.meeting.endedAt) - Date.parse(summary.meeting.startedAt)) / 1000;
+    const shown = await row.getByTestId('meeting-duration').innerText();
+    const [, m = '0', s = ''] = /^(?:(\d+) min )?(\d+) s$/.exec(shown) ?? [];
+    assert.ok(s !== '' && Math.abs(Number(m) * 60 + Number(s) - duration) <= 1, `duration "${shown}" for ${duration.toFixed(1)} s`);
+    await row.getByTestId('meeting-open').click();
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+    assert.ok(page.url().includes(`report.html?meeting=${encodeURIComponent(summary.meeting.id)}`), page.url());
+    await page.close();
+  });
+
   step('the report page shows one arc per participant with a face, the whole meeting and the key moments', async () => {
     const report = await session.openReport(summary.meeting.id, out);
     reportHtml = report.html;
@@ -173,6 +201,31 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
     assert.equal(await moments.first().getAttribute('aria-pressed'), 'true');
     const highlighted = await page.locator('.u-select').evaluateAll((els) => els.filter((el) => (el as HTMLElement).offsetWidth > 0).length);
     assert.equal(highlighted, faced + 1, 'choosing a moment highlights it in every chart');
+    await page.close();
+  });
+
+  step('a corrupt record of the meeting is skipped and counted in a notice, the rest still drawn', async () => {
+    const page = await session.eb.context.newPage();
+    const url = `chrome-extension://${session.eb.extensionId}/report.html?meeting=${encodeURIComponent(summary.meeting.id)}`;
+    await page.goto(url);
+    await page.evaluate(
+      (meetingId) =>
+        new Promise<void>((ok, fail) => {
+          const open = indexedDB.open('callmood');
+          open.onerror = () => fail(new Error(String(open.error)));
+          open.onsuccess = () => {
+            const tx = open.result.transaction('chunks', 'readwrite');
+            tx.objectStore('chunks').put({ meetingId, participant: 0, start: 6000, present: 'not bytes' });
+            tx.oncomplete = () => (open.result.close(), ok());
+            tx.onerror = () => fail(new Error(String(tx.error)));
+          };
+        }),
+      summary.meeting.id,
+    );
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('notice').first().innerText(), /\d+ corrupt records? (was|were) skipped/);
+    assert.ok((await page.locator('[data-testid="chart"] canvas').count()) > 0, 'the charts are still drawn');
     await page.close();
   });
 
