@@ -1,6 +1,9 @@
 /**
- * The toolbar popup: start/stop (and resume) for the target tab, live per-participant emotion bars,
- * pipeline figures, overlay toggle, export and the privacy panel.
+ * The toolbar popup: start/stop (and resume) for the target tab, live per-participant emotion
+ * (participant-list.tsx), pipeline figures, overlay toggle, export and the privacy panel.
+ * At any number of participants the controls stay in view: Start/Stop, Pause and the links to
+ * the report and meetings pages in a header, Export in a footer, and everything between them
+ * scrolls in its own box (a Chrome popup is at most 800 x 600 px).
  */
 import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
@@ -11,7 +14,10 @@ import { ExportButtons } from './export-buttons.tsx';
 import { isStale, liveAge, useNow } from './live-staleness.ts';
 import { currentMeetingId } from './meeting-data.ts';
 import { AnalysePageOffer, fallbackText } from './page-access.tsx';
-import { ParticipantRow } from './participant-row.tsx';
+import { PageLinks } from './page-links.tsx';
+import { ParticipantList } from './participant-list.tsx';
+import { Sparkline } from './sparkline.tsx';
+import { useSparkHistory } from './use-spark-history.ts';
 import { PrivacyPanel } from './privacy-panel.tsx';
 import { MessageLine, StateLines } from './status-lines.tsx';
 import type { Command } from './status-lines.tsx';
@@ -75,6 +81,8 @@ function stateText(view: AnalysisView | null, connection: Connection, targetTabI
   }
 }
 
+const NO_PARTICIPANTS: AnalysisView['participants'] = [];
+
 /** The popup's root component. */
 export function App() {
   const { view, connection, connectionError, setOptions } = useAnalysisView();
@@ -97,6 +105,7 @@ export function App() {
   const now = useNow(view?.state === 'running');
   const stale = isStale(view, now);
   const staleAgeMs = stale ? liveAge(view, now) : null;
+  const spark = useSparkHistory(view, stale);
 
   const runCommand = async (kind: Command): Promise<void> => {
     setPending(kind);
@@ -124,80 +133,95 @@ export function App() {
     setOptions({ overlays }).catch((err: unknown) => setActionError(`could not change overlays: ${errorText(err)}`));
   };
 
+  const onPauseChange = (event: Event): void => {
+    const paused = (event.currentTarget as HTMLInputElement).checked;
+    setActionError(null);
+    setOptions({ paused }).catch((err: unknown) => setActionError(`could not change pause: ${errorText(err)}`));
+  };
+
   const loading = pending === 'start' || view?.state === 'starting';
-  const participants = view?.participants ?? [];
+  const participants = view?.participants ?? NO_PARTICIPANTS;
   const fallback = active ? fallbackText(view?.fallbackFrom) : null;
 
   return (
     <div class="popup">
-      <header class="head">
-        <h1>CallMood</h1>
-        <button
-          type="button"
-          class={active ? 'stop' : 'primary'}
-          data-testid="start-stop"
-          disabled={pending !== null || (!active && targetTabId === null)}
-          onClick={() => void runCommand(active ? 'stop' : 'start')}
-        >
-          {active ? 'Stop analysis' : 'Start analysis'}
-        </button>
+      <header class="popup__top">
+        <div class="head">
+          <h1>CallMood</h1>
+          <button
+            type="button"
+            class={active ? 'stop' : 'primary'}
+            data-testid="start-stop"
+            disabled={pending !== null || (!active && targetTabId === null)}
+            onClick={() => void runCommand(active ? 'stop' : 'start')}
+          >
+            {active ? 'Stop analysis' : 'Start analysis'}
+          </button>
+        </div>
+        <div class="toolbar">
+          <OptionSwitch testId="pause-toggle" checked={view?.options.paused ?? false} disabled={!view} onChange={onPauseChange}>
+            Pause
+          </OptionSwitch>
+          <PageLinks meetingId={currentMeetingId(view)} />
+        </div>
       </header>
 
-      <StateLines
-        view={view}
-        text={stateText(view, connection, targetTabId)}
-        loading={loading}
-        connection={connection}
-        connectionError={connectionError}
-        staleAgeMs={staleAgeMs}
-      />
-      {actionError && (
-        <p class="error" data-testid="error" role="alert">
-          {actionError}
-        </p>
-      )}
-      {tabError && (
-        <p class="error" role="alert">
-          {tabError}
-        </p>
-      )}
-      <AnalysePageOffer tabId={targetTabId} hidden={active || pending !== null || !view} start={() => runCommand('start')} />
-      {fallback && (
-        <p class="note" data-testid="fallback-notice" role="status">
-          {fallback}
-        </p>
-      )}
-      <MessageLine view={view} pending={pending} resume={() => void runCommand('resume')} />
-
-      <dl class="figures">
-        <dt>Pipeline</dt>
-        <dd data-testid="stats" title={view?.stats?.backendReason || undefined}>
-          {statsText(view?.stats ?? null, staleAgeMs)}
-        </dd>
-        <dt>Call site</dt>
-        <dd data-testid="site">{siteText(view)}</dd>
-      </dl>
-
-      <section aria-labelledby="participants-title">
-        <div class="section-head">
-          <h2 id="participants-title">Participants</h2>
-          <OptionSwitch testId="overlay-toggle" checked={view?.options.overlays ?? false} disabled={!view} onChange={onOverlayChange}>
-            Overlays on the call page
-          </OptionSwitch>
-        </div>
-        {participants.length > 0 ? (
-          <ul class="participants" data-testid="participants">
-            {participants.map((p) => (
-              <ParticipantRow key={p.id} participant={p} stale={stale} />
-            ))}
-          </ul>
-        ) : (
-          <p class="note muted">{active ? 'No participant tiles found yet.' : 'Start analysis to see participants.'}</p>
+      <div class="popup__scroll" data-testid="popup-scroll">
+        <StateLines
+          view={view}
+          text={stateText(view, connection, targetTabId)}
+          loading={loading}
+          connection={connection}
+          connectionError={connectionError}
+          staleAgeMs={staleAgeMs}
+        />
+        {actionError && (
+          <p class="error" data-testid="error" role="alert">
+            {actionError}
+          </p>
         )}
-      </section>
+        {tabError && (
+          <p class="error" role="alert">
+            {tabError}
+          </p>
+        )}
+        <AnalysePageOffer tabId={targetTabId} hidden={active || pending !== null || !view} start={() => runCommand('start')} />
+        {fallback && (
+          <p class="note" data-testid="fallback-notice" role="status">
+            {fallback}
+          </p>
+        )}
+        <MessageLine view={view} pending={pending} resume={() => void runCommand('resume')} />
 
-      <ExportButtons meetingId={currentMeetingId(view)} />
-      <PrivacyPanel view={view} setOptions={setOptions} />
+        <dl class="figures">
+          <dt>Pipeline</dt>
+          <dd data-testid="stats" title={view?.stats?.backendReason || undefined}>
+            {statsText(view?.stats ?? null, staleAgeMs)}
+          </dd>
+          <dt>Call site</dt>
+          <dd data-testid="site">{siteText(view)}</dd>
+        </dl>
+
+        <section aria-labelledby="participants-title">
+          <div class="section-head">
+            <h2 id="participants-title">Participants{participants.length > 0 ? ` (${participants.length})` : ''}</h2>
+            <OptionSwitch testId="overlay-toggle" checked={view?.options.overlays ?? false} disabled={!view} onChange={onOverlayChange}>
+              Overlays on the call page
+            </OptionSwitch>
+          </div>
+          {participants.length > 0 ? (
+            <ParticipantList participants={participants} stale={stale} spark={spark} Chart={Sparkline} />
+          ) : (
+            <p class="note muted">{active ? 'No participant tiles found yet.' : 'Start analysis to see participants.'}</p>
+          )}
+        </section>
+
+        <PrivacyPanel view={view} setOptions={setOptions} />
+      </div>
+
+      <footer class="popup__foot">
+        <ExportButtons meetingId={currentMeetingId(view)} />
+      </footer>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 /** One participant's live emotion: name, dominant class with confidence (or why there is none), and 7 bars. */
+import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import { EMOTIONS } from '../shared/emotions.ts';
 import type { GapReason, ParticipantLive } from '../shared/types.ts';
@@ -53,6 +54,10 @@ export interface ParticipantRowProps {
   participant: ParticipantLive;
   /** True when the live view stopped updating: the row shows no figures. */
   stale: boolean;
+  /** Buttons at the end of the head line (details, exclude). */
+  actions?: ComponentChildren;
+  /** Shown under the bars (the exclude confirmation). */
+  children?: ComponentChildren;
 }
 
 /**
@@ -63,7 +68,7 @@ export interface ParticipantRowProps {
  * `data-testid="bar"` per emotion with `data-emotion` and `data-value` (probability, 3 decimals;
  * `0.000` and `data-empty` when there is nothing to show).
  */
-export function ParticipantRow({ participant: p, stale }: ParticipantRowProps) {
+export function ParticipantRow({ participant: p, stale, actions, children }: ParticipantRowProps) {
   const live = !stale && p.gap === null && p.analysed && p.faceVisible && p.probabilities !== null;
   const status = dominantText(p, stale);
   const rate = stale ? null : updateRateText(p);
@@ -77,6 +82,7 @@ export function ParticipantRow({ participant: p, stale }: ParticipantRowProps) {
       data-gap={p.gap ?? undefined}
       data-update-hz={p.updateHz.toFixed(2)}
       data-stale={stale ? 'true' : undefined}
+      data-view="detailed"
       aria-labelledby={nameId}
     >
       <div class="participant__head">
@@ -93,9 +99,11 @@ export function ParticipantRow({ participant: p, stale }: ParticipantRowProps) {
           <span class={`participant__dominant${live ? '' : ' muted'}`} data-testid="dominant">
             {status}
           </span>
+          {actions}
         </span>
       </div>
       <EmotionBars probabilities={live ? p.probabilities : null} label={`${p.name || 'participant'}: ${status}`} status={status} />
+      {children}
     </li>
   );
 }

@@ -1,6 +1,6 @@
 /**
- * The always-visible privacy panel: what is processed, stored and sent (nothing), the EU AI
- * Act note, and the controls that limit analysis (pause, only me) or delete a meeting's data.
+ * The privacy panel: what is processed, stored and sent (nothing), the EU AI Act note, and the
+ * controls that limit analysis (only me; Pause is in the popup's header) or delete a meeting's data.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from '../shared/messages.ts';
@@ -23,10 +23,10 @@ export interface PrivacyPanelProps {
   setOptions: LiveView['setOptions'];
 }
 
-/** The privacy panel (`data-testid="privacy"`) with its pause, only-me and delete controls. */
+/** The privacy panel (`data-testid="privacy"`) with its only-me and delete controls. */
 export function PrivacyPanel({ view, setOptions }: PrivacyPanelProps) {
   const [optionError, setOptionError] = useState<string | null>(null);
-  const toggle = (name: 'paused' | 'onlyMe') => (event: Event) => {
+  const toggle = (name: 'onlyMe') => (event: Event) => {
     const checked = (event.currentTarget as HTMLInputElement).checked;
     setOptionError(null);
     setOptions({ [name]: checked }).catch((err: unknown) => setOptionError(`could not change the option: ${errorText(err)}`));
@@ -57,9 +57,6 @@ export function PrivacyPanel({ view, setOptions }: PrivacyPanelProps) {
         </li>
       </ul>
       <div class="controls">
-        <OptionSwitch testId="pause-toggle" checked={view?.options.paused ?? false} disabled={!view} onChange={toggle('paused')}>
-          Pause (analyse nothing; the timeline marks the seconds as paused)
-        </OptionSwitch>
         <OptionSwitch testId="only-me-toggle" checked={view?.options.onlyMe ?? false} disabled={!view} onChange={toggle('onlyMe')}>
           Only me (analyse my self-view only)
         </OptionSwitch>

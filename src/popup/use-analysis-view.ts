@@ -1,6 +1,7 @@
 /**
  * The popup's live analysis view: pushed by the background on a view port (`watchView`),
- * which reopens the port after a service-worker restart and keeps the last view meanwhile.
+ * which reopens the port after a service-worker restart and keeps the last view meanwhile. A
+ * view equal to the last one is dropped, so it costs the popup no render.
  * Option changes show at once: the options asked for lie over the pushed views until the
  * background answers the request, so a view pushed before it applied them does not undo them.
  */
@@ -34,11 +35,18 @@ export function useAnalysisView(): LiveView {
   const [connectionError, setConnectionError] = useState<string | null>(null);
   /** Option requests not answered yet; `asked` is cleared when the last one settles. */
   const inFlight = useRef(0);
+  /** The last view pushed, as JSON: a view equal to it (a tile heartbeat) renders nothing. */
+  const lastPushed = useRef('');
 
   useEffect(
     () =>
       watchView({
-        view: setPushed,
+        view: (next) => {
+          const json = JSON.stringify(next);
+          if (json === lastPushed.current) return;
+          lastPushed.current = json;
+          setPushed(next);
+        },
         status: (next, error) => {
           setConnection(next);
           setConnectionError(error);

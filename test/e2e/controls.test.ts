@@ -2,7 +2,8 @@
  * The privacy controls and robustness of a running analysis, in Chromium on the demo call,
  * as one scenario of steps (each needs the ones before it): "only me" chosen before
  * starting, a service-worker restart in the middle of a call, "pause" (its seconds marked as
- * paused in the exported timeline), and "delete this meeting's data".
+ * paused in the exported timeline), excluding one participant live with their records
+ * deleted, and "delete this meeting's data".
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -48,6 +49,39 @@ function countSeconds(session: CallSession, meetingId: string): Promise<number> 
         };
       }),
     meetingId,
+  );
+}
+
+/**
+ * What the store holds of participant `participantId` of meeting `meetingId`: their entry in
+ * the meeting record and how many of their seconds are stored (chunk records plus pending
+ * entries; read in the popup, the extension's origin). `entry` is null when they are not in it.
+ */
+function participantStored(session: CallSession, meetingId: string, participantId: string) {
+  return session.popup.evaluate(
+    ([mid, pid]) =>
+      new Promise<{ entry: { name: string; excluded?: boolean } | null; records: number }>((ok, fail) => {
+        const open = indexedDB.open('callmood');
+        open.onerror = () => fail(open.error ?? new Error('indexedDB.open failed'));
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['meetings', 'chunks', 'pending']);
+          const range = IDBKeyRange.bound([mid], [mid, []]);
+          const meeting = tx.objectStore('meetings').get(mid);
+          const chunks = tx.objectStore('chunks').getAll(range);
+          const pending = tx.objectStore('pending').getAll(range);
+          tx.oncomplete = () => {
+            const people = (meeting.result as { participants: { id: string; name: string; excluded?: boolean }[] } | undefined)?.participants ?? [];
+            const index = people.findIndex((p) => p.id === pid);
+            const inChunks = (chunks.result as { participant: number }[]).filter((c) => c.participant === index).length;
+            const inPending = (pending.result as { participant: Uint16Array }[]).reduce((n, r) => n + [...r.participant].filter((i) => i === index).length, 0);
+            ok({ entry: index < 0 ? null : people[index]!, records: index < 0 ? 0 : inChunks + inPending });
+            db.close();
+          };
+          tx.onerror = () => fail(tx.error ?? new Error('reading the participant failed'));
+        };
+      }),
+    [meetingId, participantId] as const,
   );
 }
 
@@ -136,6 +170,25 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
     assert.ok(people.size >= 2, `paused seconds for every participant: ${[...people].join(', ')}`);
     for (const id of people) assert.ok(paused.filter((r) => r.participant_id === id).length >= 2, `${id}: at least 2 paused seconds`);
     assert.ok(paused.every((r) => r.dominant === 'none' && r.happy === ''), 'a paused second has no probabilities');
+  });
+
+  step('excluding a participant with their records: gone from the popup, none of their seconds stored, the others go on', async () => {
+    const meetingId = await currentMeetingId(session);
+    const gone = 'noface_face';
+    const before = await participantStored(session, meetingId, gone);
+    assert.ok(before.entry && before.records > 0, `${gone} has stored seconds before: ${JSON.stringify(before)}`);
+    const row = session.popup.locator(`[data-testid="participant-row"][data-participant-id="${gone}"]`);
+    await row.getByTestId('exclude').click();
+    await row.getByTestId('exclude-delete').check();
+    await row.getByTestId('exclude-yes').click();
+    await row.waitFor({ state: 'detached', timeout: 5000 });
+    await new Promise((ok) => setTimeout(ok, 2500)); // seconds in flight when it was excluded would land now
+    const rows = await waitForRows(session, (r) => r.some((x) => EMOTION_TEXT.test(x.dominant)), 10_000, 'the others to go on');
+    assert.ok(!rows.some((r) => r.id === gone), `${gone} is not listed again`);
+    assert.ok(rows.length >= 4, `the other participants stay: ${rows.map((r) => r.id).join(', ')}`);
+    const after = await participantStored(session, meetingId, gone);
+    assert.deepEqual(after, { entry: { id: gone, name: '', isSelf: false, excluded: true }, records: 0 });
+    assert.ok((await participantStored(session, meetingId, SELF)).records > 0, 'the others\' seconds stay');
   });
 
   step("delete this meeting's data removes every stored second of it", async () => {

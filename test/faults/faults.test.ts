@@ -20,6 +20,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { CallSession, hostRulesArg, listClips, ROOT } from '../../scripts/lib/call-session.ts';
 import { ensureBuilt, noBrowserReason, noVideosReason, TEST_OUTPUT } from '../e2e/helpers.ts';
 import {
@@ -697,7 +698,10 @@ function tilesScenario(n: 25 | 49): Scenario {
       const popup = live.session.popup;
       const usageBefore = await storageUsage(popup);
       const m = await startMeeting(live, false);
-      await sleep(20_000);
+      const until = Date.now() + 20_000;
+      await sleep(10_000);
+      const popupAt49 = n === 49 ? await controlsInView(popup, n, row) : null;
+      await sleep(Math.max(0, until - Date.now()));
       const e = await endMeeting(live, m, false, 40_000, true);
       await sleep(1500);
       const usageAfter = await storageUsage(popup);
@@ -748,6 +752,7 @@ function tilesScenario(n: 25 | 49): Scenario {
           bytesPerParticipantSecond: seconds.length ? Math.round((usageAfter - usageBefore) / seconds.length) : null,
         },
         hooks: hooksSeen(e.samples),
+        ...(popupAt49 ? { popupAt49 } : {}),
       };
       if (n === 49) {
         if (share < TARGETS.tiles49RecordedShareMin) row.belowSpeedTargets.push(`${round(share * 100, 1)} % of participant-seconds recorded (target >= ${TARGETS.tiles49RecordedShareMin * 100} %)`);
@@ -755,6 +760,42 @@ function tilesScenario(n: 25 | 49): Scenario {
       }
     },
   };
+}
+
+/** The popup's controls that must stay in view at any number of participants. */
+const POPUP_CONTROLS = ['start-stop', 'pause-toggle', 'open-report', 'open-meetings', 'export-json', 'export-csv'];
+
+/**
+ * With `n` participants listed, the popup shown at Chrome's largest popup size (800 x 600):
+ * each of POPUP_CONTROLS must lie inside it without scrolling (a miss otherwise). Also returns
+ * how long the popup's participant list took to render (its `callmood:participant-list`
+ * performance entries over 5 s: render, DOM commit and the sparklines' new data).
+ */
+async function controlsInView(popup: Page, n: number, row: Row): Promise<Record<string, unknown>> {
+  const size = popup.viewportSize();
+  await popup.setViewportSize({ width: 800, height: 600 });
+  try {
+    await popup.waitForFunction((want) => document.querySelectorAll('[data-testid="participant-row"]').length >= want, n, { timeout: 15_000 });
+    await popup.evaluate(() => performance.clearMeasures('callmood:participant-list'));
+    await sleep(5000);
+    for (const id of POPUP_CONTROLS) {
+      const box = await popup.getByTestId(id).boundingBox();
+      const inside = box !== null && box.x >= 0 && box.y >= 0 && box.x + box.width <= 800 && box.y + box.height <= 600;
+      if (!inside) row.misses.push(`popup with ${n} participants: ${id} is not inside 800x600 without scrolling (${JSON.stringify(box)})`);
+    }
+    const page = await popup.evaluate(() => ({
+      rows: document.querySelectorAll('[data-testid="participant-row"]').length,
+      view: document.querySelector<HTMLElement>('[data-testid="participants"]')?.dataset.view ?? null,
+      pageScrolls: document.documentElement.scrollHeight > innerHeight,
+      renders: performance.getEntriesByName('callmood:participant-list').map((e) => e.duration),
+    }));
+    if (page.pageScrolls) row.misses.push(`popup with ${n} participants: the page itself scrolls`);
+    const sorted = [...page.renders].sort((a, b) => a - b);
+    const at = (q: number) => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!, 1) : null);
+    return { rows: page.rows, view: page.view, renderMs: { count: sorted.length, median: at(0.5), p95: at(0.95), max: at(1) } };
+  } finally {
+    await popup.setViewportSize(size ?? { width: 400, height: 760 });
+  }
 }
 
 /**

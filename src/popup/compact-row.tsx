@@ -1,0 +1,110 @@
+/**
+ * One participant on one line (the compact view): name, dominant emotion and its confidence
+ * (or why there is none), a stacked bar of the 7 probabilities, and a sparkline of the last
+ * two minutes. It carries the same test hooks as the detailed row (participant-row.tsx), the
+ * 7 bars being the stacked bar's segments, so anything that reads rows reads both.
+ */
+import type { ComponentChildren, ComponentType } from 'preact';
+import { useId } from 'preact/hooks';
+import { EMOTIONS } from '../shared/emotions.ts';
+import type { ParticipantLive } from '../shared/types.ts';
+import type { SparkData } from './history.ts';
+import { dominantText, percent, updateRateText } from './participant-row.tsx';
+import type { SparklineProps } from './sparkline.tsx';
+
+/** Props of `CompactRow`. */
+export interface CompactRowProps {
+  participant: ParticipantLive;
+  /** True when the live view stopped updating: the row shows no figures. */
+  stale: boolean;
+  /** The sparkline's data (history.ts). */
+  spark: SparkData;
+  /** The sparkline component (`Sparkline`; tests pass a stand-in: uPlot needs a canvas). */
+  Chart: ComponentType<SparklineProps>;
+  /** Buttons at the end of the line (details, exclude). */
+  actions?: ComponentChildren;
+  /** Shown under the line (the exclude confirmation). */
+  children?: ComponentChildren;
+}
+
+/**
+ * True when `a` and `b` show the same in a row (what is drawn: names, flags, gap, rate to 2
+ * decimals, probabilities to 3); the frame time and face box, which rows do not show, are
+ * not compared. Lets unchanged rows skip rendering when a new view arrives.
+ */
+export function sameInRow(a: ParticipantLive, b: ParticipantLive): boolean {
+  if (a === b) return true;
+  if (a.id !== b.id || a.name !== b.name || a.isSelf !== b.isSelf || a.analysed !== b.analysed || a.faceVisible !== b.faceVisible) return false;
+  if (a.dominant !== b.dominant || a.gap !== b.gap || a.confidence !== b.confidence || a.updateHz.toFixed(2) !== b.updateHz.toFixed(2)) return false;
+  if (a.probabilities === null || b.probabilities === null) return a.probabilities === b.probabilities;
+  return EMOTIONS.every((e) => a.probabilities![e].toFixed(3) === b.probabilities![e].toFixed(3));
+}
+
+/** True when a row shows live figures: a face, no gap, a fresh view. */
+export function showsFigures(p: ParticipantLive, stale: boolean): boolean {
+  return !stale && p.gap === null && p.analysed && p.faceVisible && p.probabilities !== null;
+}
+
+/**
+ * The compact row. Test hooks as `ParticipantRow`'s (`participant-row` with
+ * `data-participant-id`, `data-participant-name`, `data-gap`, `data-update-hz`, `data-stale`;
+ * `dominant`; 7 `bar`s with `data-emotion`, `data-value`, `data-empty`), plus
+ * `data-view="compact"` and the segment widths as `style.width` in % of the stacked bar.
+ */
+export function CompactRow({ participant: p, stale, spark, Chart, actions, children }: CompactRowProps) {
+  const live = showsFigures(p, stale);
+  const status = dominantText(p, stale);
+  const rate = stale ? null : updateRateText(p);
+  const nameId = useId();
+  const name = p.name || 'unnamed';
+  return (
+    <li
+      class={`participant participant--compact${live ? '' : ' participant--idle'}`}
+      data-testid="participant-row"
+      data-view="compact"
+      data-participant-id={p.id}
+      data-participant-name={p.name}
+      data-gap={p.gap ?? undefined}
+      data-update-hz={p.updateHz.toFixed(2)}
+      data-stale={stale ? 'true' : undefined}
+      aria-labelledby={nameId}
+    >
+      <div class="crow">
+        <span class="crow__name" id={nameId} title={name}>
+          {name}
+          {p.isSelf && <span class="participant__you"> (you)</span>}
+        </span>
+        <span class={`crow__dominant${live ? '' : ' muted'}`} data-testid="dominant" title={rate ?? undefined}>
+          {status}
+        </span>
+        <StackedBar probabilities={live ? p.probabilities : null} label={`${name}: ${status}`} />
+        <Chart data={spark} label={`${name}: positive minus negative emotions over the last two minutes`} />
+        {actions}
+      </div>
+      {children}
+    </li>
+  );
+}
+
+/** The 7 probabilities side by side in one bar, each segment as wide as its probability; empty (`data-empty`) when null. */
+function StackedBar({ probabilities, label }: { probabilities: ParticipantLive['probabilities']; label: string }) {
+  return (
+    <span class="stack" role="img" aria-label={label}>
+      {EMOTIONS.map((emotion) => {
+        const value = probabilities ? probabilities[emotion] : 0;
+        return (
+          <span
+            key={emotion}
+            class={`stack__part bar__fill--${emotion}`}
+            title={probabilities ? `${emotion} ${percent(value)}` : undefined}
+            data-testid="bar"
+            data-emotion={emotion}
+            data-value={value.toFixed(3)}
+            data-empty={probabilities ? undefined : 'true'}
+            style={{ width: `${(value * 100).toFixed(1)}%` }}
+          />
+        );
+      })}
+    </span>
+  );
+}

@@ -1,0 +1,41 @@
+/** The popup's links to CallMood's own pages: the report of the current meeting and the list of meetings, each opened in a new tab. */
+import browser from 'webextension-polyfill';
+import { useState } from 'preact/hooks';
+import { errorText } from '../shared/errors.ts';
+
+/** The extension-relative address of meeting `meetingId`'s report page. */
+export function reportPath(meetingId: string): string {
+  return `report.html?meeting=${encodeURIComponent(meetingId)}`;
+}
+
+/** Opens extension page `path` (e.g. `meetings.html`) in a new tab. @throws Error when the browser refuses. */
+export async function openPage(path: string): Promise<void> {
+  await browser.tabs.create({ url: browser.runtime.getURL(path) });
+}
+
+/**
+ * "Open report" (`data-testid="open-report"`, disabled when `meetingId` is null) and
+ * "Meetings" (`data-testid="open-meetings"`); a failure shows in `page-link-error`.
+ */
+export function PageLinks({ meetingId, open = openPage }: { meetingId: string | null; open?: (path: string) => Promise<void> }) {
+  const [error, setError] = useState<string | null>(null);
+  const go = (path: string): void => {
+    setError(null);
+    open(path).catch((err: unknown) => setError(`could not open the page: ${errorText(err)}`));
+  };
+  return (
+    <>
+      <button type="button" data-testid="open-report" disabled={meetingId === null} title="This meeting's report, in a new tab" onClick={() => meetingId !== null && go(reportPath(meetingId))}>
+        Open report
+      </button>
+      <button type="button" data-testid="open-meetings" title="Every stored meeting, in a new tab" onClick={() => go('meetings.html')}>
+        Meetings
+      </button>
+      {error && (
+        <p class="error" data-testid="page-link-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
