@@ -42,6 +42,8 @@ export class AnalysisControl {
   private tiles: TilesSnapshot | null = null;
   private lastError: string | null = null;
   private starting = false;
+  /** True while `stop` releases the host and ends the meeting: the view says `stopping` until the meeting is saved. */
+  private stopping = false;
   /**
    * True until this worker has asked the host for its latest live update: a restarted worker
    * has none while the host runs on; a worker that started the analysis gets every update.
@@ -163,10 +165,23 @@ export class AnalysisControl {
   }
 
   /**
-   * Stops the analysis (safe when nothing runs) and shows `error` in the view, if given.
+   * Stops the analysis (safe when nothing runs) and shows `error` in the view, if given. The view
+   * reads `stopping` until the host has stopped and every open meeting has ended, so an export
+   * right after Stop gets the whole, ended meeting.
    * @returns an error outcome naming what could not be released.
    */
   async stop(error: string | null = null): Promise<Outcome> {
+    this.stopping = true;
+    try {
+      return await this.release(error);
+    } finally {
+      this.stopping = false;
+      this.changed();
+    }
+  }
+
+  /** Stop's work: the view goes `stopping` at once, the host stops, the tab is released and every open meeting ends. */
+  private async release(error: string | null): Promise<Outcome> {
     const { storage } = this.deps;
     const session = await storage.loadSession();
     await storage.saveSession(null);
@@ -355,7 +370,7 @@ export class AnalysisControl {
     const { live, tiles, lastError } = this;
     const shown = session ? live : null;
     return {
-      state: this.starting || session?.state === 'starting' ? 'starting' : session ? 'running' : lastError ? 'error' : 'idle',
+      state: this.stopping ? 'stopping' : this.starting || session?.state === 'starting' ? 'starting' : session ? 'running' : lastError ? 'error' : 'idle',
       tabId: session?.tabId ?? null,
       meetingId: session?.meetingId ?? null,
       options: session?.options ?? (await storage.loadOptions()),

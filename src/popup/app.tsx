@@ -72,6 +72,8 @@ function stateText(view: AnalysisView | null, connection: Connection, targetTabI
       return 'Not analysing.';
     case 'starting':
       return 'Starting…';
+    case 'stopping':
+      return 'Stopping: saving the last seconds…';
     case 'running': {
       const where = view.tabId !== null && view.tabId !== targetTabId ? `another tab (#${view.tabId})` : 'this tab';
       return `Analysing ${where}${view.options.paused ? ' (paused)' : ''}.`;
@@ -152,10 +154,10 @@ export function App() {
             type="button"
             class={active ? 'stop' : 'primary'}
             data-testid="start-stop"
-            disabled={pending !== null || (!active && targetTabId === null)}
+            disabled={pending !== null || view?.state === 'stopping' || (!active && targetTabId === null)}
             onClick={() => void runCommand(active ? 'stop' : 'start')}
           >
-            {active ? 'Stop analysis' : 'Start analysis'}
+            {view?.state === 'stopping' ? 'Stopping…' : active ? 'Stop analysis' : 'Start analysis'}
           </button>
         </div>
         <div class="toolbar">

@@ -101,7 +101,7 @@ export interface ParticipantLive {
   updateHz: number;
 }
 
-export type AnalysisState = 'idle' | 'starting' | 'running' | 'error';
+export type AnalysisState = 'idle' | 'starting' | 'running' | 'stopping' | 'error';
 
 /** Inference figures reported by the offscreen document. */
 export interface PipelineStats {

@@ -59,7 +59,7 @@ function viewPortMessageSchema(): z.ZodMiniType<ViewPortMessage> {
     latencyMs: z.number(),
   });
   const view = z.object({
-    state: z.enum(['idle', 'starting', 'running', 'error']),
+    state: z.enum(['idle', 'starting', 'running', 'stopping', 'error']),
     tabId: z.nullable(z.int()),
     meetingId: z.nullable(z.string()),
     options: z.object({ overlays: z.boolean(), paused: z.boolean(), onlyMe: z.boolean() }),

@@ -177,6 +177,18 @@ test('start injects the content script, starts the host, stores the running sess
   });
 });
 
+test('the view reads stopping until the host has stopped and the meeting has ended, then idle', async () => {
+  const { control, calls } = fakes();
+  await control.start(TAB);
+  calls.length = 0;
+  const stopping = control.stop();
+  assert.equal((await control.view()).state, 'stopping');
+  assert.ok(!calls.includes('timeline.endOpenMeetings'), 'the meeting is not ended yet');
+  await stopping;
+  assert.ok(calls.includes('timeline.endOpenMeetings'));
+  assert.equal((await control.view()).state, 'idle');
+});
+
 test('stop releases the host and the page, clears the session and badge, and pushes idle', async () => {
   const { control, calls, state } = fakes();
   const port = new Port();
