@@ -224,7 +224,7 @@ export class AnalysisControl {
       .setOptions(options)
       .catch(() => {});
     await this.deps.tab.setOptions(session.tabId, options).catch(() => {});
-    if (options.overlays && this.live) await this.deps.tab.showLive(session.tabId, this.live.participants).catch(() => {});
+    if (options.overlays && this.live) await this.deps.tab.showLive(session.tabId, this.live.participants, this.exclusions.of(session.meetingId)).catch(() => {});
     await this.syncListening();
     return options;
   }
@@ -252,7 +252,7 @@ export class AnalysisControl {
     this.live = update;
     if (update.stats.backend) this.backendInUse = update.stats.backend;
     this.changed();
-    if (session.options.overlays) await this.deps.tab.showLive(session.tabId, update.participants).catch(() => {});
+    if (session.options.overlays) await this.deps.tab.showLive(session.tabId, update.participants, this.exclusions.of(session.meetingId)).catch(() => {});
   }
 
   /**
@@ -271,7 +271,7 @@ export class AnalysisControl {
     this.changed();
     const problems: string[] = [];
     if (session.state === 'running') await this.deps.host().exclude(participantId).catch((e: unknown) => problems.push(`the analysis could not be told: ${errorText(e)}`));
-    if (options.overlays && this.live) await this.deps.tab.showLive(tabId, this.live.participants).catch(() => {});
+    if (options.overlays && this.live) await this.deps.tab.showLive(tabId, this.live.participants, this.exclusions.of(meetingId)).catch(() => {});
     if (deleteRecords)
       await this.deps.deleteParticipantRecords(meetingId, participantId).catch((e: unknown) => problems.push(`their records could not be deleted: ${errorText(e)}`));
     return problems.length ? { ok: false, error: problems.join('; ') } : { ok: true };

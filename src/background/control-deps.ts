@@ -33,8 +33,11 @@ export interface CallTab {
   stop(tabId: number): Promise<void>;
   /** `content/set-options`. @throws Error when the tab or its content script is gone. */
   setOptions(tabId: number, options: AnalysisOptions): Promise<void>;
-  /** `content/live`: the participants for the overlays. @throws Error when the tab or its content script is gone. */
-  showLive(tabId: number, participants: ParticipantLive[]): Promise<void>;
+  /**
+   * `content/live`: the participants for the overlays, and the ids the user excluded (their tiles
+   * get no overlay). @throws Error when the tab or its content script is gone.
+   */
+  showLive(tabId: number, participants: ParticipantLive[], excluded: string[]): Promise<void>;
 }
 
 /** What `AnalysisControl` needs from the browser. */

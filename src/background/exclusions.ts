@@ -3,14 +3,9 @@
  * kept by the background so that a restarted host (the same meeting) is told them again, and
  * so that a live update made before the host heard of an exclusion never shows them.
  */
+import { isExcludedId } from '../shared/excluded-ids.ts';
 import type { ParticipantLive } from '../shared/types.ts';
 
-/** True when live participant `id` is `excluded` itself or a person (`<tile id>#<n>`) of an excluded tile. */
-export function isExcludedId(id: string, excluded: ReadonlySet<string>): boolean {
-  if (excluded.has(id)) return true;
-  const hash = id.lastIndexOf('#');
-  return hash > 0 && excluded.has(id.slice(0, hash));
-}
 
 /** The excluded participant ids of one meeting at a time; a new meeting starts with none. */
 export class Exclusions {

@@ -40,7 +40,7 @@ const control = new AnalysisControl({
     inject: injectContentScript,
     stop: (tabId) => sendToTab(tabId, 'content/stop', {}),
     setOptions: (tabId, options) => sendToTab(tabId, 'content/set-options', options),
-    showLive: (tabId, participants) => sendToTab(tabId, 'content/live', { participants }),
+    showLive: (tabId, participants, excluded) => sendToTab(tabId, 'content/live', { participants, excluded }),
   },
   badge: setBadge,
   newMeetingId: () => crypto.randomUUID(),

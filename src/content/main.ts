@@ -14,6 +14,7 @@ import { createTileFrameReader } from './frame-reader.ts';
 import { createOverlayLayer } from './overlay.ts';
 import type { OverlayLayer } from './overlay.ts';
 import { logOnce, startTileTracker } from './tile-tracker.ts';
+import { isExcludedId } from '../shared/excluded-ids.ts';
 
 /** What an injection leaves on the page's (isolated-world) window to find itself again. */
 interface ContentInstance {
@@ -47,13 +48,16 @@ function install(): ContentInstance {
   let run: AbortController | null = null;
   let tiles: TileReport[] = [];
   let participants: ParticipantLive[] = [];
+  /** Participant ids the user excluded: their tiles get no overlay. */
+  let excluded: ReadonlySet<string> = new Set();
   let overlay: OverlayLayer | null = null;
   let unlisten: (() => void) | null = null;
   const frames = createTileFrameReader(document);
 
-  /** Redraws the overlays from the latest tiles and results (self tile only in only-me mode). */
+  /** Redraws the overlays from the latest tiles and results (self tile only in only-me mode; none on an excluded tile). */
   const draw = (): void => {
-    overlay?.update(options.onlyMe ? tiles.filter((t) => t.isSelf) : tiles, participants);
+    const shown = tiles.filter((t) => (!options.onlyMe || t.isSelf) && !isExcludedId(t.id, excluded));
+    overlay?.update(shown, excluded.size ? participants.filter((p) => !isExcludedId(p.id, excluded)) : participants);
   };
 
   /** Creates or destroys the overlay layer to match `options.overlays` (only while tracking). */
@@ -140,9 +144,10 @@ function install(): ContentInstance {
         fail('set options', error);
       }
     },
-    'content/live': async ({ participants: latest }) => {
+    'content/live': async ({ participants: latest, excluded: ids }) => {
       try {
         participants = latest;
+        excluded = new Set(ids ?? []);
         draw();
       } catch (error) {
         fail('overlay', error);

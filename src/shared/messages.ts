@@ -137,7 +137,7 @@ export interface MessageMap {
   'content/start': { request: { options: AnalysisOptions }; response: Outcome };
   'content/stop': { request: Record<string, never>; response: void };
   'content/set-options': { request: AnalysisOptions; response: void };
-  'content/live': { request: { participants: ParticipantLive[] }; response: void };
+  'content/live': { request: { participants: ParticipantLive[]; excluded?: string[] }; response: void };
   /** Firefox only: the current pixels of the tiles `ids`, each at most `maxSide` px on its longer side. */
   'content/read-frames': { request: { ids: string[]; maxSide: number }; response: { frames: TileFrame[] } };
 }

@@ -172,9 +172,10 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
     assert.ok(paused.every((r) => r.dominant === 'none' && r.happy === ''), 'a paused second has no probabilities');
   });
 
-  step('excluding a participant with their records: gone from the popup, none of their seconds stored, the others go on', async () => {
+  step('excluding a participant with their records: gone from the popup and the overlays, none of their seconds stored, the others go on', async () => {
     const meetingId = await currentMeetingId(session);
     const gone = 'noface_face';
+    await session.setOverlays(true);
     const before = await participantStored(session, meetingId, gone);
     assert.ok(before.entry && before.records > 0, `${gone} has stored seconds before: ${JSON.stringify(before)}`);
     const row = session.popup.locator(`[data-testid="participant-row"][data-participant-id="${gone}"]`);
@@ -189,6 +190,10 @@ describe('privacy controls and restarts (real clips)', { skip }, () => {
     const after = await participantStored(session, meetingId, gone);
     assert.deepEqual(after, { entry: { id: gone, name: '', isSelf: false, excluded: true }, records: 0 });
     assert.ok((await participantStored(session, meetingId, SELF)).records > 0, 'the others\' seconds stay');
+    const boxes = await session.overlays();
+    assert.ok(!(gone in boxes), `no overlay on ${gone}'s tile: ${JSON.stringify(boxes)}`);
+    assert.ok(Object.keys(boxes).length >= 4, `the others keep their overlays: ${JSON.stringify(boxes)}`);
+    await session.setOverlays(false);
   });
 
   step("delete this meeting's data removes every stored second of it", async () => {

@@ -81,7 +81,7 @@ function fakes(
       },
       stop: async (tabId) => void calls.push(`tab.stop ${tabId}`),
       setOptions: async (tabId, o) => void calls.push(`tab.setOptions ${tabId} ${JSON.stringify(o)}`),
-      showLive: async (tabId, participants) => void calls.push(`tab.showLive ${tabId} ${participants.length}`),
+      showLive: async (tabId, participants, excluded) => void calls.push(`tab.showLive ${tabId} ${participants.length}${excluded.length ? ` excluding ${excluded.join(',')}` : ''}`),
     },
     badge: async (on) => void (state.badge = on),
     newMeetingId: () => `meeting-${++meetings}`,
