@@ -86,15 +86,19 @@ test('gap seconds keep their reason and sample count; samples above 255 are stor
 
 test('invalid bytes are skipped second by second; an unknown participant index skips the whole chunk', () => {
   const chunk = emptyChunk('m', 3, 0);
-  for (const s of [0, 1, 2, 3]) writeSecond(chunk, faceSecond(s, [1, 1, 1, 1, 1, 1, 1]));
+  for (const s of [0, 1, 2, 3, 4, 5]) writeSecond(chunk, faceSecond(s, [1, 1, 1, 1, 1, 1, 1]));
   chunk.gap[1] = 200; // no such reason
   chunk.probabilities.fill(0, 2 * 7, 3 * 7); // a face second without probabilities
+  chunk.face[4] = 0; // probabilities but no face
+  chunk.gap[5] = 1; // a no-face gap that still has a face fraction and probabilities
+  const { records, skipped } = decodeChunk(chunk, ALICE);
   assert.deepEqual(
-    decodeChunk(chunk, ALICE).records.map((r) => r.second),
+    records.map((r) => r.second),
     [0, 3],
   );
-  assert.equal(decodeChunk(chunk, ALICE).skipped, 2);
-  assert.deepEqual(decodeChunk(chunk, undefined), { records: [], skipped: 4 });
+  assert.equal(skipped, 4);
+  for (const r of records) assert.ok(secondRecordSchema.safeParse(r).success, 'every decoded second passes the schema');
+  assert.deepEqual(decodeChunk(chunk, undefined), { records: [], skipped: 6 });
 });
 
 test('parseChunk accepts only the exact shape; storedSeconds counts unreadable values as 1', () => {
