@@ -2,15 +2,12 @@
 import { Chart, registerables } from 'chart.js';
 import { EMOTION_COLORS } from '../../src/shared/emotion-colors.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
-import { benchArc, twoFrames, type DrawCharts } from './data.ts';
+import { benchArc, timeCharts, type DrawCharts } from './data.ts';
 
 Chart.register(...registerables);
 
-const draw: DrawCharts = async (points, charts) => {
-  const box = document.createElement('div');
-  document.body.replaceChildren(box);
-  const t0 = performance.now();
-  for (let c = 0; c < charts; c++) {
+const draw: DrawCharts = (points, charts) =>
+  timeCharts(charts, (box, c) => {
     const { times, arc } = benchArc(points, c + 1);
     const wrap = document.createElement('div');
     wrap.style.cssText = 'width:1000px;height:160px';
@@ -33,8 +30,5 @@ const draw: DrawCharts = async (points, charts) => {
       },
       options: { animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true, scales: { x: { type: 'linear' }, y: { stacked: true, min: 0, max: 1 } }, plugins: { legend: { display: false } } },
     });
-  }
-  await twoFrames();
-  return performance.now() - t0;
-};
+  });
 (globalThis as { drawCharts?: DrawCharts }).drawCharts = draw;

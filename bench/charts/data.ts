@@ -30,8 +30,21 @@ export function benchArc(points: number, seed: number): { times: number[]; arc: 
 }
 
 /** Two animation frames: what was drawn is on screen. */
-export function twoFrames(): Promise<void> {
+function twoFrames(): Promise<void> {
   return new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok())));
+}
+
+/**
+ * Empties the page, calls `drawOne(box, c)` for c = 0 … charts − 1 into one fresh container and
+ * resolves with the ms from the first call until two frames after the last (drawn on screen).
+ */
+export async function timeCharts(charts: number, drawOne: (box: HTMLElement, c: number) => void): Promise<number> {
+  const box = document.createElement('div');
+  document.body.replaceChildren(box);
+  const t0 = performance.now();
+  for (let c = 0; c < charts; c++) drawOne(box, c);
+  await twoFrames();
+  return performance.now() - t0;
 }
 
 /** The function each library's page defines: draws `charts` stacked-area charts of `points` points into a fresh container; resolves with the ms it took. */

@@ -2,13 +2,10 @@
 import * as Plot from '@observablehq/plot';
 import { EMOTION_COLORS } from '../../src/shared/emotion-colors.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
-import { benchArc, twoFrames, type DrawCharts } from './data.ts';
+import { benchArc, timeCharts, type DrawCharts } from './data.ts';
 
-const draw: DrawCharts = async (points, charts) => {
-  const box = document.createElement('div');
-  document.body.replaceChildren(box);
-  const t0 = performance.now();
-  for (let c = 0; c < charts; c++) {
+const draw: DrawCharts = (points, charts) =>
+  timeCharts(charts, (box, c) => {
     const { times, arc } = benchArc(points, c + 1);
     const rows = EMOTIONS.flatMap((e) => times.map((t, i) => ({ t: new Date(t * 1000), e, p: arc[e][i] ?? undefined })));
     box.append(
@@ -20,8 +17,5 @@ const draw: DrawCharts = async (points, charts) => {
         marks: [Plot.areaY(rows, { x: 't', y: 'p', fill: 'e', order: [...EMOTIONS] })],
       }),
     );
-  }
-  await twoFrames();
-  return performance.now() - t0;
-};
+  });
 (globalThis as { drawCharts?: DrawCharts }).drawCharts = draw;
