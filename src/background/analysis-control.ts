@@ -246,6 +246,7 @@ export class AnalysisControl {
   async liveUpdate(update: LiveUpdate): Promise<void> {
     const session = await this.deps.storage.loadSession();
     if (!session || update.meetingId !== session.meetingId) return;
+    this.recallExclusions(session);
     // An update made before the host heard of an exclusion must not show the participant.
     const participants = this.exclusions.filter(session.meetingId, update.participants);
     if (participants !== update.participants) update = { ...update, participants };
@@ -266,7 +267,9 @@ export class AnalysisControl {
     const session = await this.deps.storage.loadSession();
     if (!session) return { ok: false, error: 'nothing is being analysed' };
     const { meetingId, tabId, options } = session;
+    this.recallExclusions(session);
     this.exclusions.add(meetingId, participantId);
+    await this.deps.storage.saveSession({ ...session, excluded: this.exclusions.of(meetingId) });
     if (this.live) this.live = { ...this.live, participants: this.exclusions.filter(meetingId, this.live.participants) };
     this.changed();
     const problems: string[] = [];
@@ -299,6 +302,7 @@ export class AnalysisControl {
    * on with a meeting (`resume`) keeps the backend the previous host chose (see `withBackend`).
    */
   private async hostRequest(session: Session, resume: boolean): Promise<HostStartRequest> {
+    this.recallExclusions(session);
     this.hostListening = this.listening(session);
     const overrides = await this.deps.storage.loadDevConfig();
     const { tabId, meetingId, startedAt, options } = session;
@@ -385,6 +389,11 @@ export class AnalysisControl {
       lastMeetingId: session?.meetingId ?? (await storage.loadLastMeetingId()),
       resumable: this.resumable !== null && !session,
     };
+  }
+
+  /** Takes the exclusions the session kept (a restarted worker starts without them in memory). */
+  private recallExclusions(session: Session): void {
+    for (const id of session.excluded ?? []) this.exclusions.add(session.meetingId, id);
   }
 
   /** The view changed: push it to the open ports (view-pusher.ts). */

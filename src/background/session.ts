@@ -15,6 +15,8 @@ export interface Session {
   startedAt: number;
   options: AnalysisOptions;
   state: 'starting' | 'running';
+  /** Participant ids the user excluded from this meeting (kept here so a restarted worker still knows them); absent when none. */
+  excluded?: string[];
 }
 
 const KEY = 'callmood.session.v1';
@@ -29,6 +31,7 @@ const sessionSchema = z.object({
   startedAt: z.number(),
   options: optionsSchema,
   state: z.enum(['starting', 'running']),
+  excluded: z.optional(z.array(z.string())),
 });
 
 /**

@@ -526,3 +526,17 @@ test('an exclusion the host cannot hear or whose records cannot be deleted says 
   await control.hostLost('crash');
   assert.deepEqual(state.requests.at(-1)?.excluded, ['p9']);
 });
+
+test('exclusions are kept in the session: a restarted worker still hides them and tells a restarted host', async () => {
+  const before = fakes();
+  await before.control.start(TAB);
+  await before.control.excludeParticipant('p1', false);
+  assert.deepEqual(before.state.session?.excluded, ['p1']);
+
+  const after = fakes({ hostRunning: false });
+  after.state.session = before.state.session;
+  await after.control.restore();
+  assert.deepEqual(after.state.requests.at(-1)?.excluded, ['p1'], 'the host restarted by the new worker skips p1');
+  await after.control.liveUpdate(liveUpdate('meeting-1', 'Ada', ['p1', 'p2']));
+  assert.deepEqual((await after.control.view()).participants.map((p) => p.id), ['p2']);
+});
