@@ -49,7 +49,7 @@ export class AnalysisControl {
    * has none while the host runs on; a worker that started the analysis gets every update.
    */
   private askHostForLive = true;
-  private readonly views = new ViewPusher(() => this.view());
+  private readonly views: ViewPusher;
   /** What the host was last told about anyone looking (see `offscreen/set-listening`). */
   private hostListening: boolean | null = null;
   /** While a dead host is being restarted: what the view says. */
@@ -69,7 +69,9 @@ export class AnalysisControl {
     failed: (error) => this.failed(error),
   };
 
-  constructor(private readonly deps: ControlDeps) {}
+  constructor(private readonly deps: ControlDeps) {
+    this.views = new ViewPusher(() => this.view(), deps.viewIntervalMs);
+  }
 
   /** Number of open view ports. */
   get openPorts(): number {

@@ -42,6 +42,8 @@ export interface CallTab {
 
 /** What `AnalysisControl` needs from the browser. */
 export interface ControlDeps {
+  /** Least time between two views pushed to the popup, ms (default MIN_VIEW_INTERVAL_MS; tests pass 0). */
+  viewIntervalMs?: number;
   /** The host where the inference runs, looked up at each use (a build installs its own before the background runs). */
   host(): AnalysisHost;
   storage: ControlStorage;

@@ -61,6 +61,7 @@ function fakes(
   };
   let meetings = 0;
   const deps: ControlDeps = {
+    viewIntervalMs: 0,
     host: () => host,
     storage: {
       loadSession: async () => state.session,
