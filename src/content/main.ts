@@ -56,7 +56,7 @@ function install(): ContentInstance {
 
   /** Redraws the overlays from the latest tiles and results (self tile only in only-me mode; none on an excluded tile). */
   const draw = (): void => {
-    const shown = tiles.filter((t) => (!options.onlyMe || t.isSelf) && !isExcludedId(t.id, excluded));
+    const shown = options.onlyMe || excluded.size ? tiles.filter((t) => (!options.onlyMe || t.isSelf) && !isExcludedId(t.id, excluded)) : tiles;
     overlay?.update(shown, excluded.size ? participants.filter((p) => !isExcludedId(p.id, excluded)) : participants);
   };
 

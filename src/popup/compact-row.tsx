@@ -9,7 +9,7 @@ import { useId } from 'preact/hooks';
 import { EMOTIONS } from '../shared/emotions.ts';
 import type { ParticipantLive } from '../shared/types.ts';
 import type { SparkData } from './history.ts';
-import { dominantText, percent, updateRateText } from './participant-row.tsx';
+import { dominantText, percent, rowHooks, showsFigures, updateRateText } from './participant-row.tsx';
 import type { SparklineProps } from './sparkline.tsx';
 
 /** Props of `CompactRow`. */
@@ -40,11 +40,6 @@ export function sameInRow(a: ParticipantLive, b: ParticipantLive): boolean {
   return EMOTIONS.every((e) => a.probabilities![e].toFixed(3) === b.probabilities![e].toFixed(3));
 }
 
-/** True when a row shows live figures: a face, no gap, a fresh view. */
-export function showsFigures(p: ParticipantLive, stale: boolean): boolean {
-  return !stale && p.gap === null && p.analysed && p.faceVisible && p.probabilities !== null;
-}
-
 /**
  * The compact row. Test hooks as `ParticipantRow`'s (`participant-row` with
  * `data-participant-id`, `data-participant-name`, `data-gap`, `data-update-hz`, `data-stale`;
@@ -58,17 +53,7 @@ export function CompactRow({ participant: p, stale, spark, Chart, actions, child
   const nameId = useId();
   const name = p.name || 'unnamed';
   return (
-    <li
-      class={`participant participant--compact${live ? '' : ' participant--idle'}`}
-      data-testid="participant-row"
-      data-view="compact"
-      data-participant-id={p.id}
-      data-participant-name={p.name}
-      data-gap={p.gap ?? undefined}
-      data-update-hz={p.updateHz.toFixed(2)}
-      data-stale={stale ? 'true' : undefined}
-      aria-labelledby={nameId}
-    >
+    <li class={`participant participant--compact${live ? '' : ' participant--idle'}`} {...rowHooks(p, stale, 'compact')} aria-labelledby={nameId}>
       <div class="crow">
         <span class="crow__name" id={nameId} title={name}>
           {name}

@@ -60,6 +60,27 @@ export interface ParticipantRowProps {
   children?: ComponentChildren;
 }
 
+/** True when a row shows live figures: a face, no gap, a fresh view. */
+export function showsFigures(p: ParticipantLive, stale: boolean): boolean {
+  return !stale && p.gap === null && p.analysed && p.faceVisible && p.probabilities !== null;
+}
+
+/**
+ * The attributes every participant row carries, detailed or compact (the test hooks listed
+ * at `ParticipantRow`), with `data-view` saying which.
+ */
+export function rowHooks(p: ParticipantLive, stale: boolean, view: 'detailed' | 'compact') {
+  return {
+    'data-testid': 'participant-row',
+    'data-view': view,
+    'data-participant-id': p.id,
+    'data-participant-name': p.name,
+    'data-gap': p.gap ?? undefined,
+    'data-update-hz': p.updateHz.toFixed(2),
+    'data-stale': stale ? 'true' : undefined,
+  };
+}
+
 /**
  * A participant row. Test hooks: `data-testid="participant-row"` with `data-participant-id`,
  * `data-participant-name`, `data-gap` (the `GapReason`; absent when a face is shown),
@@ -69,22 +90,12 @@ export interface ParticipantRowProps {
  * `0.000` and `data-empty` when there is nothing to show).
  */
 export function ParticipantRow({ participant: p, stale, actions, children }: ParticipantRowProps) {
-  const live = !stale && p.gap === null && p.analysed && p.faceVisible && p.probabilities !== null;
+  const live = showsFigures(p, stale);
   const status = dominantText(p, stale);
   const rate = stale ? null : updateRateText(p);
   const nameId = useId();
   return (
-    <li
-      class={`participant${live ? '' : ' participant--idle'}`}
-      data-testid="participant-row"
-      data-participant-id={p.id}
-      data-participant-name={p.name}
-      data-gap={p.gap ?? undefined}
-      data-update-hz={p.updateHz.toFixed(2)}
-      data-stale={stale ? 'true' : undefined}
-      data-view="detailed"
-      aria-labelledby={nameId}
-    >
+    <li class={`participant${live ? '' : ' participant--idle'}`} {...rowHooks(p, stale, 'detailed')} aria-labelledby={nameId}>
       <div class="participant__head">
         <span class="participant__name" id={nameId}>
           {p.name || 'unnamed'}

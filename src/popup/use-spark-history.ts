@@ -8,17 +8,21 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { withTimelineStore } from '../shared/timeline-store.ts';
 import type { SecondRecord } from '../shared/timeline-store.ts';
 import type { AnalysisView } from '../shared/types.ts';
-import { SparkHistory } from './history.ts';
+import { HISTORY_SECONDS, SparkHistory } from './history.ts';
 
 /** Reads the seconds of meeting `meetingId` and its start (ms since the epoch); null when it is not stored. */
 export type SecondsReader = (meetingId: string) => Promise<{ startedAt: number; records: SecondRecord[] } | null>;
 
-/** Reads a meeting's seconds from the timeline store (every second of the meeting; the history keeps the last two minutes). */
+/**
+ * Reads a meeting's last HISTORY_SECONDS from the timeline store (only the chunks that hold
+ * them: the popup opens often, and shares its renderer with the inference).
+ */
 export const readStoredSeconds: SecondsReader = (meetingId) =>
   withTimelineStore(async (store) => {
     const { meeting } = await store.getMeeting(meetingId);
     if (!meeting) return null;
-    return { startedAt: meeting.startedAt, records: (await store.listSeconds(meetingId)).records };
+    const from = Math.floor((Date.now() - meeting.startedAt) / 1000) - HISTORY_SECONDS + 1;
+    return { startedAt: meeting.startedAt, records: (await store.listSeconds(meetingId, Math.max(0, from))).records };
   });
 
 /** What `useSparkHistory` returns. */

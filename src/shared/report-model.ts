@@ -125,8 +125,8 @@ export function findKeyMoments(meeting: MeetingRecord, seconds: readonly SecondR
     list.push(s);
     bySecond.set(s.second, list);
   }
-  const order = [...names.keys()];
-  const byOrder = (a: SecondRecord, b: SecondRecord) => order.indexOf(a.participantId) - order.indexOf(b.participantId);
+  const order = new Map([...names.keys()].map((id, i) => [id, i]));
+  const byOrder = (a: SecondRecord, b: SecondRecord) => order.get(a.participantId)! - order.get(b.participantId)!;
   const together: (KeyMoment & { strength: number })[] = [];
   const negative: KeyMoment[] = [];
   for (const [second, list] of bySecond) {

@@ -21,7 +21,7 @@
 import type { IDBPDatabase } from 'idb';
 import * as z from 'zod/mini';
 import { meetingParticipantSchema, meetingRecordSchema, secondRecordSchema, type MeetingParticipant, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
-import { decodeSecond } from './timeline-chunks.ts';
+import { chunkStart, decodeSecond } from './timeline-chunks.ts';
 import { storedSecondsOf } from './timeline-pending.ts';
 import { meetingKeyRange, openTimelineDb } from './timeline-layout.ts';
 import { describingStorageErrors } from './timeline-errors.ts';
@@ -118,8 +118,10 @@ export interface TimelineStore {
    * the meeting's current participant names, and the number of seconds skipped: a second whose
    * bytes are invalid counts 1, an unreadable chunk its written seconds (1 when unknowable);
    * when the meeting record is absent or corrupt every stored second is skipped.
+   * @param fromSecond only the seconds from this one on (whole seconds since the meeting's
+   *        start); only the chunks that can hold them are read, and only those are counted.
    */
-  listSeconds(meetingId: string): Promise<RecordsRead<SecondRecord>>;
+  listSeconds(meetingId: string, fromSecond?: number): Promise<RecordsRead<SecondRecord>>;
   /** The highest recorded second of meeting `meetingId` (whole seconds since its start); -1 when none. */
   lastSecond(meetingId: string): Promise<number>;
   /**
@@ -234,15 +236,18 @@ class IdbTimelineStore implements TimelineStore {
     return { meeting: records.find((m) => m.startedAt <= now + FUTURE_START_TOLERANCE_MS) ?? null, skipped };
   }
 
-  listSeconds(meetingId: string): Promise<RecordsRead<SecondRecord>> {
+  listSeconds(meetingId: string, fromSecond = 0): Promise<RecordsRead<SecondRecord>> {
     return describingStorageErrors(async () => {
-      const { meeting, stored } = await this.readStored(meetingId);
+      const { meeting, stored } = await this.readStored(meetingId, fromSecond);
       const records: SecondRecord[] = [];
+      let read = 0;
       for (const { source, i, participant, second } of stored.seconds.values()) {
+        if (second < fromSecond) continue;
+        read++;
         const record = meeting && decodeSecond(source, i, meetingId, second, meeting.participants[participant]);
         if (record) records.push(record);
       }
-      return { records: records.sort(compareSeconds), skipped: stored.unreadable + stored.seconds.size - records.length };
+      return { records: records.sort(compareSeconds), skipped: stored.unreadable + read - records.length };
     });
   }
 
@@ -318,17 +323,31 @@ class IdbTimelineStore implements TimelineStore {
     });
   }
 
-  /** Meeting `meetingId` (null when absent or corrupt) and its stored seconds, read in one transaction. */
-  private async readStored(meetingId: string) {
+  /**
+   * Meeting `meetingId` (null when absent or corrupt) and its stored seconds, read in one
+   * transaction; from `fromSecond` > 0 on, only each participant's chunks from the one holding
+   * that second (the pending records, at most a minute or two, are read whole).
+   */
+  private async readStored(meetingId: string, fromSecond = 0) {
     const tx = this.db.transaction(['meetings', 'chunks', 'pending']);
     const range = meetingKeyRange(meetingId);
-    const [rawMeeting, chunks, pending]: [unknown, unknown[], unknown[]] = await Promise.all([
-      tx.objectStore('meetings').get(meetingId),
-      tx.objectStore('chunks').getAll(range),
-      tx.objectStore('pending').getAll(range),
-    ]);
-    const meeting = meetingRecordSchema.safeParse(rawMeeting);
-    return { meeting: meeting.success ? meeting.data : null, stored: storedSecondsOf(chunks, pending) };
+    const chunkStore = tx.objectStore('chunks');
+    const meetingRead = tx
+      .objectStore('meetings')
+      .get(meetingId)
+      .then((raw: unknown) => {
+        const parsed = meetingRecordSchema.safeParse(raw);
+        return parsed.success ? parsed.data : null;
+      });
+    const start = chunkStart(Math.max(0, fromSecond));
+    const chunksRead: Promise<unknown[]> =
+      start === 0
+        ? chunkStore.getAll(range)
+        : meetingRead.then(async (m) =>
+            m ? (await Promise.all(m.participants.map((_, i) => chunkStore.getAll(IDBKeyRange.bound([meetingId, i, start], [meetingId, i, Infinity]))))).flat() : chunkStore.getAll(range),
+          );
+    const [meeting, chunks, pending] = await Promise.all([meetingRead, chunksRead, tx.objectStore('pending').getAll(range) as Promise<unknown[]>]);
+    return { meeting, stored: storedSecondsOf(chunks, pending) };
   }
 
   /** Read-modify-write of one meeting record in one transaction. */

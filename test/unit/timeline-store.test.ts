@@ -583,3 +583,16 @@ test('deleteAllMeetings empties every store and counts what it deleted; meetingB
   assert.equal((await store.meetingBytes()).size, 0);
   store.close();
 });
+
+test('listSeconds from a second on returns exactly the seconds from it, folded and pending alike', async () => {
+  const { store } = await freshStore();
+  await store.putMeeting(meeting('m1', 1000, [{ id: 'a', name: 'name of a', isSelf: false }, { id: 'b', name: 'name of b', isSelf: false }]));
+  for (let s = 0; s < 200; s++) await store.addSeconds([second('m1', 'a', s), second('m1', 'b', s, s % 2 === 0)]);
+  const all = (await store.listSeconds('m1')).records;
+  const recent = await store.listSeconds('m1', 150);
+  assert.deepEqual(recent.records, all.filter((r) => r.second >= 150));
+  assert.equal(recent.records.length, 100);
+  assert.equal(recent.skipped, 0);
+  assert.deepEqual((await store.listSeconds('m1', 0)).records, all);
+  store.close();
+});
