@@ -15,11 +15,15 @@ export interface OverlayLayer {
   /**
    * Draws one box per visible tile at the tile's rect (CSS px, viewport coordinates) with the
    * matching participant's (same id) dominant emotion and confidence ("happy 82%") and 7 bars
-   * of its probabilities; "no face" when the participant has no face in view, "not analysed"
-   * when it is not being analysed, "analysing…" before its first result. A multi-person tile
+   * of its probabilities; "can't tell" (with why: too small, turned away, too dark, blurred)
+   * when the face is too poor to read (gap `low-quality`), "no face" when the participant has
+   * no face in view, "not analysed" when it is not being analysed, "analysing…" before its
+   * first result. While the participant speaks the box is outlined, its label gets a speaker
+   * glyph, and it carries `data-speaking="true"` (`data-speaking-source` = `site` or `face`). A multi-person tile
    * (`multiFace`) gets one box per person (participant id `<tile id>#<n>`) on that person's
    * face box instead, once people were found in it. Boxes of tiles no longer given (or no
-   * longer visible) are removed. Does nothing after `destroy()`.
+   * longer visible) are removed. Does nothing after `destroy()`. Writes to the DOM only what
+   * changed since the last call.
    */
   update(tiles: TileReport[], participants: ParticipantLive[]): void;
   /** Removes every element the layer added to the document; idempotent. */
@@ -46,6 +50,9 @@ const CSS = `
 .bars[hidden] { display: none; }
 .track { height: 3px; width: 84px; background: rgba(255,255,255,.18); border-radius: 2px; overflow: hidden; }
 .bar { height: 100%; width: 0; }
+.box[data-speaking="true"] { border: 3px solid #3fd47a; box-shadow: 0 0 0 1px rgba(0,0,0,.35); }
+.box[data-speaking="true"] .panel::before { content: "\\1F50A  "; }
+.box[data-uncertain="true"] .panel { font-style: italic; }
 ${EMOTIONS.map((e) => `.bar.${e} { background: ${COLORS[e]}; }`).join('\n')}
 `;
 
@@ -58,12 +65,33 @@ interface Box {
   geometry: string;
   text: string;
   widths: string;
+  /** Last `data-speaking` written: `'true'`, or `''` when absent. */
+  speaking: string;
+  /** Last `data-speaking-source` written (`site`, `face`), or `''` when absent. */
+  source: string;
+  /** Last `data-uncertain` written: `'true'`, or `''` when absent. */
+  uncertain: string;
 }
+
+/** Sets attribute `name` of `el` to `value`, or removes it for `''`. */
+function setOrRemove(el: HTMLElement, name: string, value: string): void {
+  if (value) el.setAttribute(name, value);
+  else el.removeAttribute(name);
+}
+
+/** Why a face reads "can't tell", as short words for the box's label. */
+const QUALITY_WORDS: Record<NonNullable<ParticipantLive['qualityLimit']>, string> = {
+  size: "can't tell: too small",
+  pose: "can't tell: turned away",
+  light: "can't tell: too dark",
+  blur: "can't tell: blurred",
+};
 
 /** The label of a participant's box, and its probabilities when there is something to show. */
 function describe(p: ParticipantLive | undefined): { text: string; widths: number[] | null } {
   if (!p) return { text: 'analysing…', widths: null };
   if (!p.analysed) return { text: 'not analysed', widths: null };
+  if (p.gap === 'low-quality') return { text: p.qualityLimit ? QUALITY_WORDS[p.qualityLimit] : "can't tell", widths: null };
   if (!p.faceVisible) return { text: 'no face', widths: null };
   if (!p.probabilities || !p.dominant || p.confidence === null) return { text: 'analysing…', widths: null };
   const probabilities = p.probabilities;
@@ -124,7 +152,7 @@ export function createOverlayLayer(doc: Document): OverlayLayer {
     panel.append(label, bars);
     root.append(panel);
     shadow.append(root);
-    return { root, label, bars, fills, geometry: '', text: '', widths: '-' };
+    return { root, label, bars, fills, geometry: '', text: '', widths: '-', speaking: '', source: '', uncertain: '' };
   };
 
   return {
@@ -152,6 +180,12 @@ export function createOverlayLayer(doc: Document): OverlayLayer {
         if (frameTime && box.root.dataset.frameTime !== frameTime) box.root.dataset.frameTime = frameTime;
         const { text, widths } = describe(participant);
         if (text !== box.text) box.label.textContent = box.text = text;
+        const speaking = participant?.analysed && participant.speaking === true ? 'true' : '';
+        if (speaking !== box.speaking) setOrRemove(box.root, 'data-speaking', (box.speaking = speaking));
+        const source = speaking ? (participant!.speakingSource ?? '') : '';
+        if (source !== box.source) setOrRemove(box.root, 'data-speaking-source', (box.source = source));
+        const uncertain = participant?.analysed && participant.gap === 'low-quality' ? 'true' : '';
+        if (uncertain !== box.uncertain) setOrRemove(box.root, 'data-uncertain', (box.uncertain = uncertain));
         const widthKey = widths ? widths.map((w) => w.toFixed(3)).join() : '';
         if (widthKey !== box.widths) {
           box.widths = widthKey;

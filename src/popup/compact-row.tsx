@@ -1,6 +1,7 @@
 /**
- * One participant on one line (the compact view): name, dominant emotion and its confidence
- * (or why there is none), a stacked bar of the 7 probabilities, and a sparkline of the last
+ * One participant on one line (the compact view): name (with the speaking marker while they
+ * speak, and a dimmed "not attending" mark), dominant emotion and its confidence (or why there
+ * is none, "Can't tell — …" included), a stacked bar of the 7 probabilities, and a sparkline of the last
  * two minutes. It carries the same test hooks as the detailed row (participant-row.tsx), the
  * 7 bars being the stacked bar's segments, so anything that reads rows reads both.
  */
@@ -9,7 +10,7 @@ import { useId } from 'preact/hooks';
 import { EMOTIONS } from '../shared/emotions.ts';
 import type { ParticipantLive } from '../shared/types.ts';
 import type { SparkData } from './history.ts';
-import { dominantText, percent, rowHooks, showsFigures, updateRateText } from './participant-row.tsx';
+import { attentionText, dominantText, percent, rowHooks, showsFigures, SpeakingMarker, speakingTitle, updateRateText } from './participant-row.tsx';
 import type { SparklineProps } from './sparkline.tsx';
 
 /** Props of `CompactRow`. */
@@ -28,22 +29,26 @@ export interface CompactRowProps {
 }
 
 /**
- * True when `a` and `b` show the same in a row (what is drawn: names, flags, gap, rate to 2
- * decimals, probabilities to 3); the frame time and face box, which rows do not show, are
+ * True when `a` and `b` show the same in a row (what is drawn: names, flags, gap and its
+ * quality limit, speaking and its source, attention, rate to 2 decimals, valence and arousal
+ * to 3, probabilities to 3); the frame time, face box and quality, which rows do not show, are
  * not compared. Lets unchanged rows skip rendering when a new view arrives.
  */
 export function sameInRow(a: ParticipantLive, b: ParticipantLive): boolean {
   if (a === b) return true;
   if (a.id !== b.id || a.name !== b.name || a.isSelf !== b.isSelf || a.analysed !== b.analysed || a.faceVisible !== b.faceVisible) return false;
   if (a.dominant !== b.dominant || a.gap !== b.gap || a.confidence !== b.confidence || a.updateHz.toFixed(2) !== b.updateHz.toFixed(2)) return false;
+  if (a.qualityLimit !== b.qualityLimit || a.speaking !== b.speaking || a.speakingSource !== b.speakingSource || a.attending !== b.attending) return false;
+  if (a.valence?.toFixed(3) !== b.valence?.toFixed(3) || a.arousal?.toFixed(3) !== b.arousal?.toFixed(3)) return false;
   if (a.probabilities === null || b.probabilities === null) return a.probabilities === b.probabilities;
   return EMOTIONS.every((e) => a.probabilities![e].toFixed(3) === b.probabilities![e].toFixed(3));
 }
 
 /**
  * The compact row. Test hooks as `ParticipantRow`'s (`participant-row` with
- * `data-participant-id`, `data-participant-name`, `data-gap`, `data-update-hz`, `data-stale`;
- * `dominant`; 7 `bar`s with `data-emotion`, `data-value`, `data-empty`), plus
+ * `data-participant-id`, `data-participant-name`, `data-gap`, `data-update-hz`, `data-stale`,
+ * `data-speaking`, `data-speaking-source`, `data-uncertain`, `data-quality-limit`,
+ * `data-attending`; `dominant`; `speaking`; `attention`; 7 `bar`s with `data-emotion`, `data-value`, `data-empty`), plus
  * `data-view="compact"` and the segment widths as `style.width` in % of the stacked bar.
  */
 export function CompactRow({ participant: p, stale, spark, Chart, actions, children }: CompactRowProps) {
@@ -52,18 +57,28 @@ export function CompactRow({ participant: p, stale, spark, Chart, actions, child
   const rate = stale ? null : updateRateText(p);
   const nameId = useId();
   const name = p.name || 'unnamed';
+  const attention = attentionText(p, stale);
   return (
-    <li class={`participant participant--compact${live ? '' : ' participant--idle'}`} {...rowHooks(p, stale, 'compact')} aria-labelledby={nameId}>
+    <li class={`participant participant--compact${live ? '' : ' participant--idle'}${speakingTitle(p, stale) ? ' participant--speaking' : ''}`} {...rowHooks(p, stale, 'compact')} aria-labelledby={nameId}>
       <div class="crow">
-        <span class="crow__name" id={nameId} title={name}>
+        <span class="crow__name" id={nameId} title={attention ? `${name}: ${attention}` : name}>
+          <SpeakingMarker participant={p} stale={stale} />
           {name}
           {p.isSelf && <span class="participant__you"> (you)</span>}
+          {attention && (
+            <span class="attention attention--mark muted" data-testid="attention" role="img" aria-label={attention} title={attention}>
+              <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                <path d="M1.5 8s2.4-4 6.5-4 6.5 4 6.5 4-2.4 4-6.5 4-6.5-4-6.5-4z" fill="none" stroke="currentColor" stroke-width="1.3" />
+                <path d="M2.5 13.5l11-11" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" />
+              </svg>
+            </span>
+          )}
         </span>
-        <span class={`crow__dominant${live ? '' : ' muted'}`} data-testid="dominant" title={rate ?? undefined}>
+        <span class={`crow__dominant${live ? '' : ' muted'}`} data-testid="dominant" title={[status, rate].filter(Boolean).join(' · ')}>
           {status}
         </span>
         <StackedBar probabilities={live ? p.probabilities : null} label={`${name}: ${status}`} />
-        <Chart data={spark} label={`${name}: positive minus negative emotions over the last two minutes`} />
+        <Chart data={spark} label={`${name}: valence (pleasant above the line, unpleasant below) over the last two minutes`} />
         {actions}
       </div>
       {children}

@@ -1,11 +1,12 @@
 /**
  * The last two minutes of each participant, one value a second, for the popup's sparklines.
- * The value is the participant's valence (`valence`): the probability of the positive emotion
- * less that of the negative ones. On open it is seeded from the timeline store (the popup
+ * The value is the participant's valence (`valence`): the probability-weighted mean of the
+ * classes' circumplex coordinates (shared/affect.ts), derived, not measured. On open it is seeded from the timeline store (the popup
  * opens and closes often); while open, each live view adds the current second. A second with
  * no face, or with no data at all, is null, which the sparkline draws as a gap.
  */
-import type { Probabilities } from '../shared/emotions.ts';
+import { CIRCUMPLEX, valenceArousal } from '../shared/affect.ts';
+import { EMOTIONS, type Probabilities } from '../shared/emotions.ts';
 import type { SecondRecord } from '../shared/timeline-store.ts';
 import type { ParticipantLive } from '../shared/types.ts';
 
@@ -13,11 +14,29 @@ import type { ParticipantLive } from '../shared/types.ts';
 export const HISTORY_SECONDS = 120;
 
 /**
- * Valence of a probability vector, in [-1, 1]: P(happy) − (P(angry) + P(disgust) + P(fear) +
- * P(sad)). Neutral and surprise (which can be either) count neither way, so a neutral face is 0.
+ * Valence of a probability vector (`valenceArousal(p).valence`, shared/affect.ts): in
+ * `VALENCE_RANGE`, 0 for a neutral face, above 0 when pleasant classes (happy, surprise)
+ * outweigh the unpleasant ones.
  */
 export function valence(p: Probabilities): number {
-  return p.happy - (p.angry + p.disgust + p.fear + p.sad);
+  return valenceArousal(p).valence;
+}
+
+/**
+ * The range valence can take, [lowest, highest] of the classes' circumplex valences (about
+ * −0.64 … +0.81): a face wholly of one class reaches that class's value. The sparklines' y range.
+ */
+export const VALENCE_RANGE: readonly [number, number] = [Math.min(...EMOTIONS.map((e) => CIRCUMPLEX[e].valence)), Math.max(...EMOTIONS.map((e) => CIRCUMPLEX[e].valence))];
+
+/** The valence of a stored second: its own `valence`, else derived from its probabilities; null without a face. */
+function recordValence(r: SecondRecord): number | null {
+  if (typeof r.valence === 'number') return r.valence;
+  return r.probabilities ? valence(r.probabilities) : null;
+}
+
+/** The valence of a live view: its own `valence`, else derived from its probabilities. */
+function liveValence(p: ParticipantLive): number {
+  return typeof p.valence === 'number' ? p.valence : valence(p.probabilities!);
 }
 
 /**
@@ -51,7 +70,7 @@ export class SparkHistory {
       const second = Math.floor((meetingStartedAt + r.second * 1000) / 1000);
       if (second < oldest) continue;
       const values = this.values(r.participantId);
-      if (!values.has(second)) values.set(second, r.probabilities ? valence(r.probabilities) : null);
+      if (!values.has(second)) values.set(second, r.probabilities ? recordValence(r) : null);
     }
   }
 
@@ -65,7 +84,7 @@ export class SparkHistory {
     const second = Math.floor(atMs / 1000);
     for (const p of participants) {
       const shown = p.analysed && p.faceVisible && p.gap === null && p.probabilities !== null;
-      const value = shown ? valence(p.probabilities!) : null;
+      const value = shown ? liveValence(p) : null;
       const values = this.values(p.id);
       const last = this.lastLive.get(p.id);
       if (last && second - last.second > 1 && second - last.second <= HOLD_SECONDS + 1)

@@ -1,13 +1,14 @@
 /**
- * A participant's sparkline: their valence (history.ts) over the last two minutes, drawn with
- * uPlot on a small canvas, with the zero line; seconds without a face are gaps. uPlot's
+ * A participant's sparkline: their valence (history.ts, shared/affect.ts) over the last two
+ * minutes, drawn with uPlot on a small canvas over the valence's range (`VALENCE_RANGE`), with
+ * the zero line; seconds without a face are gaps. uPlot's
  * stylesheet is put into the page by the popup's entry (main.tsx). The chart is
  * made once per row and only given new data (`setData`) when its data changes, at most once a
  * second (use-spark-history.ts).
  */
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import { HISTORY_SECONDS, type SparkData } from './history.ts';
+import { HISTORY_SECONDS, VALENCE_RANGE, type SparkData } from './history.ts';
 
 /** Size of a sparkline, CSS px. */
 export const SPARK_WIDTH = 96;
@@ -27,11 +28,11 @@ function options(): uPlot.Options {
     select: { show: false, left: 0, top: 0, width: 0, height: 0 },
     legend: { show: false },
     padding: [1, 0, 1, 0],
-    scales: { x: { time: false, range: [-(HISTORY_SECONDS - 1), 0] }, y: { range: [-1, 1] } },
+    scales: { x: { time: false, range: [-(HISTORY_SECONDS - 1), 0] }, y: { range: [VALENCE_RANGE[0], VALENCE_RANGE[1]] } },
     axes: [{ show: false }, { show: false }],
     series: [{}, { stroke: LINE, fill: FILL, fillTo: 0, width: 1.25, spanGaps: false, points: { show: false } }],
     hooks: {
-      // The zero line: above it the positive emotions outweigh the negative ones.
+      // The zero line (a neutral face): above it the pleasant emotions outweigh the unpleasant ones.
       drawAxes: [
         (u) => {
           const y = Math.round(u.valToPos(0, 'y', true)) + 0.5;

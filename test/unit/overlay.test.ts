@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Window } from 'happy-dom';
 import { OVERLAY_ROOT_ID, createOverlayLayer } from '../../src/content/overlay.ts';
+import { valenceArousal } from '../../src/shared/affect.ts';
 import { EMOTIONS, toProbabilities } from '../../src/shared/emotions.ts';
 import type { ParticipantLive, TileReport } from '../../src/shared/types.ts';
 
@@ -45,6 +46,13 @@ function participant(id: string, values: number[] | null, faceVisible = values !
     frameTime: Date.now(),
     gap: faceVisible ? null : 'no-face',
     updateHz: 10,
+    qualityLimit: null,
+    valence: probabilities ? valenceArousal(probabilities).valence : null,
+    arousal: probabilities ? valenceArousal(probabilities).arousal : null,
+    attending: faceVisible,
+    speaking: null,
+    speakingSource: null,
+    quality: faceVisible ? 0.9 : null,
   };
 }
 
@@ -110,6 +118,30 @@ describe('createOverlayLayer', () => {
     assert.equal(label(p1), 'sad 70%');
     layer.update([tile('p1', 50, 60)], [participant('p1', null, false)]);
     assert.equal(label(p1), 'no face');
+  });
+
+  it('draws "can\'t tell" with why for a face too poor to read, and marks a speaking tile', () => {
+    const doc = page();
+    const layer = createOverlayLayer(doc);
+    const turned: ParticipantLive = { ...participant('p1', null, true), gap: 'low-quality', qualityLimit: 'pose', faceBox: { x: 1, y: 1, width: 40, height: 40 } };
+    const talking: ParticipantLive = { ...participant('p2', HAPPY), speaking: true, speakingSource: 'site' };
+    layer.update([tile('p1', 10, 20), tile('p2', 340, 20)], [turned, talking]);
+    const drawn = boxes(doc);
+    assert.equal(label(drawn.get('p1')!), "can't tell: turned away");
+    assert.equal(drawn.get('p1')!.getAttribute('data-uncertain'), 'true');
+    assert.equal(drawn.get('p1')!.querySelector<HTMLElement>('.bars')!.hidden, true, 'no bars, no emotion');
+    assert.equal(drawn.get('p1')!.hasAttribute('data-speaking'), false);
+    assert.equal(label(drawn.get('p2')!), 'happy 82%');
+    assert.equal(drawn.get('p2')!.getAttribute('data-speaking'), 'true');
+    assert.equal(drawn.get('p2')!.getAttribute('data-speaking-source'), 'site');
+    assert.equal(drawn.get('p2')!.hasAttribute('data-uncertain'), false);
+
+    layer.update([tile('p1', 10, 20), tile('p2', 340, 20)], [{ ...turned, qualityLimit: null }, { ...talking, speaking: false }]);
+    assert.equal(label(drawn.get('p1')!), "can't tell");
+    assert.equal(drawn.get('p2')!.hasAttribute('data-speaking'), false, 'the mark goes when they stop');
+    assert.equal(drawn.get('p2')!.hasAttribute('data-speaking-source'), false);
+    layer.update([tile('p1', 10, 20)], [participant('p1', HAPPY)]);
+    assert.equal(drawn.get('p1')!.hasAttribute('data-uncertain'), false);
   });
 
   it('never modifies the page, and destroy() leaves nothing of CallMood behind', () => {

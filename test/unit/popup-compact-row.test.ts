@@ -14,6 +14,7 @@ import { act } from 'preact/test-utils';
 import { SPARK_X, SparkHistory, type SparkData } from '../../src/popup/history.ts';
 import type { SparklineProps } from '../../src/popup/sparkline.tsx';
 import type { Outcome } from '../../src/shared/messages.ts';
+import { valenceArousal } from '../../src/shared/affect.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
 import type { ParticipantLive } from '../../src/shared/types.ts';
 
@@ -26,10 +27,30 @@ const HAPPY = toProbabilities([0.02, 0.01, 0.01, 0.72, 0.04, 0.04, 0.16]);
 const NOW = 1_700_000_000_000;
 
 function participant(patch: Partial<ParticipantLive> = {}): ParticipantLive {
-  return { id: 'p1', name: 'Ada', isSelf: false, analysed: true, faceVisible: true, probabilities: HAPPY, dominant: 'happy', confidence: HAPPY.happy, faceBox: null, frameTime: NOW, gap: null, updateHz: 5, ...patch };
+  return {
+    id: 'p1',
+    name: 'Ada',
+    isSelf: false,
+    analysed: true,
+    faceVisible: true,
+    probabilities: HAPPY,
+    dominant: 'happy',
+    confidence: HAPPY.happy,
+    faceBox: null,
+    frameTime: NOW,
+    gap: null,
+    updateHz: 5,
+    qualityLimit: null,
+    ...valenceArousal(HAPPY),
+    attending: true,
+    speaking: false,
+    speakingSource: 'site',
+    quality: 0.9,
+    ...patch,
+  };
 }
 
-const faceless = (patch: Partial<ParticipantLive>) => participant({ faceVisible: false, probabilities: null, dominant: null, confidence: null, ...patch });
+const faceless = (patch: Partial<ParticipantLive>) => participant({ faceVisible: false, probabilities: null, dominant: null, confidence: null, valence: null, arousal: null, quality: null, ...patch });
 
 /** A stand-in for the uPlot sparkline (uPlot needs a canvas): keeps what it is given. */
 const charted: SparklineProps[] = [];
@@ -69,7 +90,7 @@ test('a compact row: name, dominant emotion with confidence, 7 segments as wide 
   assert.ok(parts.every((p) => !p.hasAttribute('data-empty')));
   assert.equal(charted.at(-1)?.data, SPARK, 'the chart gets the history\'s series itself');
   assert.equal(row.querySelector('[data-testid="sparkline"]')?.getAttribute('data-points'), String(SPARK_X.length - 1), 'the null second stays a gap');
-  assert.match(charted.at(-1)!.label, /^Ada: positive minus negative/);
+  assert.match(charted.at(-1)!.label, /^Ada: valence/);
 });
 
 test('a compact row without a face or with a stale view: the reason, and an empty stacked bar', () => {
@@ -77,6 +98,7 @@ test('a compact row without a face or with a stale view: the reason, and an empt
     [faceless({ gap: 'frozen' }), false, 'frozen video'],
     [faceless({ gap: null, analysed: false }), false, 'not analysed'],
     [participant(), true, 'not updating'],
+    [participant({ gap: 'low-quality', qualityLimit: 'pose', probabilities: null, dominant: null, confidence: null, valence: null, arousal: null }), false, "Can't tell — turned away"],
   ] as const) {
     const root = mount(h('ul', null, h(CompactRow, { participant: p, stale, spark: SPARK, Chart: FakeChart })));
     const row = root.querySelector('[data-testid="participant-row"]')!;
@@ -84,6 +106,20 @@ test('a compact row without a face or with a stale view: the reason, and an empt
     assert.ok(row.classList.contains('participant--idle'));
     assert.ok(segments(row).every((s) => s.dataset.empty === 'true' && s.dataset.value === '0.000' && s.style.width === '0.0%'), text);
   }
+});
+
+test('a compact row marks who speaks, who does not attend, and a face too poor to read', () => {
+  const root = mount(h('ul', null, h(CompactRow, { participant: participant({ speaking: true, speakingSource: 'site', attending: false }), stale: false, spark: SPARK, Chart: FakeChart })));
+  const row = root.querySelector('[data-testid="participant-row"]')!;
+  assert.equal(row.getAttribute('data-speaking'), 'true');
+  assert.equal(row.querySelector('[data-testid="speaking"]')?.getAttribute('title'), 'speaking (site)');
+  assert.equal(row.querySelector('[data-testid="attention"]')?.getAttribute('aria-label'), 'not attending');
+  assert.equal(row.getAttribute('data-attending'), 'false');
+  const blurred = mount(h('ul', null, h(CompactRow, { participant: participant({ gap: 'low-quality', qualityLimit: 'blur', probabilities: null, dominant: null, confidence: null, valence: null, arousal: null }), stale: false, spark: SPARK, Chart: FakeChart })));
+  const r2 = blurred.querySelector('[data-testid="participant-row"]')!;
+  assert.equal(r2.getAttribute('data-uncertain'), 'true');
+  assert.equal(r2.querySelector('[data-testid="dominant"]')?.textContent, "Can't tell — blurred");
+  assert.equal(r2.querySelector('[data-testid="speaking"]'), null);
 });
 
 /** The list of `n` participants p0…p(n-1), with a fake exclusion sender answering `answer`. */
@@ -176,4 +212,11 @@ test('sameInRow: a new view that changes nothing shown lets a row skip rendering
   assert.equal(sameInRow(a, { ...a, name: 'Ada L.' }), false);
   assert.equal(sameInRow(a, faceless({})), false);
   assert.equal(sameInRow(faceless({}), faceless({ frameTime: NOW + 1 })), true);
+  assert.equal(sameInRow(a, { ...a, quality: 0.5 }), true, 'quality is not shown');
+  assert.equal(sameInRow(a, { ...a, speaking: true }), false);
+  assert.equal(sameInRow(a, { ...a, speakingSource: 'face' }), false);
+  assert.equal(sameInRow(a, { ...a, attending: false }), false);
+  assert.equal(sameInRow(a, { ...a, valence: a.valence! + 0.01 }), false);
+  assert.equal(sameInRow(a, { ...a, arousal: a.arousal! - 0.01 }), false);
+  assert.equal(sameInRow(faceless({ gap: 'low-quality', qualityLimit: 'pose' }), faceless({ gap: 'low-quality', qualityLimit: 'blur' })), false);
 });

@@ -7,11 +7,13 @@
  * adds each live view and moves its clock on once a second (mock timers).
  */
 import assert from 'node:assert/strict';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import { afterEach, test } from 'node:test';
 import { Window } from 'happy-dom';
 import { h, render } from 'preact';
 import { act } from 'preact/test-utils';
-import { HISTORY_SECONDS, HOLD_SECONDS, SPARK_X, SparkHistory, valence } from '../../src/popup/history.ts';
+import { HISTORY_SECONDS, HOLD_SECONDS, SPARK_X, SparkHistory, VALENCE_RANGE, valence } from '../../src/popup/history.ts';
+import { valenceArousal } from '../../src/shared/affect.ts';
 import { useSparkHistory, type SecondsReader, type SparkClock } from '../../src/popup/use-spark-history.ts';
 import { toProbabilities, type Probabilities } from '../../src/shared/emotions.ts';
 import type { SecondRecord } from '../../src/shared/timeline-store.ts';
@@ -23,18 +25,49 @@ const SAD = toProbabilities([0.1, 0.1, 0.1, 0, 0.6, 0, 0.1]);
 const START = 1_700_000_000_000; // a whole second
 const NOW = START + 600_000;
 
-test('valence: happy less the negative emotions; neutral and surprise count neither way', () => {
-  assert.ok(Math.abs(valence(HAPPY) - 0.7) < 1e-9);
-  assert.ok(Math.abs(valence(SAD) + 0.9) < 1e-9);
-  assert.equal(valence(toProbabilities([0, 0, 0, 0, 0, 0.5, 0.5])), 0);
+/** Valence of HAPPY and SAD by the circumplex coordinates (shared/affect.ts), worked out by hand. */
+const V_HAPPY = 0.05 * -0.51 + 0.8 * 0.81 + 0.05 * -0.63 + 0.05 * 0.4;
+const V_SAD = 0.1 * -0.51 + 0.1 * -0.6 + 0.1 * -0.64 + 0.6 * -0.63;
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+test("valence is affect.ts's circumplex valence: a neutral face is 0, happy highest, fear lowest", () => {
+  assert.ok(Math.abs(valence(HAPPY) - V_HAPPY) < 1e-9);
+  assert.ok(Math.abs(valence(SAD) - V_SAD) < 1e-9);
+  assert.equal(valence(HAPPY), valenceArousal(HAPPY).valence);
+  assert.equal(valence(toProbabilities([0, 0, 0, 0, 0, 0, 1])), 0);
+  assert.deepEqual(VALENCE_RANGE, [-0.64, 0.81]);
+  assert.equal(valence(toProbabilities([0, 0, 0, 1, 0, 0, 0])), VALENCE_RANGE[1]);
+  assert.equal(valence(toProbabilities([0, 0, 1, 0, 0, 0, 0])), VALENCE_RANGE[0]);
 });
 
 function record(participantId: string, second: number, probabilities: Probabilities | null): SecondRecord {
-  return { schemaVersion: 2, meetingId: 'm', participantId, name: participantId, second, probabilities, dominant: null, faceSeconds: probabilities ? 1 : 0, samples: 1, gap: probabilities ? null : 'no-face' };
+  return makeSecondRecord({ meetingId: 'm', participantId, name: participantId, second, probabilities, dominant: null, faceSeconds: probabilities ? 1 : 0, samples: 1, gap: probabilities ? null : 'no-face' });
 }
 
 function live(id: string, probabilities: Probabilities | null, patch: Partial<ParticipantLive> = {}): ParticipantLive {
-  return { id, name: id, isSelf: false, analysed: true, faceVisible: probabilities !== null, probabilities, dominant: null, confidence: null, faceBox: null, frameTime: NOW, gap: probabilities ? null : 'no-face', updateHz: 5, ...patch };
+  const affect = probabilities ? valenceArousal(probabilities) : null;
+  return {
+    id,
+    name: id,
+    isSelf: false,
+    analysed: true,
+    faceVisible: probabilities !== null,
+    probabilities,
+    dominant: null,
+    confidence: null,
+    faceBox: null,
+    frameTime: NOW,
+    gap: probabilities ? null : 'no-face',
+    updateHz: 5,
+    qualityLimit: null,
+    valence: affect?.valence ?? null,
+    arousal: affect?.arousal ?? null,
+    attending: null,
+    speaking: null,
+    speakingSource: null,
+    quality: null,
+    ...patch,
+  };
 }
 
 test('seeding keeps the last 120 s of stored seconds at their wall-clock second; a no-face second is a gap', () => {
@@ -48,10 +81,10 @@ test('seeding keeps the last 120 s of stored seconds at their wall-clock second;
   assert.equal(x.length, HISTORY_SECONDS);
   assert.deepEqual([x[0], x.at(-1)], [-119, 0]);
   assert.equal(y.at(-1), null, 'now: not stored yet');
-  assert.ok(Math.abs(y.at(-2)! + 0.9) < 1e-9, 'the last stored second, sad');
+  assert.ok(Math.abs(y.at(-2)! - V_SAD) < 1e-9, 'the last stored second, sad');
   assert.equal(y.at(-3), null, 'the no-face second is a gap');
   assert.equal(y.at(-4), null, 'a second with no record at all is a gap');
-  assert.ok(Math.abs(y[0]! - 0.7) < 1e-9, 'second last-118 (119 s before now) is the first point');
+  assert.ok(Math.abs(y[0]! - V_HAPPY) < 1e-9, 'second last-118 (119 s before now) is the first point');
   assert.equal(y[1], null);
 });
 
@@ -61,12 +94,12 @@ test('live views add one value per second, the last of a second counting; gaps s
   history.append([live('a', SAD)], NOW + 900); // the same second: the last view counts
   history.append([live('a', HAPPY, { gap: 'frozen' })], NOW + 2_100); // a gap; no view in the second between
   const [, y] = history.series('a', NOW + 3_000);
-  assert.deepEqual(y.slice(-4).map((v) => (v === null ? null : Math.round(v * 10) / 10)), [-0.9, -0.9, null, null], 'the second without a view holds the value shown');
+  assert.deepEqual(y.slice(-4).map((v) => (v === null ? null : Math.round(v * 10) / 10)), [round1(V_SAD), round1(V_SAD), null, null], 'the second without a view holds the value shown');
   assert.deepEqual(history.series('b', NOW + 3_000)[1].slice(-4), [null, null, null, null]);
   assert.equal(history.size('a'), 3);
   // The seeded value of a second a live view already gave does not replace it.
   history.seed([record('a', (NOW - START) / 1000, HAPPY)], START, NOW + 3_000);
-  assert.ok(Math.abs(history.series('a', NOW + 3_000)[1].at(-4)! + 0.9) < 1e-9);
+  assert.ok(Math.abs(history.series('a', NOW + 3_000)[1].at(-4)! - V_SAD) < 1e-9);
   // A view after a longer silence than HOLD_SECONDS: the seconds between stay gaps.
   history.append([live('a', SAD)], NOW + 2_100 + (HOLD_SECONDS + 2) * 1000);
   const late = history.series('a', NOW + 2_100 + (HOLD_SECONDS + 2) * 1000)[1];
@@ -110,8 +143,8 @@ test('the hook seeds from the store, adds each live view, and moves its clock on
   assert.deepEqual(asked, ['m']);
   const first = clock!;
   let y = first.history.series('a', first.now)[1];
-  assert.ok(Math.abs(y.at(-1)! - 0.7) < 1e-9, 'the live view of now');
-  assert.ok(Math.abs(y.at(-6)! + 0.9) < 1e-9, 'the stored second 5 s ago');
+  assert.ok(Math.abs(y.at(-1)! - V_HAPPY) < 1e-9, 'the live view of now');
+  assert.ok(Math.abs(y.at(-6)! - V_SAD) < 1e-9, 'the stored second 5 s ago');
 
   const before = renders;
   await act(async () => t.mock.timers.tick(999));
@@ -121,7 +154,7 @@ test('the hook seeds from the store, adds each live view, and moves its clock on
   await act(async () => render(h(Probe, { v: view({ liveAt: NOW + 1_300, participants: [live('a', null)] }) }), root));
   y = clock!.history.series('a', clock!.now)[1];
   assert.equal(y.at(-1), null, 'the faceless second is a gap');
-  assert.ok(Math.abs(y.at(-2)! - 0.7) < 1e-9);
+  assert.ok(Math.abs(y.at(-2)! - V_HAPPY) < 1e-9);
 
   await act(async () => render(h(Probe, { v: view({ state: 'idle', meetingId: null }) }), root));
   await act(async () => t.mock.timers.tick(5_000));
