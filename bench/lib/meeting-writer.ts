@@ -10,6 +10,7 @@
  * once a second folded per minute.
  */
 import { EMOTIONS, toProbabilities } from '../../src/shared/emotions.ts';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import { withTimelineStore } from '../../src/shared/timeline-store.ts';
 import type { SecondRecord } from '../../src/shared/timeline-store.ts';
 
@@ -56,12 +57,12 @@ async function writeMeeting(g: GeneratedMeeting): Promise<number> {
           const l = logits[i]!;
           for (let k = 0; k < l.length; k++) l[k] = 0.97 * l[k]! + 0.5 * (random() - 0.5) + (EMOTIONS[k] === 'neutral' ? 0.03 : 0);
           if (away[i]! > 0) {
-            batch.push({ schemaVersion: 2, meetingId: g.id, participantId: p.id, name: p.name, second: s, probabilities: null, dominant: null, faceSeconds: 0, samples: 3, gap: 'no-face' });
+            batch.push(makeSecondRecord({ meetingId: g.id, participantId: p.id, name: p.name, second: s, probabilities: null, dominant: null, faceSeconds: 0, samples: 3, gap: 'no-face' }));
             return;
           }
           const probabilities = toProbabilities(l.map((v) => Math.exp(v)));
           const dominant = EMOTIONS.reduce((best, e) => (probabilities[e] > probabilities[best] ? e : best));
-          batch.push({ schemaVersion: 2, meetingId: g.id, participantId: p.id, name: p.name, second: s, probabilities, dominant, faceSeconds: 1, samples: 3, gap: null });
+          batch.push(makeSecondRecord({ meetingId: g.id, participantId: p.id, name: p.name, second: s, probabilities, dominant, faceSeconds: 1, samples: 3, gap: null }));
         });
       }
       await store.addSeconds(batch);

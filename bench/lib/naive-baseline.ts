@@ -9,6 +9,7 @@ import { Human, type Config as HumanConfig } from '@vladmandic/human';
 import { EMOTIONS, toProbabilities } from '../../src/shared/emotions.ts';
 import type { InferenceConfig } from '../../src/inference/config.ts';
 import type { AnalysisTiming, TileAnalysis, TileAnalyzer, TileImage } from '../../src/inference/types.ts';
+import { unmeasuredQuality } from '../../src/inference/face-quality.ts';
 
 /** Tile images through human.detect() with human's defaults. */
 export class NaiveHumanAnalyzer implements TileAnalyzer {
@@ -61,11 +62,13 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
         score: face.boxScore,
         meshScore: face.faceScore,
         probabilities: toProbabilities(scores.some((v) => v > 0) ? scores : EMOTIONS.map(() => 1)),
+        signals: null,
+        quality: unmeasuredQuality(Math.max(face.box[2], face.box[3])),
       };
       tiles.push({ key: tile.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face: found, faces: [found] });
     }
     const totalMs = performance.now() - t0;
-    return { tiles, timing: { totalMs, readMs: 0, detectMs: totalMs, trackMs: 0, emotionMs: 0 } };
+    return { tiles, timing: { totalMs, readMs: 0, detectMs: totalMs, trackMs: 0, emotionMs: 0, signalsMs: 0 } };
   }
 
   dispose(): void {

@@ -1,12 +1,28 @@
 import { EMOTIONS, dominantEmotion, type Probabilities } from '../shared/emotions.ts';
 import type { GapReason } from '../shared/timeline-records.ts';
+import { makeSecondRecord } from '../shared/timeline-records.ts';
 import type { SecondRecord } from '../shared/timeline-store.ts';
+import type { FrameSignals } from './participant.ts';
+
+/** A pair of counts: samples for which a yes/no signal was known, and those that said yes. */
+interface Tally {
+  known: number;
+  yes: number;
+}
 
 interface Bucket {
   name: string;
   samples: number;
+  /** Samples with a readable face (their probabilities are summed in `sum`). */
   withFace: number;
   sum: number[];
+  /** Samples with a face of any quality, the sum of their quality, and those too poor to read. */
+  faces: number;
+  qualitySum: number;
+  unreadable: number;
+  attending: Tally;
+  speakingBySite: Tally;
+  speakingByFace: Tally;
   /** Frames without a face, per reason. */
   gaps: Map<GapReason, number>;
   /** Why the second had no analysis at all (see `mark`), or null. */
@@ -23,6 +39,11 @@ interface Bucket {
  * from `meetingStart` (ms since the epoch): second k covers [start + k s, start + (k+1) s).
  * A second without a face has a `gap`: the reason most of its frames gave, or, for a second
  * with no analysis at all, the reason it was marked with (paused, overloaded, ...).
+ *
+ * The signals of a second: `attending` is the share of the samples whose attention was judged
+ * that attended; `speaking` is true when at least half the samples that told it said so, by the
+ * site's indicator when any sample had one, else by the face; `quality` is the mean quality of
+ * the samples with a face, `uncertain` the share of them too poor to read (gap `low-quality`).
  */
 export class SecondAggregator {
   private buckets = new Map<string, Map<number, Bucket>>();
@@ -38,8 +59,9 @@ export class SecondAggregator {
    * @param frameTime capture time of the frame, ms since the epoch.
    * @param probabilities the frame's probabilities, or null when no face was found.
    * @param gap why there was no face (ignored when `probabilities` is given).
+   * @param signals the frame's attention, speaking and quality (participant.ts FrameSignals); absent ones count as unknown.
    */
-  add(participantId: string, name: string, frameTime: number, probabilities: Probabilities | null, gap: GapReason = 'no-face'): void {
+  add(participantId: string, name: string, frameTime: number, probabilities: Probabilities | null, gap: GapReason = 'no-face', signals: Partial<FrameSignals> = {}): void {
     const b = this.bucket(participantId, name, frameTime);
     if (!b) return;
     b.samples++;
@@ -47,6 +69,13 @@ export class SecondAggregator {
       b.withFace++;
       EMOTIONS.forEach((e, i) => (b.sum[i]! += probabilities[e]));
     } else b.gaps.set(gap, (b.gaps.get(gap) ?? 0) + 1);
+    if (signals.quality !== undefined && signals.quality !== null) {
+      b.faces++;
+      b.qualitySum += signals.quality;
+      if (!probabilities && gap === 'low-quality') b.unreadable++;
+    }
+    tally(b.attending, signals.attending);
+    tally(signals.speakingSource === 'site' ? b.speakingBySite : b.speakingByFace, signals.speaking);
   }
 
   /**
@@ -70,7 +99,10 @@ export class SecondAggregator {
     let perSecond = this.buckets.get(participantId);
     if (!perSecond) this.buckets.set(participantId, (perSecond = new Map()));
     let b = perSecond.get(second);
-    if (!b) perSecond.set(second, (b = { name, samples: 0, withFace: 0, sum: EMOTIONS.map(() => 0), gaps: new Map(), marked: null }));
+    if (!b) {
+      b = { name, samples: 0, withFace: 0, sum: EMOTIONS.map(() => 0), faces: 0, qualitySum: 0, unreadable: 0, attending: { known: 0, yes: 0 }, speakingBySite: { known: 0, yes: 0 }, speakingByFace: { known: 0, yes: 0 }, gaps: new Map(), marked: null };
+      perSecond.set(second, b);
+    }
     b.name = name;
     return b;
   }
@@ -91,22 +123,36 @@ export class SecondAggregator {
           probabilities = {} as Probabilities;
           EMOTIONS.forEach((e, i) => (probabilities![e] = b.sum[i]! / b.withFace));
         }
-        out.push({
-          schemaVersion: 2,
-          meetingId: this.meetingId,
-          participantId,
-          name: b.name,
-          second,
-          probabilities,
-          dominant: probabilities ? dominantEmotion(probabilities).emotion : null,
-          faceSeconds: b.samples ? b.withFace / b.samples : 0,
-          samples: b.samples,
-          gap: probabilities ? null : mostFrequent(b.gaps) ?? b.marked ?? 'no-face',
-        });
+        const speaking = b.speakingBySite.known ? b.speakingBySite : b.speakingByFace.known ? b.speakingByFace : null;
+        out.push(
+          makeSecondRecord({
+            meetingId: this.meetingId,
+            participantId,
+            name: b.name,
+            second,
+            probabilities,
+            dominant: probabilities ? dominantEmotion(probabilities).emotion : null,
+            faceSeconds: b.samples ? b.withFace / b.samples : 0,
+            samples: b.samples,
+            gap: probabilities ? null : mostFrequent(b.gaps) ?? b.marked ?? 'no-face',
+            attending: b.attending.known ? b.attending.yes / b.attending.known : null,
+            speaking: speaking ? speaking.yes * 2 >= speaking.known : null,
+            speakingSource: speaking ? (speaking === b.speakingBySite ? 'site' : 'face') : null,
+            quality: b.faces ? b.qualitySum / b.faces : null,
+            uncertain: b.faces ? b.unreadable / b.faces : null,
+          }),
+        );
       }
     }
     return out.sort((a, b) => a.participantId.localeCompare(b.participantId) || a.second - b.second);
   }
+}
+
+/** Counts one sample's yes/no signal (null or undefined: unknown, not counted). */
+function tally(t: Tally, value: boolean | null | undefined): void {
+  if (value === null || value === undefined) return;
+  t.known++;
+  if (value) t.yes++;
 }
 
 /** The reason with the highest count (the first such in insertion order), or null for none. */

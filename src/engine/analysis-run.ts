@@ -10,6 +10,7 @@
  * next write that succeeds clears it.
  */
 import { errorText } from '../shared/errors.ts';
+import { makeSecondRecord } from '../shared/timeline-records.ts';
 import type { HostStartRequest, LiveUpdate } from '../shared/messages.ts';
 import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
 import type { AnalysisOptions, TilesSnapshot } from '../shared/types.ts';
@@ -234,7 +235,7 @@ async function missedSeconds(store: TimelineStore, meetingId: string, startedAt:
   const out: SecondRecord[] = [];
   for (const p of meeting.participants) {
     for (let second = from; second < to; second++) {
-      out.push({ schemaVersion: 2, meetingId, participantId: p.id, name: p.name, second, probabilities: null, dominant: null, faceSeconds: 0, samples: 0, gap: 'not-recording' });
+      out.push(makeSecondRecord({ meetingId, participantId: p.id, name: p.name, second, probabilities: null, dominant: null, faceSeconds: 0, samples: 0, gap: 'not-recording' }));
     }
   }
   return out;

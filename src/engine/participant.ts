@@ -8,10 +8,29 @@ import { RollingWindow } from '../shared/stats.ts';
 import type { GapReason, ParticipantLive, Rect } from '../shared/types.ts';
 import type { InferenceConfig } from '../inference/config.ts';
 import type { FaceAnalysis, TileAnalysis } from '../inference/types.ts';
+import { valenceArousal } from '../shared/affect.ts';
+import type { QualityFactor } from '../inference/face-quality.ts';
+import { isAttending, SpeakingDetector, type SpeakingSource } from './signals.ts';
 import { EmotionSmoother } from './smoothing.ts';
 
-/** One frame's contribution to a participant's timeline: probabilities with a face, else the gap's reason. */
-export type Sample = { probabilities: Probabilities; gap: null } | { probabilities: null; gap: GapReason };
+/** The emotion part of a sample: probabilities of a readable face, else the gap's reason (`low-quality`: a face too poor to read). */
+export type EmotionSample = { probabilities: Probabilities; gap: null } | { probabilities: null; gap: GapReason };
+
+/** What one frame says beyond the emotion (see signals.ts); null = can't tell. */
+export interface FrameSignals {
+  /** Facing the screen with open eyes; false when the tile was analysed and showed no face. */
+  attending: boolean | null;
+  speaking: boolean | null;
+  /** Where `speaking` comes from; null when `speaking` is null. */
+  speakingSource: SpeakingSource | null;
+  /** Quality in [0, 1] of the frame's face; null without a face. */
+  quality: number | null;
+}
+
+/** One frame's contribution to a participant's timeline. */
+export type Sample = EmotionSample & FrameSignals;
+
+const NO_SIGNALS: FrameSignals = { attending: null, speaking: null, speakingSource: null, quality: null };
 
 /** What one frame's analysis said of a participant's tile (TileAnalysis less its faces, plus the participant's face, box in CSS px). */
 export type TileResult = Pick<TileAnalysis, 'status' | 'stillMs' | 'smallFace'> & { face: FaceAnalysis | null };
@@ -37,7 +56,12 @@ export class Participant {
   /** Why no face is shown (null while one is). */
   private gap: GapReason | null = 'no-face';
   /** The sample the last analysis gave, repeated for an unchanged picture. */
-  private lastSample: Sample = { probabilities: null, gap: 'no-face' };
+  private lastSample: Sample = { probabilities: null, gap: 'no-face', ...NO_SIGNALS };
+  /** The signals of the last analysis with a face, for the live view. */
+  private lastSignals: FrameSignals = NO_SIGNALS;
+  /** Why the face reads "can't tell" (gap `low-quality`), or null. */
+  private qualityLimit: QualityFactor | null = null;
+  private readonly speaking: SpeakingDetector;
   /** Whether the participant's tile was analysed in the last frame (or waits its turn in the schedule). */
   analysed = false;
   /** Why the participant is not analysed now (`paused`, `tile-too-small`), or null (hidden, off screen, only me). */
@@ -53,18 +77,30 @@ export class Participant {
     public name: string,
     public isSelf: boolean,
     private readonly live: InferenceConfig['live'],
+    private readonly signals: InferenceConfig['signals'],
   ) {
     this.smoother = new EmotionSmoother(live.smoothingTauMs);
+    this.speaking = new SpeakingDetector(signals);
   }
 
   /**
    * One frame's result for the participant's tile (see TileAnalysis; `face` box in CSS px). A
    * face counts after `minFaceFrames` consecutive analyses; it is lost after `faceTimeoutMs`
    * and `faceTimeoutAnalyses` analyses without one. An unchanged picture repeats the last
-   * sample; one identical for `frozenAfterMs` is a frozen video; a black one is `black`.
+   * sample; one identical for `frozenAfterMs` is a frozen video; a black one is `black`. A
+   * face under `signals.minQuality` reads "can't tell" (gap `low-quality`): it is not smoothed
+   * and gives no probabilities.
+   * @param siteSpeaking the call site's active-speaker indicator for the tile (true/false), or
+   *   null/undefined when the adapter cannot read one: then speaking is judged by the face.
    * @returns the timeline sample of this frame.
    */
-  apply(result: TileResult, frameTime: number): Sample {
+  apply(result: TileResult, frameTime: number, siteSpeaking?: boolean | null): Sample {
+    const sample = this.emotionSample(result, frameTime);
+    if (siteSpeaking === true || siteSpeaking === false) return { ...sample, speaking: siteSpeaking, speakingSource: 'site' };
+    return sample;
+  }
+
+  private emotionSample(result: TileResult, frameTime: number): Sample {
     this.frameTime = frameTime;
     this.analysedAt.push(frameTime);
     const frozen = result.stillMs >= this.live.frozenAfterMs;
@@ -93,12 +129,22 @@ export class Participant {
     if (this.faceStreak >= this.live.minFaceFrames) this.faceConfirmed = true;
     if (!this.faceConfirmed) return this.miss('no-face', frameTime, false);
     this.missed = 0;
-    this.smoother.update(face.probabilities, frameTime);
     this.lastFaceAt = frameTime;
     this.faceBox = face.box;
     this.faceShown = true;
+    const readable = face.quality.score >= this.signals.minQuality;
+    const speaking = this.speaking.push(frameTime, readable && face.signals ? face.signals.mouthOpening : null);
+    const signals: FrameSignals = { attending: isAttending(face, this.signals), speaking, speakingSource: speaking === null ? null : 'face', quality: face.quality.score };
+    this.lastSignals = signals;
+    if (!readable) {
+      this.gap = 'low-quality';
+      this.qualityLimit = face.quality.limitedBy;
+      return (this.lastSample = { probabilities: null, gap: 'low-quality', ...signals });
+    }
+    this.smoother.update(face.probabilities, frameTime);
     this.gap = null;
-    return (this.lastSample = { probabilities: face.probabilities, gap: null });
+    this.qualityLimit = null;
+    return (this.lastSample = { probabilities: face.probabilities, gap: null, ...signals });
   }
 
   /** An analysis without a (confirmed) face: the face is kept until the timeout (see `apply`). */
@@ -111,7 +157,11 @@ export class Participant {
       this.faceBox = null;
     }
     if (!this.faceShown) this.gap = gap;
-    return (this.lastSample = { probabilities: null, gap });
+    this.speaking.reset();
+    // No face in an analysed tile: not attending. A face that is still shown (lost for less than
+    // the timeout) keeps its last signals in the live view.
+    if (!this.faceShown) this.lastSignals = { ...NO_SIGNALS, attending: false };
+    return (this.lastSample = { probabilities: null, gap, ...NO_SIGNALS, attending: false });
   }
 
   /** A picture with no face to read (black, frozen, too small): shown at once, no timeout. */
@@ -121,7 +171,9 @@ export class Participant {
     this.faceShown = false;
     this.faceBox = null;
     this.gap = gap;
-    return (this.lastSample = { probabilities: null, gap });
+    this.speaking.reset();
+    this.lastSignals = NO_SIGNALS;
+    return (this.lastSample = { probabilities: null, gap, ...NO_SIGNALS });
   }
 
   /** Analyses of the participant's tile per second over its recent analyses (0 before two). */
@@ -135,9 +187,12 @@ export class Participant {
 
   /** What the live view shows of the participant now. */
   view(): ParticipantLive {
-    const faceVisible = this.analysed && this.faceShown && this.smoother.value !== null;
-    const probabilities = faceVisible ? this.smoother.value : null;
+    const uncertain = this.analysed && this.faceShown && this.gap === 'low-quality';
+    const faceVisible = this.analysed && this.faceShown && (uncertain || this.smoother.value !== null);
+    const probabilities = faceVisible && !uncertain ? this.smoother.value : null;
     const dom = probabilities ? dominantEmotion(probabilities) : null;
+    const affect = probabilities ? valenceArousal(probabilities) : null;
+    const signals = this.analysed ? this.lastSignals : NO_SIGNALS;
     return {
       id: this.id,
       name: this.name,
@@ -149,7 +204,14 @@ export class Participant {
       confidence: dom?.confidence ?? null,
       faceBox: faceVisible ? this.faceBox : null,
       frameTime: this.frameTime,
-      gap: faceVisible ? null : this.analysed ? (this.gap ?? 'no-face') : this.idleGap,
+      gap: uncertain ? 'low-quality' : faceVisible ? null : this.analysed ? (this.gap ?? 'no-face') : this.idleGap,
+      qualityLimit: uncertain ? this.qualityLimit : null,
+      valence: affect?.valence ?? null,
+      arousal: affect?.arousal ?? null,
+      attending: signals.attending,
+      speaking: signals.speaking,
+      speakingSource: signals.speakingSource,
+      quality: faceVisible ? signals.quality : null,
       updateHz: this.analysed ? this.updateHz : 0,
     };
   }

@@ -181,7 +181,7 @@ export class TilePipeline {
         p.name = t.name;
         p.isSelf = t.isSelf;
       } else {
-        this.participants.set(t.id, new Participant(t.id, t.id, t.name, t.isSelf, this.config.live));
+        this.participants.set(t.id, new Participant(t.id, t.id, t.name, t.isSelf, this.config.live, this.config.signals));
       }
     }
     // Participants who left are dropped from the live view; their timeline stays in the store,
@@ -272,7 +272,7 @@ export class TilePipeline {
       // The layout now (it may have changed while the frame was analysed).
       const tile = this.tiles?.tiles.find((t) => t.id === r.key);
       if (tile?.multiFace) this.applyPeople(tile, inCss, frameTime);
-      else if (this.participants.has(r.key)) this.applyTile(this.participants.get(r.key)!, inCss, inCss.face, frameTime);
+      else if (this.participants.has(r.key)) this.applyTile(this.participants.get(r.key)!, inCss, inCss.face, frameTime, tile?.speaking);
       // (otherwise the participant left while the frame was analysed)
     });
     this.publish(frameTime, true);
@@ -319,9 +319,9 @@ export class TilePipeline {
   }
 
   /** One frame's result for one participant (see Participant.apply); its sample goes to the timeline. */
-  private applyTile(p: Participant, r: TileAnalysis, face: FaceAnalysis | null, frameTime: number): void {
-    const sample = p.apply({ ...r, face }, frameTime);
-    this.aggregator.add(p.id, p.name, frameTime, sample.probabilities, sample.gap ?? undefined);
+  private applyTile(p: Participant, r: TileAnalysis, face: FaceAnalysis | null, frameTime: number, siteSpeaking?: boolean): void {
+    const sample = p.apply({ ...r, face }, frameTime, siteSpeaking);
+    this.aggregator.add(p.id, p.name, frameTime, sample.probabilities, sample.gap ?? undefined, sample);
   }
 
   /**
@@ -340,7 +340,7 @@ export class TilePipeline {
       const id = `${tile.id}#${n}`;
       if (this.excluded.has(id)) continue;
       let p = this.participants.get(id);
-      if (!p) this.participants.set(id, (p = new Participant(id, tile.id, personName(tile.name, n), false, this.config.live)));
+      if (!p) this.participants.set(id, (p = new Participant(id, tile.id, personName(tile.name, n), false, this.config.live, this.config.signals)));
       p.analysed = true;
       this.applyTile(p, r, byPerson.get(n) ?? null, frameTime);
     }

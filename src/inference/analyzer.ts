@@ -15,6 +15,8 @@ import { applyFit, carryBox, planFrame, trackFromDetection, type FaceTrack, type
 import { FrozenTiles, isBlack, thumbnails } from './frozen-tiles.ts';
 import { intersectRect, iou } from './geometry.ts';
 import { fitMeshes } from './mesh.ts';
+import { faceQuality, measureFaces } from './face-quality.ts';
+import { landmarkSignals, landmarksFromHuman, type LandmarkSignals } from './face-signals.ts';
 import type { AnalyseMode, AnalysisTiming, TF, TileAnalysis, TileAnalyzer, TileImage, TilePixels } from './types.ts';
 
 /** A face found in this call, before emotion. */
@@ -24,6 +26,7 @@ interface Found {
   box: Rect;
   score: number;
   meshScore: number | null;
+  signals: LandmarkSignals | null;
 }
 
 /**
@@ -106,7 +109,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       this.frozen.retain(keys);
     }
     const results: TileAnalysis[] = tiles.map((c) => ({ key: c.key, face: null, faces: [], status: 'analysed', tracked: false, stillMs: 0, smallFace: false }));
-    const timing: AnalysisTiming = { totalMs: 0, readMs: 0, detectMs: 0, trackMs: 0, emotionMs: 0 };
+    const timing: AnalysisTiming = { totalMs: 0, readMs: 0, detectMs: 0, trackMs: 0, emotionMs: 0, signalsMs: 0 };
     const tensors = new Map<number, TileTensor>();
     try {
       const usable: number[] = [];
@@ -146,7 +149,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
         plan.track.forEach((t, k) => {
           const box = applyFit(t.track, fits[k]!, sized(t.index), mesh.minScore);
           if (!box) plan.detect.add(t.index); // a face was lost: detect the tile again now
-          else tracked.push({ index: t.index, box: intersectRect(box, { x: 0, y: 0, ...sized(t.index) }), score: t.track.score, meshScore: t.track.meshScore });
+          else tracked.push({ index: t.index, box: intersectRect(box, { x: 0, y: 0, ...sized(t.index) }), score: t.track.score, meshScore: t.track.meshScore, signals: fits[k]!.signals });
         });
       }
       // Two tracks of one tile that drifted onto the same face (people crossing in a
@@ -171,7 +174,10 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
           if (tracks.some((t) => t === null)) this.states.delete(tiles[i]!.key);
           else this.states.set(tiles[i]!.key, { tracks: tracks as FaceTrack[], lastDetectAt: now, framesSinceDetect: 0 });
         }
-        for (const c of faces) found.push({ index: i, score: c.face.boxScore, meshScore: mesh.verify ? c.face.faceScore : null, box: c.box });
+        for (const c of faces) {
+          const points = mesh.verify ? landmarksFromHuman(c.face.mesh, Math.max(c.face.size[0], c.face.size[1])) : null;
+          found.push({ index: i, score: c.face.boxScore, meshScore: mesh.verify ? c.face.faceScore : null, box: c.box, signals: points ? landmarkSignals(points) : null });
+        }
       }
       if (found.length > 0) {
         const te = performance.now();
@@ -182,8 +188,11 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
         const probabilities = await this.emotion.classify(items, alternate ? found.map((f) => this.nextMirror(tiles[f.index]!.key)) : undefined);
         timing.emotionMs = performance.now() - te;
         const looks = await appearances(tf, found.map((f, k) => ((tiles[f.index]!.maxFaces ?? 1) > 1 ? items[k]! : null)));
+        const measured = await measureFaces(tf, items);
+        timing.signalsMs = performance.now() - te - timing.emotionMs;
         found.forEach((f, k) => {
-          results[f.index]!.faces.push({ box: f.box, score: f.score, meshScore: f.meshScore, probabilities: probabilities[k]!, ...(looks[k] ? { appearance: looks[k] } : {}) });
+          const quality = faceQuality(Math.max(f.box.width, f.box.height), f.signals?.pose.yaw ?? null, measured[k]!.brightness, measured[k]!.sharpness);
+          results[f.index]!.faces.push({ box: f.box, score: f.score, meshScore: f.meshScore, probabilities: probabilities[k]!, signals: f.signals, quality, ...(looks[k] ? { appearance: looks[k] } : {}) });
         });
         for (const r of results) {
           r.faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);

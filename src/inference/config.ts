@@ -139,6 +139,24 @@ export const InferenceConfigSchema = z.object({
     /** Time constant tau of the exponential smoothing of each participant's probabilities, ms (smoothing.ts). */
     smoothingTauMs: ms(60_000),
   }),
+  signals: z.object({
+    /**
+     * A face whose quality (face-quality.ts, in [0, 1]) is under this reads "can't tell": no
+     * label, and its probabilities stay out of the timeline's means. Chosen by measurement on
+     * degraded copies of the labelled sets (docs/signals.md).
+     */
+    minQuality: probability,
+    /** A face attends (faces the screen) while |yaw| is at most this many degrees (0..90). */
+    attentionMaxYawDeg: z.number().min(0).max(90),
+    /** ... and |pitch| at most this many degrees (0..90). */
+    attentionMaxPitchDeg: z.number().min(0).max(90),
+    /** Eyes count as closed under this eye aspect ratio (face-signals.ts eyeOpenness, 0..1). */
+    eyesClosedBelow: probability,
+    /** Span of mouth openings the face-based speaking flag looks at, ms (200..5,000). */
+    speakingWindowMs: z.number().min(200).max(5_000),
+    /** Standard deviation of the mouth opening over that span at or above which the face counts as speaking (0..1). */
+    speakingMinStd: probability,
+  }),
 });
 
 /** The whole inference configuration (see InferenceConfigSchema for each knob). */
@@ -171,6 +189,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
     temperature: 0.99,
   },
   live: { targetFps: 10, tileImageMaxSide: 480, minFaceFrames: 2, faceTimeoutMs: 1000, faceTimeoutAnalyses: 3, frozenAfterMs: 2000, frameBudgetMs: 1000, smoothingTauMs: 600 },
+  signals: { minQuality: 0.5, attentionMaxYawDeg: 30, attentionMaxPitchDeg: 25, eyesClosedBelow: 0.15, speakingWindowMs: 1000, speakingMinStd: 0.04 },
 };
 
 type Stage = keyof InferenceConfig;

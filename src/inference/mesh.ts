@@ -7,6 +7,7 @@
  */
 import type { Human, Tensor } from '@vladmandic/human';
 import { cropBoxes, type TileBox } from './crops.ts';
+import { landmarkSignals, type LandmarkSignals } from './face-signals.ts';
 
 /** Input side of human's face mesh model, px. */
 export const MESH_INPUT = 192;
@@ -47,6 +48,8 @@ export interface MeshFit {
   center: { x: number; y: number };
   /** Largest side of the landmarks' extent. */
   extent: number;
+  /** Head pose, eye openness and mouth opening from the fitted landmarks (face-signals.ts). */
+  signals: LandmarkSignals;
 }
 
 /**
@@ -70,7 +73,9 @@ export async function fitMeshes(human: Human, items: readonly TileBox[]): Promis
       const { x0, y0, x1, y1 } = landmarkBounds(points!, k * MESH_POINTS, MESH_POINTS);
       const sx = b.width / size;
       const sy = b.height / size;
-      return { confidence: confidence![k]!, center: { x: b.x + ((x0 + x1) / 2) * sx, y: b.y + ((y0 + y1) / 2) * sy }, extent: Math.max((x1 - x0) * sx, (y1 - y0) * sy) };
+      // Crop px on all three axes (the raw output's z is in the same units), as landmarkSignals expects.
+      const signals = landmarkSignals(points!, k * MESH_POINTS);
+      return { confidence: confidence![k]!, center: { x: b.x + ((x0 + x1) / 2) * sx, y: b.y + ((y0 + y1) / 2) * sy }, extent: Math.max((x1 - x0) * sx, (y1 - y0) * sy), signals };
     });
   } finally {
     tf.dispose(outputs);

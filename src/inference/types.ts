@@ -5,6 +5,8 @@
 import type { Human } from '@vladmandic/human';
 import type { Probabilities } from '../shared/emotions.ts';
 import type { Rect } from '../shared/types.ts';
+import type { FaceQuality } from './face-quality.ts';
+import type { LandmarkSignals } from './face-signals.ts';
 
 /** The tfjs namespace human was built against (the one tfjs of the bundle). */
 export type TF = Human['tf'];
@@ -71,6 +73,10 @@ export interface FaceAnalysis {
   meshScore: number | null;
   /** Emotion probabilities (sum 1). */
   probabilities: Probabilities;
+  /** Head pose, eye openness and mouth opening from the face mesh's landmarks; null when the mesh is off (`mesh.verify` false). */
+  signals: LandmarkSignals | null;
+  /** How far the face can be trusted for a label (size, |yaw|, brightness, sharpness; face-quality.ts). */
+  quality: FaceQuality;
   /** Appearance descriptor (4x4 RGB thumbnail of `box`, 48 values in 0..255), only for tiles with `maxFaces` > 1. */
   appearance?: number[];
 }
@@ -85,6 +91,8 @@ export interface AnalysisTiming {
   /** Face-mesh re-fitting of tracked faces, one batch. */
   trackMs: number;
   emotionMs: number;
+  /** Face appearance (multi-person tiles) and the quality measurements (brightness, sharpness), one batch each. */
+  signalsMs: number;
 }
 
 /** What the live pipeline needs from an analyzer (ours, or the benchmark build's baseline). */

@@ -7,11 +7,16 @@ import Papa from 'papaparse';
 import * as z from 'zod/mini';
 import { EMOTIONS } from './emotions.ts';
 import type { Emotion } from './emotions.ts';
+import { reactionsTo } from './reactions.ts';
 import { GAP_REASONS, type GapReason } from './timeline-records.ts';
 import type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline-store.ts';
 
-/** Value of `MeetingSummary.schemaVersion` (2: the meeting's id, and seconds without a face counted by reason). */
-export const SUMMARY_SCHEMA_VERSION = 2;
+/**
+ * Value of `MeetingSummary.schemaVersion` (2: the meeting's id, and seconds without a face
+ * counted by reason; 3: valence, arousal, attention, talk time, quality per participant, and
+ * the meeting's talk time and reactions). Every field of an earlier version keeps its meaning.
+ */
+export const SUMMARY_SCHEMA_VERSION = 3;
 
 /** A count of seconds per gap reason (all 8 keys, GAP_REASONS order). */
 export type GapCounts = Record<GapReason, number>;
@@ -45,11 +50,56 @@ export interface ParticipantSummary {
    * the participant's seconds with a face; rounded to 4 decimals. All 0 when no second had a face.
    */
   meanProbabilities: EmotionNumbers;
+  /** Mean valence in [-1, 1] over the seconds with a face (derived from the probabilities, shared/affect.ts); null when none. Rounded to 4 decimals. */
+  meanValence: number | null;
+  /** Mean arousal in [-1, 1] over the seconds with a face; null when none. Rounded to 4 decimals. */
+  meanArousal: number | null;
+  /** Mean over the seconds whose attention could be judged of their attending share, in [0, 1]; null when none could. Rounded to 4 decimals. */
+  attendingShare: number | null;
+  /** Seconds in which the participant spoke (talk time), s. */
+  talkSeconds: number;
+  /** Seconds whose speaking could be told (by the site's indicator or the face), s; `talkSeconds` is part of them. */
+  speakingKnownSeconds: number;
+  /** Mean face quality in [0, 1] over the seconds with a face seen (readable or not); null when none. Rounded to 4 decimals. */
+  meanQuality: number | null;
+}
+
+/**
+ * How the others' valence moved while one participant spoke (shared/reactions.ts). A turn is
+ * a run of that participant's speaking seconds (gaps of up to TURN_MAX_GAP_SECONDS bridged)
+ * at least TURN_MIN_SECONDS long; a listener is any other participant with a valence that second.
+ */
+export interface SpeakerReactions {
+  /** The speaker's participant id and latest name. */
+  speakerId: string;
+  speakerName: string;
+  /** Number of turns. */
+  turns: number;
+  /** Seconds those turns cover, s. */
+  turnSeconds: number;
+  /** Mean over the turns' seconds of the listeners' mean valence, in [-1, 1]; null when no listener had a valence then. Rounded to 4 decimals. */
+  listenerValenceMean: number | null;
+  /**
+   * Mean over turns of the change of the listeners' mean valence: its mean over the turn's last
+   * REACTION_SPAN_SECONDS seconds minus its mean over the REACTION_SPAN_SECONDS seconds before the
+   * turn (its first ones when there is nothing before), in [-2, 2]; null when no turn has both. Rounded to 4 decimals.
+   */
+  listenerValenceChange: number | null;
+}
+
+/** Talk time of one participant. */
+export interface TalkTime {
+  participantId: string;
+  name: string;
+  /** Seconds spoken, s. */
+  seconds: number;
+  /** Share in [0, 1] of all participants' speaking seconds; 0 when nobody spoke. Rounded to 4 decimals. */
+  share: number;
 }
 
 /** The JSON export of one meeting. Contains no images, no URLs: hostname, times, names and numbers only. */
 export interface MeetingSummary {
-  schemaVersion: 2;
+  schemaVersion: 3;
   meeting: {
     /** The meeting's id (as in the timeline store). */
     id: string;
@@ -65,9 +115,15 @@ export interface MeetingSummary {
    * participant that only appears in second records, by id.
    */
   participants: ParticipantSummary[];
+  /** Each participant's talk time, in the order of `participants`. */
+  talkTime: TalkTime[];
+  /** For each participant with at least one turn, how the others' valence moved while they spoke; in the order of `participants`. */
+  reactions: SpeakerReactions[];
 }
 
 const share = z.number().check(z.gte(0), z.lte(1));
+const signed = z.number().check(z.gte(-1), z.lte(1));
+const seconds = z.int().check(z.nonnegative());
 const emotionNumbersSchema = z.strictObject({
   angry: share,
   disgust: share,
@@ -96,6 +152,23 @@ export const meetingSummarySchema = z.strictObject({
       secondsWithFace: z.number().check(z.nonnegative()),
       dominantShare: emotionNumbersSchema,
       meanProbabilities: emotionNumbersSchema,
+      meanValence: z.nullable(signed),
+      meanArousal: z.nullable(signed),
+      attendingShare: z.nullable(share),
+      talkSeconds: seconds,
+      speakingKnownSeconds: seconds,
+      meanQuality: z.nullable(share),
+    }),
+  ),
+  talkTime: z.array(z.strictObject({ participantId: z.string(), name: z.string(), seconds, share })),
+  reactions: z.array(
+    z.strictObject({
+      speakerId: z.string(),
+      speakerName: z.string(),
+      turns: seconds,
+      turnSeconds: seconds,
+      listenerValenceMean: z.nullable(signed),
+      listenerValenceChange: z.nullable(z.number().check(z.gte(-2), z.lte(2))),
     }),
   ),
 });
@@ -113,11 +186,24 @@ export const TIMELINE_CSV_FIELDS = [
   'dominant',
   'face_visible',
   'gap',
+  'valence',
+  'arousal',
+  'attending',
+  'speaking',
+  'speaking_source',
+  'quality',
+  'uncertain',
 ] as const;
 
 function round(value: number, decimals: number): number {
   const factor = 10 ** decimals;
   return Math.round(value * factor) / factor;
+}
+
+/** Mean of the non-null values rounded to `decimals`, or null when there are none. */
+function meanOf(values: readonly (number | null)[], decimals = 4): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? round(known.reduce((sum, v) => sum + v, 0) / known.length, decimals) : null;
 }
 
 function zeros(): EmotionNumbers {
@@ -192,7 +278,20 @@ export function buildSummary(meeting: MeetingRecord, seconds: SecondRecord[]): M
       ),
       dominantShare,
       meanProbabilities,
+      meanValence: meanOf(withFace.map((r) => r.valence)),
+      meanArousal: meanOf(withFace.map((r) => r.arousal)),
+      attendingShare: meanOf(records.map((r) => r.attending)),
+      talkSeconds: records.filter((r) => r.speaking === true).length,
+      speakingKnownSeconds: records.filter((r) => r.speaking !== null).length,
+      meanQuality: meanOf(records.map((r) => r.quality)),
     };
+  });
+  const totalTalk = participants.reduce((sum, p) => sum + p.talkSeconds, 0);
+  const reactions = participants.flatMap((p) => {
+    const r = reactionsTo(p.id, groups);
+    if (!r) return [];
+    const rounded = (v: number | null) => (v === null ? null : round(v, 4));
+    return [{ speakerId: p.id, speakerName: p.name, turns: r.turns, turnSeconds: r.turnSeconds, listenerValenceMean: rounded(r.listenerValenceMean), listenerValenceChange: rounded(r.listenerValenceChange) }];
   });
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
@@ -203,8 +302,13 @@ export function buildSummary(meeting: MeetingRecord, seconds: SecondRecord[]): M
       endedAt: meeting.endedAt === null ? null : new Date(meeting.endedAt).toISOString(),
     },
     participants,
+    talkTime: participants.map((p) => ({ participantId: p.id, name: p.name, seconds: p.talkSeconds, share: totalTalk ? round(p.talkSeconds / totalTalk, 4) : 0 })),
+    reactions,
   };
 }
+
+/** A number to 4 decimals, or an empty cell for null. */
+const fixed = (v: number | null): string => (v === null ? '' : v.toFixed(4));
 
 /**
  * The per-second timeline of a meeting as CSV (RFC 4180: CRLF between rows, none after the
@@ -213,10 +317,15 @@ export function buildSummary(meeting: MeetingRecord, seconds: SecondRecord[]): M
  * Columns (`TIMELINE_CSV_FIELDS`): `participant_id`; `name` (the participant's latest name
  * from the meeting record); `second` (integer seconds since the meeting's start); one column
  * per emotion with the second's mean probability to 4 decimals, empty when no sample of that
- * second had a face; `dominant` (emotion name, or `none` without a face); `face_visible`
- * (1 when a face was seen in at least half of that second's samples, else 0); `gap` (why the
+ * second had a readable face; `dominant` (emotion name; `uncertain` when the faces seen were
+ * all too poor to read, gap `low-quality`; `none` without a face); `face_visible` (1 when a
+ * readable face was seen in at least half of that second's samples, else 0); `gap` (why the
  * second has no probabilities: a GapReason such as `no-face`, `frozen`, `paused`,
- * `overloaded`; empty when it has them).
+ * `overloaded`, `low-quality`; empty when it has them). Then, each to 4 decimals and empty
+ * when unknown: `valence`, `arousal` (in [-1, 1], derived from the probabilities),
+ * `attending` (share of the second's samples attending, 0..1), `speaking` (1 or 0),
+ * `speaking_source` (`site` or `face`), `quality` (mean face quality, 0..1), `uncertain`
+ * (share of the samples with a face that were too poor to read, 0..1).
  *
  * One row per participant per second record, participants in the summary's order, seconds
  * ascending. Second records of other meetings are ignored. Cells starting with `= + - @`,
@@ -233,9 +342,16 @@ export function buildTimelineCsv(meeting: MeetingRecord, seconds: SecondRecord[]
         p.name,
         String(s.second),
         ...EMOTIONS.map((e) => (s.probabilities === null ? '' : s.probabilities[e].toFixed(4))),
-        s.dominant ?? 'none',
+        s.dominant ?? (s.gap === 'low-quality' ? 'uncertain' : 'none'),
         s.faceSeconds >= 0.5 ? '1' : '0',
         s.gap ?? '',
+        fixed(s.valence),
+        fixed(s.arousal),
+        fixed(s.attending),
+        s.speaking === null ? '' : s.speaking ? '1' : '0',
+        s.speakingSource ?? '',
+        fixed(s.quality),
+        fixed(s.uncertain),
       ]);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * The compact encoding of the timeline's seconds: one `ChunkRecord` per participant per minute
- * of a meeting, holding that minute's 60 seconds in typed arrays (10 bytes a second), instead of
+ * of a meeting, holding that minute's 60 seconds in typed arrays (14 bytes a second), instead of
  * one object per participant-second. Pure functions, no IndexedDB: the store reads and writes
  * chunks, this module turns `SecondRecord`s into chunk bytes and back (docs/storage.md).
  *
@@ -11,12 +11,15 @@
  *   all 0 for a gap second;
  * - `face[i]`: face-visible fraction × 255, rounded, at least 1 when the second has probabilities;
  * - `samples[i]`: frames analysed, capped at 255;
- * - `gap[i]`: 0 when the second has probabilities, else 1 + the reason's index in GAP_REASONS.
- * Decoding recomputes `dominant` from the decoded probabilities and takes `name` from the meeting.
+ * - `gap[i]`: 0 when the second has probabilities, else 1 + the reason's index in GAP_REASONS;
+ * - `attending[i]`, `quality[i]`, `uncertain[i]`: 0 when unknown (null), else 1 + the share × 254, rounded;
+ * - `speaking[i]`: 0 unknown, 1 silent and 2 speaking by the face, 3 silent and 4 speaking by the site's indicator.
+ * Decoding recomputes `dominant`, valence and arousal from the decoded probabilities and takes
+ * `name` from the meeting.
  */
 import * as z from 'zod/mini';
 import { EMOTIONS, dominantEmotion, type Probabilities } from './emotions.ts';
-import { GAP_REASONS, SECOND_SCHEMA_VERSION, type MeetingParticipant, type SecondRecord } from './timeline-records.ts';
+import { GAP_REASONS, makeSecondRecord, type MeetingParticipant, type SecondRecord } from './timeline-records.ts';
 
 /** Seconds per chunk; a chunk starts at a multiple of it. */
 export const CHUNK_SECONDS = 60;
@@ -35,7 +38,25 @@ export interface SecondBytes {
   samples: Uint8Array;
   /** Per entry: 0 = none, else 1 + index in GAP_REASONS. */
   gap: Uint8Array;
+  /** Per entry: 0 = unknown, else 1 + attending share × 254. */
+  attending: Uint8Array;
+  /** Per entry: 0 unknown, 1/2 silent/speaking by face, 3/4 by the site's indicator. */
+  speaking: Uint8Array;
+  /** Per entry: 0 = no face, else 1 + mean quality × 254. */
+  quality: Uint8Array;
+  /** Per entry: 0 = no face, else 1 + unreadable share × 254. */
+  uncertain: Uint8Array;
 }
+
+/** The one-byte-per-second signal arrays of SecondBytes (added to stored chunks by the layout's migration step 4). */
+export const SIGNAL_BYTES = ['attending', 'speaking', 'quality', 'uncertain'] as const;
+
+/** Byte of a share in [0, 1] or null (0). */
+const shareByte = (v: number | null): number => (v === null ? 0 : 1 + Math.round(Math.min(1, Math.max(0, v)) * 254));
+/** Share of a byte from `shareByte`. */
+const byteShare = (b: number): number | null => (b === 0 ? null : (b - 1) / 254);
+/** Byte of a speaking flag and its source. */
+const speakingByte = (speaking: boolean | null, source: 'site' | 'face' | null): number => (speaking === null ? 0 : (source === 'site' ? 3 : 1) + (speaking ? 1 : 0));
 
 /** One participant's minute of a meeting; key `[meetingId, participant, start]`. */
 export interface ChunkRecord extends SecondBytes {
@@ -64,6 +85,10 @@ export const chunkRecordSchema = z.strictObject({
   face: bytes(CHUNK_SECONDS),
   samples: bytes(CHUNK_SECONDS),
   gap: bytes(CHUNK_SECONDS),
+  attending: bytes(CHUNK_SECONDS),
+  speaking: bytes(CHUNK_SECONDS),
+  quality: bytes(CHUNK_SECONDS),
+  uncertain: bytes(CHUNK_SECONDS),
 });
 
 /** First second of the chunk that holds `second`. */
@@ -75,7 +100,20 @@ export function chunkStart(second: number): number {
 export function emptyChunk(meetingId: string, participant: number, start: number): ChunkRecord {
   const zeros = (n: number) => new Uint8Array(n);
   const s = CHUNK_SECONDS;
-  return { meetingId, participant, start, present: zeros(s), probabilities: zeros(s * EMOTIONS.length), face: zeros(s), samples: zeros(s), gap: zeros(s) };
+  return {
+    meetingId,
+    participant,
+    start,
+    present: zeros(s),
+    probabilities: zeros(s * EMOTIONS.length),
+    face: zeros(s),
+    samples: zeros(s),
+    gap: zeros(s),
+    attending: zeros(s),
+    speaking: zeros(s),
+    quality: zeros(s),
+    uncertain: zeros(s),
+  };
 }
 
 /** The stored value as a chunk, or null when it fails validation. */
@@ -109,6 +147,10 @@ export function encodeSecond(target: SecondBytes, i: number, record: SecondRecor
   target.face[i] = record.probabilities ? Math.max(1, Math.round(record.faceSeconds * BYTE_ONE)) : 0;
   target.samples[i] = Math.min(MAX_STORED_SAMPLES, record.samples);
   target.gap[i] = record.gap === null ? 0 : GAP_REASONS.indexOf(record.gap) + 1;
+  target.attending[i] = shareByte(record.attending);
+  target.speaking[i] = speakingByte(record.speaking, record.speakingSource);
+  target.quality[i] = shareByte(record.quality);
+  target.uncertain[i] = shareByte(record.uncertain);
 }
 
 /** Copies entry `i` of `from` to entry `j` of `to`, bytes unchanged. */
@@ -118,6 +160,7 @@ export function copySecond(from: SecondBytes, i: number, to: SecondBytes, j: num
   to.face[j] = from.face[i]!;
   to.samples[j] = from.samples[i]!;
   to.gap[j] = from.gap[i]!;
+  for (const k of SIGNAL_BYTES) to[k][j] = from[k][i]!;
 }
 
 /** Offset of `second` in the chunk. @throws RangeError when the chunk does not hold it. */
@@ -157,9 +200,9 @@ export function decodeSecond(source: SecondBytes, i: number, meetingId: string, 
   // decoded second took about 1 s for a 3-hour meeting of 9 participants (97,200 seconds). The
   // rest holds by construction: probabilities are bytes over their sum, the ids come from the
   // validated meeting and chunk records.
-  if ((gap === null) !== (probabilities !== null) || (probabilities === null) !== (face === 0)) return null;
-  const record: SecondRecord = {
-    schemaVersion: SECOND_SCHEMA_VERSION,
+  const speakingCode = source.speaking[i]!;
+  if ((gap === null) !== (probabilities !== null) || (probabilities === null) !== (face === 0) || speakingCode > 4) return null;
+  return makeSecondRecord({
     meetingId,
     participantId: participant.id,
     name: participant.name,
@@ -169,8 +212,12 @@ export function decodeSecond(source: SecondBytes, i: number, meetingId: string, 
     faceSeconds: probabilities ? face / BYTE_ONE : 0,
     samples: source.samples[i]!,
     gap,
-  };
-  return record;
+    attending: byteShare(source.attending[i]!),
+    speaking: speakingCode === 0 ? null : speakingCode % 2 === 0,
+    speakingSource: speakingCode === 0 ? null : speakingCode >= 3 ? 'site' : 'face',
+    quality: byteShare(source.quality[i]!),
+    uncertain: byteShare(source.uncertain[i]!),
+  });
 }
 
 /**

@@ -5,17 +5,20 @@
  * Versions: 1 created `meetings` (keyPath `id`) and `seconds` (keyPath
  * `['meetingId', 'participantId', 'second']`, index `byMeeting`); 2 dropped that index; 3 converts
  * `seconds` into `chunks` (keyPath `['meetingId', 'participant', 'start']`, timeline-chunks.ts),
- * creates `pending` (keyPath `['meetingId', 'seq']`, timeline-pending.ts) and deletes `seconds`. A version above 3 is a repair: when an open finds a store missing or with
+ * creates `pending` (keyPath `['meetingId', 'seq']`, timeline-pending.ts) and deletes `seconds`;
+ * 4 adds the per-second signal bytes (attending, speaking, quality, uncertain; all 0 = unknown)
+ * to every stored chunk and pending record. A version above 4 is a repair: when an open finds a store missing or with
  * the wrong key path, it reopens at the stored version + 1 and creates (or recreates) that store,
  * so the stored version can be higher than TIMELINE_DB_VERSION.
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import { meetingRecordSchema, SECOND_SCHEMA_VERSION, secondRecordSchema, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
-import { chunkRecordSchema, emptyChunk, placeSeconds, writeSecond } from './timeline-chunks.ts';
+import { valenceArousal } from './affect.ts';
+import { meetingRecordSchema, probabilitiesSchema, SECOND_SCHEMA_VERSION, secondRecordSchema, type MeetingRecord, type SecondRecord } from './timeline-records.ts';
+import { chunkRecordSchema, emptyChunk, placeSeconds, SIGNAL_BYTES, writeSecond } from './timeline-chunks.ts';
 import { pendingRecordSchema } from './timeline-pending.ts';
 
 /** IndexedDB version this code's layout was introduced at (one migration step per version). */
-export const TIMELINE_DB_VERSION = 3;
+export const TIMELINE_DB_VERSION = 4;
 
 /** The stores the timeline needs and their key paths. */
 export const TIMELINE_LAYOUT = {
@@ -92,12 +95,23 @@ async function repairLayout(db: AnyDb, tx: UpgradeTx, notes: string[]): Promise<
   }
 }
 
-/** A stored `seconds` record as a version-2 SecondRecord (version 1 had no `gap`); null when unreadable. */
+/**
+ * A stored `seconds` record as a current SecondRecord: version 1 had no `gap`; versions 1 and 2
+ * had no valence, arousal or signals (valence and arousal are derived from the probabilities,
+ * the signals are unknown: null). Null when unreadable.
+ */
 function upgradeSecondRecord(raw: unknown): SecondRecord | null {
   const value = raw as Record<string, unknown> | null;
-  const isV1 = typeof value === 'object' && value !== null && value.schemaVersion === 1 && !('gap' in value);
-  const v2 = isV1 ? { ...value, schemaVersion: SECOND_SCHEMA_VERSION, gap: value.probabilities === null ? 'no-face' : null } : raw;
-  const parsed = secondRecordSchema.safeParse(v2);
+  if (typeof value !== 'object' || value === null) return null;
+  const isV1 = value.schemaVersion === 1 && !('gap' in value);
+  const v2 = isV1 ? { ...value, schemaVersion: 2, gap: value.probabilities === null ? 'no-face' : null } : value;
+  let current: unknown = v2;
+  if (v2.schemaVersion === 2) {
+    const probabilities = probabilitiesSchema.safeParse(v2.probabilities);
+    const affect = probabilities.success ? valenceArousal(probabilities.data) : null;
+    current = { ...v2, schemaVersion: SECOND_SCHEMA_VERSION, valence: affect?.valence ?? null, arousal: affect?.arousal ?? null, attending: null, speaking: null, speakingSource: null, quality: null, uncertain: null };
+  }
+  const parsed = secondRecordSchema.safeParse(current);
   return parsed.success ? parsed.data : null;
 }
 
@@ -139,6 +153,32 @@ async function convertSecondsToChunks(db: AnyDb, tx: UpgradeTx, notes: string[])
   if (converted < total) notes.push(`dropped ${total - converted} unreadable second records while converting them to chunks`);
 }
 
+/**
+ * A stored chunk or pending record of layout 3 with the signal bytes of layout 4 added: one
+ * zero byte per second (unknown) for each of SIGNAL_BYTES, as many as its `gap` array holds.
+ * A value that already has them, or that is not an object with a `gap` byte array, is returned
+ * unchanged (the readers' validation drops it then). Pure: the value is copied, not changed.
+ */
+export function addSignalBytes(value: unknown): unknown {
+  const record = value as Record<string, unknown> | null;
+  if (typeof record !== 'object' || record === null || !(record.gap instanceof Uint8Array)) return value;
+  if (SIGNAL_BYTES.every((k) => k in record)) return value;
+  const n = record.gap.length;
+  return { ...record, ...Object.fromEntries(SIGNAL_BYTES.map((k) => [k, new Uint8Array(n)])) };
+}
+
+/** Step 4: every stored chunk and pending record gains the signal bytes (see addSignalBytes). */
+async function addSignalStores(db: AnyDb, tx: UpgradeTx): Promise<void> {
+  for (const store of ['chunks', 'pending'] as const) {
+    if (!db.objectStoreNames.contains(store)) continue;
+    const os = tx.objectStore(store);
+    for (let cursor = await os.openCursor(); cursor; cursor = await cursor.continue()) {
+      const upgraded = addSignalBytes(cursor.value);
+      if (upgraded !== cursor.value) await cursor.update(upgraded);
+    }
+  }
+}
+
 /** The migration steps; step `version` runs when the stored version is below it. */
 const MIGRATIONS: { version: number; run: Step }[] = [
   {
@@ -158,6 +198,7 @@ const MIGRATIONS: { version: number; run: Step }[] = [
     },
   },
   { version: 3, run: convertSecondsToChunks },
+  { version: 4, run: addSignalStores },
 ];
 
 /** Runs the steps above `oldVersion`, then the repair pass; a failure aborts the upgrade and is kept. */

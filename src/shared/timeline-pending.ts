@@ -6,7 +6,7 @@
  * Why: the analysis writes every second. Rewriting each participant's chunk every second would
  * append the whole chunk (~1 KB with its key) per participant per second to the browser's
  * write-ahead log, which counts as used storage until the database compacts it. A pending
- * record costs its 16 bytes per participant-second plus one key and header per call, so the
+ * record costs its 20 bytes per participant-second plus one key and header per call, so the
  * log grows by tens of bytes per participant-second, and the chunks stay the compact form at rest.
  * Pure functions, no IndexedDB.
  */
@@ -40,11 +40,15 @@ export const pendingRecordSchema = z
     face: anyBytes,
     samples: anyBytes,
     gap: anyBytes,
+    attending: anyBytes,
+    speaking: anyBytes,
+    quality: anyBytes,
+    uncertain: anyBytes,
   })
   .check(
     z.refine((p) => {
       const n = p.participant.length;
-      return n > 0 && [p.second, p.face, p.samples, p.gap].every((a) => a.length === n) && p.probabilities.length === n * EMOTIONS.length;
+      return n > 0 && [p.second, p.face, p.samples, p.gap, p.attending, p.speaking, p.quality, p.uncertain].every((a) => a.length === n) && p.probabilities.length === n * EMOTIONS.length;
     }, { message: 'pending arrays must hold the same number of entries' }),
   );
 
@@ -66,6 +70,10 @@ export function encodePending(meetingId: string, seq: number, entries: readonly 
     face: new Uint8Array(n),
     samples: new Uint8Array(n),
     gap: new Uint8Array(n),
+    attending: new Uint8Array(n),
+    speaking: new Uint8Array(n),
+    quality: new Uint8Array(n),
+    uncertain: new Uint8Array(n),
   };
   entries.forEach(({ participant, record }, i) => {
     pending.participant[i] = participant;

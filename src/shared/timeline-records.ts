@@ -9,11 +9,12 @@
 import * as z from 'zod/mini';
 import { EMOTIONS } from './emotions.ts';
 import type { Emotion, Probabilities } from './emotions.ts';
+import { valenceArousal } from './affect.ts';
 
 /** Value of the `schemaVersion` field of meeting records. */
 export const RECORD_SCHEMA_VERSION = 1;
-/** Value of the `schemaVersion` field of second records (2: `gap` added). */
-export const SECOND_SCHEMA_VERSION = 2;
+/** Value of the `schemaVersion` field of second records (2: `gap` added; 3: valence, arousal, attending, speaking, quality, uncertain). */
+export const SECOND_SCHEMA_VERSION = 3;
 
 /**
  * Why a participant has no emotion at a time (a second of the timeline, or the live view):
@@ -24,9 +25,12 @@ export const SECOND_SCHEMA_VERSION = 2;
  * - `black`: the tile's video is black (camera covered or off);
  * - `paused`: the user paused the analysis;
  * - `overloaded`: the machine could not analyse the tile in that second (too many tiles);
- * - `not-recording`: the analysis was not running (its host died and was restarted).
+ * - `not-recording`: the analysis was not running (its host died and was restarted);
+ * - `low-quality`: a face was seen but too poor to read (quality under `signals.minQuality`:
+ *   too small, turned away, too dark or blurred): "can't tell".
+ * New reasons are appended: a stored reason is its index here.
  */
-export const GAP_REASONS = ['no-face', 'face-too-small', 'tile-too-small', 'frozen', 'black', 'paused', 'overloaded', 'not-recording'] as const;
+export const GAP_REASONS = ['no-face', 'face-too-small', 'tile-too-small', 'frozen', 'black', 'paused', 'overloaded', 'not-recording', 'low-quality'] as const;
 /** One of `GAP_REASONS`. */
 export type GapReason = (typeof GAP_REASONS)[number];
 
@@ -64,7 +68,7 @@ export interface MeetingRecord {
 
 /** What was seen of one participant during one second of a meeting. */
 export interface SecondRecord {
-  schemaVersion: 2;
+  schemaVersion: 3;
   /** `MeetingRecord.id` this second belongs to. */
   meetingId: string;
   /** `MeetingParticipant.id`. */
@@ -86,9 +90,48 @@ export interface SecondRecord {
   samples: number;
   /** Why that second has no probabilities; null exactly when `probabilities` is not null. */
   gap: GapReason | null;
+  /** Valence in [-1, 1] derived from `probabilities` (affect.ts); null exactly when they are null. */
+  valence: number | null;
+  /** Arousal in [-1, 1] derived from `probabilities`; null exactly when they are null. */
+  arousal: number | null;
+  /**
+   * Share in [0, 1] of the second's judged samples in which the participant attended (face
+   * present, facing the screen, eyes open; a sample without a face counts as not attending);
+   * null when no sample could be judged (no samples, or only faces too poor to judge).
+   */
+  attending: number | null;
+  /** Whether the participant spoke in that second (at least half of the judged samples); null when it can't tell. */
+  speaking: boolean | null;
+  /** What `speaking` comes from: the call site's indicator or the face; null exactly when `speaking` is null. */
+  speakingSource: 'site' | 'face' | null;
+  /** Mean face quality in [0, 1] over the samples with a face (readable or not); null when none had one. */
+  quality: number | null;
+  /** Share in [0, 1] of the samples with a face whose face was too poor to read ("can't tell"); null when none had a face. */
+  uncertain: number | null;
+}
+
+/** The fields of a SecondRecord that are measured, not derived (valence and arousal follow from `probabilities`); the signals default to null. */
+export type SecondFields = Omit<SecondRecord, 'schemaVersion' | 'valence' | 'arousal' | 'attending' | 'speaking' | 'speakingSource' | 'quality' | 'uncertain'> &
+  Partial<Pick<SecondRecord, 'attending' | 'speaking' | 'speakingSource' | 'quality' | 'uncertain'>>;
+
+/** A current-version SecondRecord from its measured fields: valence and arousal derived from the probabilities, absent signals null. */
+export function makeSecondRecord(fields: SecondFields): SecondRecord {
+  const affect = fields.probabilities ? valenceArousal(fields.probabilities) : null;
+  return {
+    schemaVersion: SECOND_SCHEMA_VERSION,
+    ...fields,
+    valence: affect?.valence ?? null,
+    arousal: affect?.arousal ?? null,
+    attending: fields.attending ?? null,
+    speaking: fields.speaking ?? null,
+    speakingSource: fields.speakingSource ?? null,
+    quality: fields.quality ?? null,
+    uncertain: fields.uncertain ?? null,
+  };
 }
 
 const probability = z.number().check(z.gte(0), z.lte(1));
+const signed = z.number().check(z.gte(-1), z.lte(1));
 
 /** Zod schema of `Probabilities`: all 7 classes, each in [0, 1], summing to 1 (within 0.01). */
 export const probabilitiesSchema = z
@@ -152,6 +195,13 @@ export const secondRecordSchema = z
     faceSeconds: z.number().check(z.gte(0), z.lte(1)),
     samples: z.int().check(z.nonnegative()),
     gap: z.nullable(z.enum(GAP_REASONS)),
+    valence: z.nullable(signed),
+    arousal: z.nullable(signed),
+    attending: z.nullable(probability),
+    speaking: z.nullable(z.boolean()),
+    speakingSource: z.nullable(z.enum(['site', 'face'])),
+    quality: z.nullable(probability),
+    uncertain: z.nullable(probability),
   })
   .check(
     z.refine((s) => (s.probabilities === null) === (s.dominant === null), {
@@ -162,6 +212,12 @@ export const secondRecordSchema = z
     }),
     z.refine((s) => (s.probabilities === null) === (s.gap !== null), {
       message: 'gap must be given exactly when probabilities is null',
+    }),
+    z.refine((s) => (s.probabilities === null) === (s.valence === null) && (s.valence === null) === (s.arousal === null), {
+      message: 'valence and arousal must be null exactly when probabilities is null',
+    }),
+    z.refine((s) => (s.speaking === null) === (s.speakingSource === null), {
+      message: 'speakingSource must be null exactly when speaking is null',
     }),
   );
 

@@ -40,6 +40,12 @@ export interface TileReport {
   /** True for the local user's own self-view tile. */
   isSelf: boolean;
   /**
+   * The call site's active-speaker indicator for this tile: true while the site marks it as
+   * speaking, false while it does not; absent where the adapter cannot read one (then speaking
+   * is judged by the face).
+   */
+  speaking?: boolean;
+  /**
    * True when the tile may show several people (a single page-filling video: a recording, a
    * webinar, a meeting room): each face in it becomes a participant of its own.
    */
@@ -99,6 +105,19 @@ export interface ParticipantLive {
   gap: GapReason | null;
   /** Analyses of this participant's tile per second over the last few seconds (0 before two analyses). */
   updateHz: number;
+  /** With gap `low-quality` ("can't tell"): what makes the face unreadable: `size` (too small), `pose` (turned away), `light` (too dark or washed out), `blur`; else null. */
+  qualityLimit: 'size' | 'pose' | 'light' | 'blur' | null;
+  /** Valence in [-1, 1] derived from `probabilities` (shared/affect.ts); null when they are. */
+  valence: number | null;
+  /** Arousal in [-1, 1] derived from `probabilities`; null when they are. */
+  arousal: number | null;
+  /** True while the face faces the screen with open eyes, false when turned away, eyes closed or no face in the tile; null when it can't tell. */
+  attending: boolean | null;
+  /** True while the participant speaks, by the call site's indicator or the face (`speakingSource`); null when it can't tell. */
+  speaking: boolean | null;
+  speakingSource: 'site' | 'face' | null;
+  /** Quality in [0, 1] of the face now (inference/face-quality.ts); null without a face. */
+  quality: number | null;
 }
 
 export type AnalysisState = 'idle' | 'starting' | 'running' | 'stopping' | 'error';

@@ -50,6 +50,13 @@ function viewPortMessageSchema(): z.ZodMiniType<ViewPortMessage> {
     frameTime: z.number(),
     gap: z.nullable(z.enum(GAP_REASONS)),
     updateHz: z.number(),
+    qualityLimit: z.nullable(z.enum(['size', 'pose', 'light', 'blur'])),
+    valence: z.nullable(z.number()),
+    arousal: z.nullable(z.number()),
+    attending: z.nullable(z.boolean()),
+    speaking: z.nullable(z.boolean()),
+    speakingSource: z.nullable(z.enum(['site', 'face'])),
+    quality: z.nullable(z.number()),
   });
   const stats = z.object({
     backend: z.nullable(z.string()),

@@ -71,6 +71,7 @@ interface Counts {
 const HELPER = `
 import { withTimelineStore } from './src/shared/timeline-store.ts';
 import { toProbabilities } from './src/shared/emotions.ts';
+import { makeSecondRecord } from './src/shared/timeline-records.ts';
 const P = toProbabilities([0.05, 0.05, 0.05, 0.6, 0.1, 0.05, 0.1]);
 function openRaw() {
   return new Promise((ok, fail) => { const r = indexedDB.open('callmood'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
@@ -84,7 +85,7 @@ globalThis.__meetings = {
         const records = [];
         for (const p of s.participants.filter((q) => !q.excluded))
           for (let second = 0; second < s.seconds; second++)
-            records.push({ schemaVersion: 2, meetingId: s.id, participantId: p.id, name: p.name, second, probabilities: P, dominant: 'happy', faceSeconds: 1, samples: 5, gap: null });
+            records.push(makeSecondRecord({ meetingId: s.id, participantId: p.id, name: p.name, second, probabilities: P, dominant: 'happy', faceSeconds: 1, samples: 5, gap: null }));
         await store.addSeconds(records);
         if (s.endedAt !== null) await store.endMeeting(s.id, s.endedAt);
       }

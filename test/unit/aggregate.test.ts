@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import { test } from 'node:test';
 import { SecondAggregator } from '../../src/engine/aggregate.ts';
 import { secondRecordSchema } from '../../src/shared/timeline-records.ts';
@@ -26,7 +27,7 @@ test('one record per participant per completed second, with means over the frame
   assert.ok(Math.abs(a!.probabilities!.happy - 0.5) < 1e-12);
   assert.ok(Math.abs(a!.probabilities!.neutral - 0.5) < 1e-12);
   assert.equal(a!.dominant, 'happy'); // tie -> first in EMOTIONS order
-  assert.deepEqual(b, { schemaVersion: 2, meetingId: 'm1', participantId: 'b', name: 'Bob', second: 0, probabilities: null, dominant: null, faceSeconds: 0, samples: 1, gap: 'no-face' });
+  assert.deepEqual(b, makeSecondRecord({ meetingId: 'm1', participantId: 'b', name: 'Bob', second: 0, probabilities: null, dominant: null, faceSeconds: 0, samples: 1, gap: 'no-face' }));
   for (const r of records) secondRecordSchema.parse(r); // the store accepts what we produce
   const rest = agg.flush(Infinity);
   assert.equal(rest.length, 1);

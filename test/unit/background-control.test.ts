@@ -119,7 +119,7 @@ function liveUpdate(meetingId: string, name = 'Ada', ids: string[] = ['p1']): Li
     tabId: TAB,
     meetingId,
     stats: { backend: 'wasm', backendReason: 'test', fps: 10, inferenceMs: 30, latencyMs: 50 },
-    participants: ids.map((id) => ({ id, name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW, gap: 'no-face' as const, updateHz: 10 })),
+    participants: ids.map((id) => ({ id, name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW, gap: 'no-face' as const, updateHz: 10, qualityLimit: null, valence: null, arousal: null, attending: false, speaking: null, speakingSource: null, quality: null })),
     message: null,
     publishedAt: NOW,
     notRecording: null,

@@ -4,6 +4,7 @@
  * participant per second with the latest name, and that the CSV parses back to the same cells.
  */
 import { test } from 'node:test';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import assert from 'node:assert/strict';
 import Papa from 'papaparse';
 import { buildSummary, buildTimelineCsv, meetingSummarySchema, TIMELINE_CSV_FIELDS } from '../../src/shared/export.ts';
@@ -38,30 +39,40 @@ function sec(
   samples = 5,
   meetingId = 'm-1',
   gap: SecondRecord['gap'] = probabilities ? null : 'no-face',
+  signals: Partial<Pick<SecondRecord, 'attending' | 'speaking' | 'speakingSource' | 'quality' | 'uncertain'>> = {},
 ): SecondRecord {
-  return { schemaVersion: 2, meetingId, participantId, name, second, probabilities, dominant, faceSeconds, samples, gap };
+  return makeSecondRecord({ meetingId, participantId, name, second, probabilities, dominant, faceSeconds, samples, gap, ...signals });
 }
 
-const NO_GAPS = { 'no-face': 0, 'face-too-small': 0, 'tile-too-small': 0, frozen: 0, black: 0, paused: 0, overloaded: 0, 'not-recording': 0 };
+/** Signals of a second: attending share, speaking (and by what), quality, unreadable share. */
+const sig = (attending: number | null, speaking: boolean | null, quality: number | null, uncertain: number | null = quality === null ? null : 0) => ({
+  attending,
+  speaking,
+  speakingSource: speaking === null ? null : ('site' as const),
+  quality,
+  uncertain,
+});
+
+const NO_GAPS = { 'no-face': 0, 'face-too-small': 0, 'tile-too-small': 0, frozen: 0, black: 0, paused: 0, overloaded: 0, 'not-recording': 0, 'low-quality': 0 };
 const A = 'spaces/x/devices/1';
 const B = 'spaces/x/devices/2';
 
 // Deliberately out of order, with one record of another meeting that must be ignored.
 const SECONDS: SecondRecord[] = [
-  sec(B, 'Chen, Bo', 2, P_HAPPY, 'happy', 0.25, 4),
-  sec(A, 'Ana Lima', 3, P_MIXED, 'happy', 0.4),
-  sec(A, 'Ana Lima', 0, P_HAPPY, 'happy', 1),
-  sec(B, 'Bo', 0, null, null, 0, 3),
+  sec(B, 'Chen, Bo', 2, P_HAPPY, 'happy', 0.25, 4, 'm-1', null, sig(1, false, 1)),
+  sec(A, 'Ana Lima', 3, P_MIXED, 'happy', 0.4, 5, 'm-1', null, sig(null, false, 0.8, 0.5)),
+  sec(A, 'Ana Lima', 0, P_HAPPY, 'happy', 1, 5, 'm-1', null, sig(1, true, 0.9)),
+  sec(B, 'Bo', 0, null, null, 0, 3, 'm-1', 'no-face', sig(0, null, null)),
   sec(A, 'Ana Lima', 2, null, null, 0, 4, 'm-1', 'frozen'),
   sec('other', 'Other meeting', 0, P_HAPPY, 'happy', 1, 5, 'm-2'),
-  sec(B, 'Bo', 1, P_NEUTRAL, 'neutral', 0.5, 4),
-  sec(A, 'Ana Lima', 1, P_NEUTRAL, 'neutral', 0.6),
+  sec(B, 'Bo', 1, P_NEUTRAL, 'neutral', 0.5, 4, 'm-1', null, sig(0.5, false, 0.7)),
+  sec(A, 'Ana Lima', 1, P_NEUTRAL, 'neutral', 0.6, 5, 'm-1', null, sig(0.5, true, 0.7)),
 ];
 
 test('buildSummary gives the exact per-participant numbers of a hand-built meeting', () => {
   const summary = buildSummary(MEETING, SECONDS);
   assert.deepEqual(summary, {
-    schemaVersion: 2,
+    schemaVersion: 3,
     meeting: { id: MEETING.id, site: 'meet.google.com', startedAt: '2025-03-01T14:02:00.000Z', endedAt: '2025-03-01T14:02:05.250Z' },
     participants: [
       {
@@ -82,6 +93,14 @@ test('buildSummary gives the exact per-participant numbers of a hand-built meeti
           surprise: 0.0833,
           neutral: 0.3167,
         },
+        // Valences of P_HAPPY 0.668, P_NEUTRAL 0.048, P_MIXED 0.421; arousals 0.4415, 0.134, 0.449.
+        meanValence: 0.379,
+        meanArousal: 0.3415,
+        // Seconds 0 and 1 judged (1 and 0.5); second 3 could not be.
+        attendingShare: 0.75,
+        talkSeconds: 2,
+        speakingKnownSeconds: 3,
+        meanQuality: 0.8,
       },
       {
         id: B,
@@ -92,8 +111,22 @@ test('buildSummary gives the exact per-participant numbers of a hand-built meeti
         secondsWithFace: 0.8,
         dominantShare: { angry: 0, disgust: 0, fear: 0, happy: 0.5, sad: 0, surprise: 0, neutral: 0.5 },
         meanProbabilities: { angry: 0.05, disgust: 0, fear: 0, happy: 0.5, sad: 0.05, surprise: 0.025, neutral: 0.375 },
+        meanValence: 0.358,
+        meanArousal: 0.2878,
+        // The faceless second 0 counts as not attending: (0 + 0.5 + 1) / 3.
+        attendingShare: 0.5,
+        talkSeconds: 0,
+        speakingKnownSeconds: 2,
+        meanQuality: 0.85,
       },
     ],
+    talkTime: [
+      { participantId: A, name: 'Ana Lima', seconds: 2, share: 1 },
+      { participantId: B, name: 'Chen, Bo', seconds: 0, share: 0 },
+    ],
+    // Ana's one turn (seconds 0-1): Bo's valence then is only known at second 1 (0.048), and
+    // nothing comes before the turn, so its change is 0.
+    reactions: [{ speakerId: A, speakerName: 'Ana Lima', turns: 1, turnSeconds: 2, listenerValenceMean: 0.048, listenerValenceChange: 0 }],
   });
   assert.ok(meetingSummarySchema.safeParse(summary).success, 'summary matches its own schema');
 });
@@ -107,8 +140,23 @@ test('buildSummary gives all-zero shares and means to a participant never seen w
   const zeros = { angry: 0, disgust: 0, fear: 0, happy: 0, sad: 0, surprise: 0, neutral: 0 };
   assert.equal(summary.meeting.endedAt, null);
   assert.deepEqual(summary.participants, [
-    { id: 'c', name: 'Cam off', secondsObserved: 1, gaps: { ...NO_GAPS, 'no-face': 1, paused: 1 }, secondsWithFace: 0, dominantShare: zeros, meanProbabilities: zeros },
+    {
+      id: 'c',
+      name: 'Cam off',
+      secondsObserved: 1,
+      gaps: { ...NO_GAPS, 'no-face': 1, paused: 1 },
+      secondsWithFace: 0,
+      dominantShare: zeros,
+      meanProbabilities: zeros,
+      meanValence: null,
+      meanArousal: null,
+      attendingShare: null,
+      talkSeconds: 0,
+      speakingKnownSeconds: 0,
+      meanQuality: null,
+    },
   ]);
+  assert.deepEqual(summary.reactions, []);
   assert.ok(meetingSummarySchema.safeParse(summary).success);
 });
 
@@ -124,15 +172,15 @@ test('buildSummary lists a participant missing from the meeting record after the
 });
 
 const EXPECTED_CSV_LINES = [
-  'participant_id,name,second,angry,disgust,fear,happy,sad,surprise,neutral,dominant,face_visible,gap',
-  'spaces/x/devices/1,Ana Lima,0,0.0000,0.0000,0.0000,0.8000,0.0000,0.0500,0.1500,happy,1,',
-  'spaces/x/devices/1,Ana Lima,1,0.1000,0.0000,0.0000,0.2000,0.1000,0.0000,0.6000,neutral,1,',
-  'spaces/x/devices/1,Ana Lima,2,,,,,,,,none,0,frozen',
-  'spaces/x/devices/1,Ana Lima,3,0.0000,0.0000,0.1000,0.5000,0.0000,0.2000,0.2000,happy,0,',
+  'participant_id,name,second,angry,disgust,fear,happy,sad,surprise,neutral,dominant,face_visible,gap,valence,arousal,attending,speaking,speaking_source,quality,uncertain',
+  'spaces/x/devices/1,Ana Lima,0,0.0000,0.0000,0.0000,0.8000,0.0000,0.0500,0.1500,happy,1,,0.6680,0.4415,1.0000,1,site,0.9000,0.0000',
+  'spaces/x/devices/1,Ana Lima,1,0.1000,0.0000,0.0000,0.2000,0.1000,0.0000,0.6000,neutral,1,,0.0480,0.1340,0.5000,1,site,0.7000,0.0000',
+  'spaces/x/devices/1,Ana Lima,2,,,,,,,,none,0,frozen,,,,,,,',
+  'spaces/x/devices/1,Ana Lima,3,0.0000,0.0000,0.1000,0.5000,0.0000,0.2000,0.2000,happy,0,,0.4210,0.4490,,0,site,0.8000,0.5000',
   // The rename: every row of this participant carries the latest name, quoted for its comma.
-  'spaces/x/devices/2,"Chen, Bo",0,,,,,,,,none,0,no-face',
-  'spaces/x/devices/2,"Chen, Bo",1,0.1000,0.0000,0.0000,0.2000,0.1000,0.0000,0.6000,neutral,1,',
-  'spaces/x/devices/2,"Chen, Bo",2,0.0000,0.0000,0.0000,0.8000,0.0000,0.0500,0.1500,happy,0,',
+  'spaces/x/devices/2,"Chen, Bo",0,,,,,,,,none,0,no-face,,,0.0000,,,,',
+  'spaces/x/devices/2,"Chen, Bo",1,0.1000,0.0000,0.0000,0.2000,0.1000,0.0000,0.6000,neutral,1,,0.0480,0.1340,0.5000,0,site,0.7000,0.0000',
+  'spaces/x/devices/2,"Chen, Bo",2,0.0000,0.0000,0.0000,0.8000,0.0000,0.0500,0.1500,happy,0,,0.6680,0.4415,1.0000,0,site,1.0000,0.0000',
 ];
 
 test('buildTimelineCsv writes one row per participant per second with the latest name', () => {
@@ -159,9 +207,16 @@ test('the CSV timeline parses back with papaparse to the same cells', () => {
     dominant: 'neutral',
     face_visible: '1',
     gap: '',
+    valence: '0.0480',
+    arousal: '0.1340',
+    attending: '0.5000',
+    speaking: '0',
+    speaking_source: 'site',
+    quality: '0.7000',
+    uncertain: '0.0000',
   });
   // Probabilities of each row with a face sum to 1.
-  for (const row of parsed.data.filter((r) => r.dominant !== 'none')) {
+  for (const row of parsed.data.filter((r) => r.gap === '')) {
     const sum = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'].reduce((s, e) => s + Number(row[e]), 0);
     assert.ok(Math.abs(sum - 1) < 1e-9, `row sums to ${sum}`);
   }
@@ -176,4 +231,40 @@ test('buildTimelineCsv defuses display names that a spreadsheet would run as for
 
 test('buildTimelineCsv of a meeting without seconds is the header alone', () => {
   assert.equal(buildTimelineCsv(MEETING, []), EXPECTED_CSV_LINES[0]);
+});
+
+test('a second whose faces were all too poor to read is "uncertain" in the CSV and counted as a low-quality gap', () => {
+  const seconds = [sec(A, 'Ana Lima', 0, null, null, 0, 5, 'm-1', 'low-quality', sig(null, null, 0.2, 1))];
+  const [, row] = buildTimelineCsv(MEETING, seconds).split('\r\n');
+  assert.equal(row, 'spaces/x/devices/1,Ana Lima,0,,,,,,,,uncertain,0,low-quality,,,,,,0.2000,1.0000');
+  const ana = buildSummary(MEETING, seconds).participants[0]!;
+  assert.equal(ana.gaps['low-quality'], 1);
+  assert.equal(ana.meanValence, null);
+  assert.equal(ana.meanQuality, 0.2);
+});
+
+test('reactions: listeners\' valence during a speaker\'s turns and its change from before the turn to its end', () => {
+  const meeting: MeetingRecord = { ...MEETING, participants: [{ id: 's', name: 'Speaker', isSelf: false }, { id: 'l', name: 'Listener', isSelf: false }] };
+  const seconds: SecondRecord[] = [];
+  const NEUTRAL: Probabilities = { angry: 0, disgust: 0, fear: 0, happy: 0, sad: 0, surprise: 0, neutral: 1 };
+  const HAPPY: Probabilities = { angry: 0, disgust: 0, fear: 0, happy: 1, sad: 0, surprise: 0, neutral: 0 };
+  for (let t = 0; t < 12; t++) {
+    // The speaker talks over seconds 3-8 (a one-second pause at 6 does not end the turn) and
+    // once at 11 (too short for a turn); the listener is neutral before and happy from second 6.
+    const talking = (t >= 3 && t <= 8 && t !== 6) || t === 11;
+    seconds.push(sec('s', 'Speaker', t, NEUTRAL, 'neutral', 1, 5, 'm-1', null, sig(1, talking, 1)));
+    const p = t >= 6 ? HAPPY : NEUTRAL;
+    seconds.push(sec('l', 'Listener', t, p, t >= 6 ? 'happy' : 'neutral', 1, 5, 'm-1', null, sig(1, false, 1)));
+  }
+  const summary = buildSummary(meeting, seconds);
+  assert.deepEqual(
+    summary.talkTime.map((t) => [t.participantId, t.seconds, t.share]),
+    [
+      ['s', 6, 1],
+      ['l', 0, 0],
+    ],
+  );
+  // Turn 3-8: the listener's valence is 0 over 3-5 and 0.81 (happy) over 6-8; before (0-2) it was 0.
+  assert.deepEqual(summary.reactions, [{ speakerId: 's', speakerName: 'Speaker', turns: 1, turnSeconds: 6, listenerValenceMean: 0.405, listenerValenceChange: 0.81 }]);
+  assert.ok(meetingSummarySchema.safeParse(summary).success);
 });

@@ -132,6 +132,13 @@ const RUNNING: AnalysisView = {
       frameTime: 1_700_000_000_000,
       gap: null,
       updateHz: 9.5,
+      qualityLimit: null,
+      valence: 0.7,
+      arousal: 0.4,
+      attending: true,
+      speaking: true,
+      speakingSource: 'site',
+      quality: 0.9,
     },
   ],
 };

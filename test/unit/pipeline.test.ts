@@ -8,6 +8,7 @@
  * injected clock.
  */
 import assert from 'node:assert/strict';
+import { unmeasuredQuality } from '../../src/inference/face-quality.ts';
 import { test } from 'node:test';
 import { makeConfig } from '../../src/inference/config.ts';
 import type { TileAnalyzer, TileAnalysis, TileImage } from '../../src/inference/types.ts';
@@ -15,6 +16,9 @@ import { TilePipeline, type FrameSource } from '../../src/engine/pipeline.ts';
 import type { LiveUpdate } from '../../src/shared/messages.ts';
 import type { SecondRecord } from '../../src/shared/timeline-store.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
+
+/** Face fields beyond the box and probabilities: no landmarks, a readable quality. */
+const READABLE = { signals: null, quality: unmeasuredQuality(80) };
 
 const HAPPY = toProbabilities([0, 0, 0, 0.9, 0, 0, 0.1]);
 
@@ -41,10 +45,10 @@ function setup(script: Step[]) {
       const status = typeof step === 'string' ? step : typeof step === 'object' ? step.status : ('analysed' as const);
       const stillMs = typeof step === 'object' ? step.stillMs : 0;
       const tiles: TileAnalysis[] = crops.map((c) => {
-        const found = face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY } : null;
+        const found = face ? { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY, ...READABLE } : null;
         return { key: c.key, status, tracked: false, stillMs, smallFace: false, face: found, faces: found ? [found] : [] };
       });
-      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0, signalsMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;
@@ -140,7 +144,7 @@ test('on a slow machine a face is not lost between two analyses that are further
 
 test('a multi-person tile becomes one participant per face, numbered by position, renamed with its tile', async () => {
   const SAD = toProbabilities([0, 0, 0, 0, 0.9, 0, 0.1]);
-  const face = (x: number, probabilities = HAPPY) => ({ box: { x, y: 50, width: 80, height: 80 }, score: 0.9, meshScore: 1, probabilities });
+  const face = (x: number, probabilities = HAPPY) => ({ box: { x, y: 50, width: 80, height: 80 }, score: 0.9, meshScore: 1, probabilities, ...READABLE });
   // Frame by frame: the faces the analyzer finds in the recording (left one happy, right one sad).
   const script = [[face(10), face(400, SAD)], [face(405, SAD), face(12)], [face(14), face(410, SAD)], [face(16)]];
   let i = 0;
@@ -152,7 +156,7 @@ test('a multi-person tile becomes one participant per face, numbered by position
       crops.push(...c);
       const faces = script[i++] ?? [];
       const tiles: TileAnalysis[] = c.map((t) => ({ key: t.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face: faces[0] ?? null, faces }));
-      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0, signalsMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;
@@ -191,12 +195,12 @@ test('face boxes come back in the CSS px of the tile the image shows', async () 
 });
 
 test('a tile image at half the CSS size maps its boxes back at twice the size, offset by the tile', async () => {
-  const found = { box: { x: 10, y: 20, width: 30, height: 30 }, score: 0.9, meshScore: 1, probabilities: HAPPY };
+  const found = { box: { x: 10, y: 20, width: 30, height: 30 }, score: 0.9, meshScore: 1, probabilities: HAPPY, ...READABLE };
   const analyzer = {
     tf: null as never,
     backend: 'scripted',
     async analyse(c: TileImage[]) {
-      return { tiles: c.map((t) => ({ key: t.key, status: 'analysed' as const, tracked: false, stillMs: 0, smallFace: false, face: found, faces: [found] })), timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+      return { tiles: c.map((t) => ({ key: t.key, status: 'analysed' as const, tracked: false, stillMs: 0, smallFace: false, face: found, faces: [found] })), timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0, signalsMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;
@@ -224,9 +228,9 @@ test('an excluded participant is skipped: not read, not analysed, gone from the 
     backend: 'scripted',
     async analyse(crops: TileImage[]) {
       keysPerFrame.push(crops.map((c) => c.key));
-      const face = { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY };
+      const face = { box: { x: 10, y: 10, width: 50, height: 50 }, score: 0.9, meshScore: 1, probabilities: HAPPY, ...READABLE };
       const tiles: TileAnalysis[] = crops.map((c) => ({ key: c.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face, faces: [face] }));
-      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+      return { tiles, timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0, signalsMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;
@@ -272,13 +276,13 @@ test('excluding one person of a multi-person tile keeps the others', async () =>
   let now = start;
   const live: LiveUpdate[] = [];
   const records: SecondRecord[] = [];
-  const faceAt = (x: number) => ({ box: { x, y: 20, width: 60, height: 60 }, score: 0.9, meshScore: 1, probabilities: HAPPY });
+  const faceAt = (x: number) => ({ box: { x, y: 20, width: 60, height: 60 }, score: 0.9, meshScore: 1, probabilities: HAPPY, ...READABLE });
   const analyzer = {
     tf: null as never,
     backend: 'scripted',
     async analyse(crops: TileImage[]) {
       const faces = [faceAt(20), faceAt(300)];
-      return { tiles: crops.map((c) => ({ key: c.key, status: 'analysed' as const, tracked: false, stillMs: 0, smallFace: false, face: faces[0]!, faces })), timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0 } };
+      return { tiles: crops.map((c) => ({ key: c.key, status: 'analysed' as const, tracked: false, stillMs: 0, smallFace: false, face: faces[0]!, faces })), timing: { totalMs: 1, readMs: 0, detectMs: 1, trackMs: 0, emotionMs: 0, signalsMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;

@@ -5,6 +5,7 @@
  * through a stand-in of `storage.local`.
  */
 import 'fake-indexeddb/auto';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openTimelineStore, type MeetingRecord } from '../../src/shared/timeline-store.ts';
@@ -38,7 +39,7 @@ test('meetings that ended more than N days ago go with their seconds; open and r
   try {
     for (const m of [meeting('old', 40), meeting('recent', 3), meeting('open', null), meeting('edge', 29.9)]) {
       await store.putMeeting(m);
-      await store.addSeconds([{ schemaVersion: 2, meetingId: m.id, participantId: 'p', name: 'Ann', second: 0, probabilities: null, dominant: null, faceSeconds: 0, samples: 1, gap: 'no-face' }]);
+      await store.addSeconds([makeSecondRecord({ meetingId: m.id, participantId: 'p', name: 'Ann', second: 0, probabilities: null, dominant: null, faceSeconds: 0, samples: 1, gap: 'no-face' })]);
     }
     assert.deepEqual(await applyRetention(store, null, NOW), [], 'until I delete: nothing goes');
     assert.deepEqual(await applyRetention(store, 30, NOW), ['old']);

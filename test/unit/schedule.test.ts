@@ -5,6 +5,7 @@
  * the minimum size says so.
  */
 import assert from 'node:assert/strict';
+import { unmeasuredQuality } from '../../src/inference/face-quality.ts';
 import { test } from 'node:test';
 import { FIRST_FRAME_TILES, scheduleTiles, updateCost } from '../../src/engine/schedule.ts';
 import { TilePipeline, type FrameSource } from '../../src/engine/pipeline.ts';
@@ -14,6 +15,9 @@ import type { LiveUpdate } from '../../src/shared/messages.ts';
 import type { SecondRecord } from '../../src/shared/timeline-store.ts';
 import type { TileReport } from '../../src/shared/types.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
+
+/** Face fields beyond the box and probabilities: no landmarks, a readable quality. */
+const READABLE = { signals: null, quality: unmeasuredQuality(80) };
 
 const tiles = (n: number) => Array.from({ length: n }, (_, k) => ({ id: `t${k}` }));
 
@@ -45,10 +49,10 @@ function bigCall(n: number, msPerTile: number, budgetMs: number) {
     async analyse(images: TileImage[]) {
       now += msPerTile * images.length;
       const out: TileAnalysis[] = images.map((c) => {
-        const face = { box: { x: 1, y: 1, width: 40, height: 40 }, score: 0.9, meshScore: 1, probabilities: HAPPY };
+        const face = { box: { x: 1, y: 1, width: 40, height: 40 }, score: 0.9, meshScore: 1, probabilities: HAPPY, ...READABLE };
         return { key: c.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face, faces: [face] };
       });
-      return { tiles: out, timing: { totalMs: msPerTile * images.length, readMs: 0, detectMs: 0, trackMs: 0, emotionMs: 0 } };
+      return { tiles: out, timing: { totalMs: msPerTile * images.length, readMs: 0, detectMs: 0, trackMs: 0, emotionMs: 0, signalsMs: 0 } };
     },
     dispose() {},
   } satisfies TileAnalyzer;

