@@ -116,7 +116,7 @@ export function tileHidden(media: Element, rect: Rect, viewport: { width: number
 /** What decides whether a snapshot changed: everything but `takenAt`, rects rounded to 0.5 px. */
 function changeKey(s: TilesSnapshot): string {
   const half = (v: number) => Math.round(v * 2) / 2;
-  const tiles = s.tiles.map((t) => [t.id, t.name, t.isSelf, t.visible, t.hidden ?? null, half(t.rect.x), half(t.rect.y), half(t.rect.width), half(t.rect.height)]);
+  const tiles = s.tiles.map((t) => [t.id, t.name, t.isSelf, t.visible, t.hidden ?? null, t.speaking ?? null, half(t.rect.x), half(t.rect.y), half(t.rect.width), half(t.rect.height)]);
   return JSON.stringify([s.adapter, s.fallbackFrom ?? null, s.site, s.viewport.width, s.viewport.height, s.devicePixelRatio, tiles]);
 }
 
@@ -150,7 +150,16 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
         const r = t.video.getBoundingClientRect();
         const rect = { x: r.left, y: r.top, width: r.width, height: r.height };
         const hidden = tileHidden(t.video, rect, viewport);
-        return { id: t.id, name: t.name, rect, visible: hidden === null, ...(hidden ? { hidden } : {}), isSelf: t.isSelf, ...(t.multiFace ? { multiFace: true } : {}) };
+        return {
+          id: t.id,
+          name: t.name,
+          rect,
+          visible: hidden === null,
+          ...(hidden ? { hidden } : {}),
+          isSelf: t.isSelf,
+          ...(t.multiFace ? { multiFace: true } : {}),
+          ...(t.speaking !== undefined ? { speaking: t.speaking } : {}),
+        };
       });
       watchSizes(choice.tiles.flatMap((t) => [t.element, t.video]));
       const snapshot: TilesSnapshot = {

@@ -344,3 +344,59 @@ describe('generic adapter: canvases, self view, screen shares', () => {
     assert.deepEqual(adapter.findTiles(doc).map((t) => t.id), ['tile-2', 'tile-1']);
   });
 });
+
+describe('active-speaker indicators', () => {
+  it('Jitsi: the thumbnail with the active-speaker class speaks, the others do not', () => {
+    const doc = page(
+      'https://meet.jit.si/room',
+      `<div id="remoteVideos"><span id="participant_a1" class="videocontainer active-speaker"><video></video><span class="displayname">Ann</span></span>
+       <span id="participant_b2" class="videocontainer"><video></video><span class="displayname">Bob</span></span></div>`,
+    );
+    assert.deepEqual(
+      jitsiAdapter.findTiles(doc).map((t) => [t.name, t.speaking]),
+      [
+        ['Ann', true],
+        ['Bob', false],
+      ],
+    );
+  });
+
+  it("Teams: a tile with its voice-level outline rendered speaks; a hidden outline or none does not", () => {
+    const doc = page(
+      'https://teams.microsoft.com/',
+      `<div data-cid="calling-participant-stream" data-acc-element-id="1"><video></video><span data-tid="display-name">Ann</span><div data-tid="voice-level-stream-outline"></div></div>
+       <div data-cid="calling-participant-stream" data-acc-element-id="2"><video></video><span data-tid="display-name">Bob</span><div data-tid="voice-level-stream-outline" style="display:none"></div></div>
+       <div data-cid="calling-participant-stream" data-acc-element-id="3"><video></video><span data-tid="display-name">Cy</span></div>`,
+    );
+    assert.deepEqual(
+      teamsAdapter.findTiles(doc).map((t) => [t.name, t.speaking]),
+      [
+        ['Ann', true],
+        ['Bob', false],
+        ['Cy', false],
+      ],
+    );
+  });
+
+  it('Zoom: in speaker view the active frame speaks and the filmstrip does not; gallery view reads no indicator', () => {
+    const speaker = page(
+      'https://app.zoom.us/wc/1/start',
+      `<div class="speaker-active-container__video-frame"><canvas></canvas><div class="video-avatar__avatar-footer">Ann</div></div>
+       <div class="speaker-bar-container__video-frame"><canvas></canvas><div class="video-avatar__avatar-footer">Bob</div></div>`,
+    );
+    assert.deepEqual(
+      zoomAdapter.findTiles(speaker).map((t) => [t.name, t.speaking]),
+      [
+        ['Ann', true],
+        ['Bob', false],
+      ],
+    );
+    const gallery = page('https://app.zoom.us/wc/1/start', `<div class="gallery-video-container__video-frame"><canvas></canvas><div class="video-avatar__avatar-footer">Ann</div></div>`);
+    assert.equal(zoomAdapter.findTiles(gallery)[0]!.speaking, undefined);
+  });
+
+  it('Meet and generic pages read no indicator: speaking is left to the face', () => {
+    const doc = page('https://meet.google.com/abc-defg-hij', FIXTURE);
+    assert.ok(meetAdapter.findTiles(doc).every((t) => t.speaking === undefined));
+  });
+});

@@ -28,6 +28,8 @@ export interface FoundTile {
   isSelf: boolean;
   /** True when the tile may show several people (see TileReport.multiFace). */
   multiFace?: boolean;
+  /** The site's active-speaker indicator for the tile (see TileReport.speaking); absent where the adapter reads none. */
+  speaking?: boolean;
 }
 
 /** What every call-site adapter provides. Adapters are stateless apart from id bookkeeping. */

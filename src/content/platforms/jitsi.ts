@@ -10,6 +10,7 @@
  * - names: the thumbnail's `.displayname` element (`#participant_<id>_name`,
  *   `#localDisplayName`);
  * - ids: the endpoint id from `participant_<id>`; `local` for the self view;
+ * - speaking: the dominant speaker's thumbnail has the class `active-speaker`;
  * - skipped: `#largeVideoContainer` (the stage shows again someone who already has a
  *   thumbnail, or a screen share), screen-share thumbnails (virtual participants with id
  *   `participant_<owner>-v1`, the local `#localScreenshare_container` video) and anything named
@@ -55,6 +56,7 @@ export const jitsiAdapter: PlatformAdapter = {
         element: tile,
         video: pickMedia(videos),
         isSelf: local,
+        speaking: tile.classList.contains('active-speaker'),
       });
     }
     return tiles;

@@ -13,6 +13,8 @@
  * - ids: `data-acc-element-id` (the participant's accessibility id, stable while they stay),
  *   else an id kept per tile element (a rebuilt tile with the same name gets it back);
  * - self view: a "(You)" / "(Me)" name suffix, or the mirrored self preview;
+ * - speaking: the voice-level outline `[data-tid="voice-level-stream-outline"]` rendered inside
+ *   the tile (Teams draws it around the tile of whoever speaks);
  * - screen shares: a `data-stream-type` other than `Video` on the tile or inside it (Teams
  *   marks shared screens `ScreenSharing`), or a tile named like a screen share.
  */
@@ -28,6 +30,12 @@ const registry = createIdRegistry('teams-tile-');
 function isScreenShare(tile: Element): boolean {
   const types = [tile, ...tile.querySelectorAll('[data-stream-type]')].map((el) => el.getAttribute('data-stream-type'));
   return types.some((t) => t !== null && t.trim() !== '' && t.trim().toLowerCase() !== 'video') || inScreenShare(tile);
+}
+
+/** True while Teams draws its voice-level outline in the tile (rendered, not hidden by CSS). */
+function isSpeaking(tile: Element): boolean {
+  const outline = tile.querySelector('[data-tid="voice-level-stream-outline"]');
+  return outline !== null && outline.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true });
 }
 
 /** The raw display-name text of a tile ('' when it has none). */
@@ -67,6 +75,7 @@ export const teamsAdapter: PlatformAdapter = {
         element: tile,
         video,
         isSelf: nameSaysSelf(raw) || looksMirrored(video, tile),
+        speaking: isSpeaking(tile),
       });
     }
     return tiles;

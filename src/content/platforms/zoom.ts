@@ -18,6 +18,9 @@
  *   frame (older builds add the user id as a class), else an id kept per frame element;
  * - self view: a "(Me)" / "(You)" name suffix, or a mirrored picture ("Mirror my video" is on
  *   by default for one's own camera);
+ * - speaking: in speaker view the `.speaker-active-container__video-frame` is the active
+ *   speaker (the filmstrip's others are not speaking); gallery view marks the speaker only by
+ *   a styled border, which is not read, so gallery tiles leave speaking to the face;
  * - screen shares: drawn in the `.sharee-container` canvas, outside every video frame, so they
  *   are never tiles; frames inside a share container are skipped as well.
  */
@@ -31,6 +34,8 @@ const FRAME = [
   '.single-main-container__video-frame',
 ].join(', ');
 const NAME = '.video-avatar__avatar-footer, .video-avatar__avatar-name';
+/** Speaker view's main frame: the active speaker. */
+const ACTIVE_FRAME = '.speaker-active-container__video-frame';
 
 const registry = createIdRegistry('zoom-tile-');
 
@@ -69,6 +74,7 @@ export const zoomAdapter: PlatformAdapter = {
       });
     // A frame without a user id (a filmstrip copy, an older build) belongs to the participant
     // of the same name that has one; else to the id this frame (or its name) had before.
+    const speakerView = frames.some((f) => f.frame.matches(ACTIVE_FRAME));
     const idOfName = new Map<string, string>();
     for (const f of frames) if (f.userId && f.name && !idOfName.has(f.name)) idOfName.set(f.name, `zoom-${f.userId}`);
     for (const { frame, raw, name, userId } of frames) {
@@ -81,11 +87,13 @@ export const zoomAdapter: PlatformAdapter = {
         element: frame,
         video,
         isSelf: nameSaysSelf(raw) || looksMirrored(video, frame),
+        ...(speakerView ? { speaking: frame.matches(ACTIVE_FRAME) } : {}),
       };
       const at = indexOf.get(id);
       // Speaker view can show one participant twice (main frame and filmstrip): keep the larger.
       if (at === undefined) indexOf.set(id, tiles.push(tile) - 1);
-      else if (area(tile.video) > area(tiles[at]!.video)) tiles[at] = { ...tile, isSelf: tile.isSelf || tiles[at]!.isSelf };
+      else if (area(tile.video) > area(tiles[at]!.video)) tiles[at] = { ...tile, isSelf: tile.isSelf || tiles[at]!.isSelf, ...(speakerView ? { speaking: tile.speaking || tiles[at]!.speaking } : {}) };
+      else if (tile.speaking) tiles[at] = { ...tiles[at]!, speaking: true };
     }
     return tiles;
   },
