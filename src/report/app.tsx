@@ -1,6 +1,6 @@
 /**
  * The report page of one meeting (`report.html?meeting=<id>`): the meeting, the legend, the key
- * moments, the whole meeting's mood, one section per participant, and export as JSON, CSV and
+ * moments, the whole meeting's mood, talk time and reactions, one section per participant, and export as JSON, CSV and
  * one self-contained HTML file. `document.body.dataset.state` says where the page is:
  * `loading`, `ready`, `empty` (no such meeting or no seconds) or `error`; tests and the
  * benchmark wait on it, and `data-ready-ms` is the time from navigation to the first frame
@@ -18,6 +18,7 @@ import { excludeFromMeeting, loadReport, type LoadedReport } from './load.ts';
 import { ParticipantSection } from './participant-section.tsx';
 import { meetingLine, noticeTexts, resolutionText } from './report-text.ts';
 import { StackedChart, type Highlight } from './stacked-chart.tsx';
+import { TalkSection } from './talk-section.tsx';
 
 type PageState = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'loaded'; loaded: LoadedReport };
 
@@ -140,6 +141,7 @@ export function ReportApp({ meetingId }: { meetingId: string | null }) {
             <p class="note">Mean over the participants with a face; {resolutionText(report.binSeconds)}; gaps where no face was seen.</p>
             <StackedChart times={times} arc={report.mood} label="Mood of the whole meeting" highlight={highlight} height={200} onChart={(u) => onChart('', u)} />
           </section>
+          <TalkSection report={report} />
           <h2>Participants</h2>
           {report.participants.map((p) => (
             <ParticipantSection key={p.summary.id} participant={p} times={times} highlight={highlight} onExclude={exclude} onChart={onChart} />

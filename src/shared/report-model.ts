@@ -1,8 +1,9 @@
 /**
  * The meeting report's numbers, built from the timeline store's records: the per-participant
  * summary (the very `MeetingSummary` the JSON export writes, so the report, the HTML export and
- * summary.json show the same numbers), each participant's emotional arc, the whole meeting's
- * mood over time, and the key moments. Pure functions: no storage, no DOM, no clock.
+ * summary.json show the same numbers, talk time and reactions included), each participant's
+ * emotional arc and valence over time, the whole meeting's mood over time, and the key
+ * moments. Pure functions: no storage, no DOM, no clock.
  *
  * Arcs are binned so a chart never draws more than `maxPoints` points however long the meeting:
  * a bin holds `binSeconds` seconds and its value per emotion is the mean of the per-second
@@ -10,7 +11,7 @@
  * null, which the charts draw as a gap (never as a zero).
  */
 import { EMOTIONS, type Emotion, type Probabilities } from './emotions.ts';
-import { buildSummary, type MeetingSummary, type ParticipantSummary } from './export.ts';
+import { buildSummary, type MeetingSummary, type ParticipantSummary, type SpeakerReactions } from './export.ts';
 import type { MeetingRecord, SecondRecord } from './timeline-records.ts';
 
 /** Points per chart at most (3 h at 9 s a point); a meeting up to 20 min keeps 1-second points. */
@@ -42,6 +43,22 @@ export interface ParticipantReport {
   noFaceSeen: boolean;
   /** Mean probabilities per bin. */
   arc: Arc;
+  /** Mean valence in [-1, 1] per bin over the bin's seconds with a face (shared/affect.ts); null: no second with a face in the bin (a gap). */
+  valence: (number | null)[];
+}
+
+/** One row of the report's talk-time table: a participant's talk time and, when they had turns, the listeners' reactions. */
+export interface TalkRow {
+  participantId: string;
+  name: string;
+  /** Seconds spoken, s (`TalkTime.seconds`). */
+  seconds: number;
+  /** Share in [0, 1] of everyone's speaking seconds (`TalkTime.share`). */
+  share: number;
+  /** Seconds whose speaking could be told (`ParticipantSummary.speakingKnownSeconds`), s. */
+  knownSeconds: number;
+  /** Turns and listeners' valence during them (`SpeakerReactions`); null when the participant had no turn. */
+  reactions: SpeakerReactions | null;
 }
 
 /** A moment worth finding again: when most people were happy or surprised together, or negative emotions peaked. */
@@ -76,6 +93,10 @@ export interface MeetingReport {
   faces: number[];
   /** Up to KEY_MOMENTS_PER_KIND of each kind, sorted by time. */
   keyMoments: KeyMoment[];
+  /** One per participant of the summary, same order: talk time and reactions (from `summary.talkTime` and `summary.reactions`). */
+  talk: TalkRow[];
+  /** True when speaking could be told for at least one second of one participant (else the talk table has nothing to say). */
+  speakingKnown: boolean;
   /** Corrupt records skipped while reading (passed through from the store). */
   skipped: number;
 }
@@ -98,6 +119,35 @@ function binArc(seconds: readonly { second: number; probabilities: Probabilities
     for (let b = 0; b < n; b++) arc[e][b] = counts[b] ? sums[k]![b]! / counts[b]! : null;
   });
   return arc;
+}
+
+/** Means of `value` per bin (index `Math.floor(second / binSeconds)`), null for a bin with none. */
+function binValues(seconds: readonly { second: number; value: number }[], binSeconds: number, n: number): (number | null)[] {
+  const sums = new Float64Array(n);
+  const counts = new Uint32Array(n);
+  for (const { second, value } of seconds) {
+    const bin = Math.min(n - 1, Math.floor(second / binSeconds));
+    sums[bin]! += value;
+    counts[bin]!++;
+  }
+  return Array.from(sums, (sum, b) => (counts[b] ? sum / counts[b] : null));
+}
+
+/**
+ * The talk-time table's rows: each participant of `summary` in its order, with their
+ * `talkTime` entry and their `reactions` entry (null when they had no turn). Pure.
+ */
+export function talkRows(summary: MeetingSummary): TalkRow[] {
+  const talk = new Map(summary.talkTime.map((t) => [t.participantId, t]));
+  const reactions = new Map(summary.reactions.map((r) => [r.speakerId, r]));
+  return summary.participants.map((p) => ({
+    participantId: p.id,
+    name: p.name,
+    seconds: talk.get(p.id)?.seconds ?? p.talkSeconds,
+    share: talk.get(p.id)?.share ?? 0,
+    knownSeconds: p.speakingKnownSeconds,
+    reactions: reactions.get(p.id) ?? null,
+  }));
 }
 
 /** Picks up to `count` candidates, best first, no two closer than `separation` seconds; returned by second. */
@@ -171,7 +221,11 @@ export function buildMeetingReport(meeting: MeetingRecord, seconds: readonly Sec
   const bins = Array.from({ length: n }, (_, i) => i * binSeconds);
 
   const withFace = new Map<string, { second: number; probabilities: Probabilities }[]>();
-  for (const s of own) if (s.probabilities !== null) (withFace.get(s.participantId) ?? withFace.set(s.participantId, []).get(s.participantId)!).push({ second: s.second, probabilities: s.probabilities });
+  const valences = new Map<string, { second: number; value: number }[]>();
+  for (const s of own) {
+    if (s.probabilities !== null) (withFace.get(s.participantId) ?? withFace.set(s.participantId, []).get(s.participantId)!).push({ second: s.second, probabilities: s.probabilities });
+    if (typeof s.valence === 'number') (valences.get(s.participantId) ?? valences.set(s.participantId, []).get(s.participantId)!).push({ second: s.second, value: s.valence });
+  }
   const self = new Map(meeting.participants.map((p) => [p.id, p.isSelf]));
   const participants = summary.participants.map((p): ParticipantReport => {
     const faced = withFace.get(p.id) ?? [];
@@ -181,6 +235,7 @@ export function buildMeetingReport(meeting: MeetingRecord, seconds: readonly Sec
       faceShare: p.secondsObserved > 0 ? Math.min(1, p.secondsWithFace / p.secondsObserved) : 0,
       noFaceSeen: faced.length === 0,
       arc: binArc(faced, binSeconds, n),
+      valence: binValues(valences.get(p.id) ?? [], binSeconds, n),
     };
   });
 
@@ -210,6 +265,8 @@ export function buildMeetingReport(meeting: MeetingRecord, seconds: readonly Sec
     mood: binArc(meanSeconds, binSeconds, n),
     faces,
     keyMoments: findKeyMoments(meeting, own, names, durationSeconds),
+    talk: talkRows(summary),
+    speakingKnown: summary.participants.some((p) => p.speakingKnownSeconds > 0),
     skipped,
   };
 }

@@ -2,13 +2,16 @@
  * Proves the report's HTML export is self-contained and says what the report says: no script,
  * a Content-Security-Policy that forbids every request but inline data: images, names escaped
  * (a name holding markup stays text), one figure per chart image given, the summary's exact
- * shares on the cells, "no face seen" for a participant without a face, and the notices.
+ * shares on the cells, "no face seen" for a participant without a face, and the notices; the
+ * signals table and the talk-time and reactions table carry the summary's exact numbers in
+ * `data-value` (none where unknown), and a meeting without speaking known says so instead.
  */
 import { test } from 'node:test';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import assert from 'node:assert/strict';
 import { Window } from 'happy-dom';
 import { buildMeetingReport } from '../../src/shared/report-model.ts';
-import { buildReportHtml, escapeHtml, type ChartImage } from '../../src/report/html-export.ts';
+import { buildReportHtml, escapeHtml, valenceChartKey, type ChartImage } from '../../src/report/html-export.ts';
 import { EMOTIONS, type Probabilities } from '../../src/shared/emotions.ts';
 import type { MeetingRecord, SecondRecord } from '../../src/shared/timeline-records.ts';
 
@@ -26,8 +29,8 @@ const meeting: MeetingRecord = {
   ],
 };
 const seconds: SecondRecord[] = Array.from({ length: 30 }, (_, s): SecondRecord[] => [
-  { schemaVersion: 2, meetingId: 'm1', participantId: 'a', name: 'a', second: s, probabilities: P, dominant: 'happy', faceSeconds: 1, samples: 3, gap: null },
-  { schemaVersion: 2, meetingId: 'm1', participantId: 'b', name: 'b', second: s, probabilities: null, dominant: null, faceSeconds: 0, samples: 3, gap: 'black' },
+  makeSecondRecord({ meetingId: 'm1', participantId: 'a', name: 'a', second: s, probabilities: P, dominant: 'happy', faceSeconds: 1, samples: 3, gap: null }),
+  makeSecondRecord({ meetingId: 'm1', participantId: 'b', name: 'b', second: s, probabilities: null, dominant: null, faceSeconds: 0, samples: 3, gap: 'black' }),
 ]).flat();
 const image: ChartImage = { dataUrl: 'data:image/png;base64,iVBORw0KGgo=', width: 600, height: 160 };
 
@@ -59,12 +62,53 @@ test('the export carries the summary\'s numbers, "no face seen" and the notices'
   );
   assert.equal(cells.length, EMOTIONS.length);
   assert.ok(doc.querySelector('section[data-participant-id="b"] [data-no-face]'), 'Ben has no face: said, not charted');
-  assert.equal(doc.querySelectorAll('figure[data-chart]').length, 2);
+  assert.equal(doc.querySelectorAll('figure[data-chart]').length, 2, 'no valence image given: said, not drawn');
   const text = doc.body.textContent;
   assert.match(text, /1 corrupt record was skipped/);
   assert.match(text, /still being analysed: shown up to 0:30/);
   assert.match(text, /Ben \(you\)/);
   assert.match(text, /video black 0:30/);
+});
+
+test('the export carries the signals and the talk table with the summary\'s exact numbers, and still no script', () => {
+  const talking = seconds.map((r) =>
+    r.participantId === 'a' ? { ...r, speaking: r.second >= 5 && r.second < 15, speakingSource: 'site' as const, attending: 0.75, quality: 0.8 } : { ...r, speaking: false, speakingSource: 'face' as const },
+  );
+  const report = buildMeetingReport(meeting, talking, 0);
+  const html = buildReportHtml(report, new Map([['a', image], [valenceChartKey('a'), image], ['', image]]), 0);
+  const doc = parse(html);
+  assert.equal(doc.querySelectorAll('script').length, 0);
+  const ana = report.summary.participants[0]!;
+  const signal = (id: string, field: string) => doc.querySelector(`section[data-participant-id="${id}"] table[data-signals] td[data-field="${field}"]`);
+  assert.equal(Number(signal('a', 'talkSeconds')!.getAttribute('data-value')), ana.talkSeconds);
+  assert.equal(Number(signal('a', 'attendingShare')!.getAttribute('data-value')), ana.attendingShare);
+  assert.equal(Number(signal('a', 'meanValence')!.getAttribute('data-value')), ana.meanValence);
+  assert.equal(Number(signal('a', 'meanArousal')!.getAttribute('data-value')), ana.meanArousal);
+  assert.equal(Number(signal('a', 'meanQuality')!.getAttribute('data-value')), ana.meanQuality);
+  assert.equal(signal('a', 'cantTellSeconds')!.getAttribute('data-value'), '0');
+  assert.equal(signal('b', 'meanValence')!.hasAttribute('data-value'), false, 'unknown: no number');
+  assert.equal(signal('b', 'meanValence')!.textContent, '—');
+
+  const row = (id: string) => doc.querySelector(`table[data-talk] tr[data-participant-id="${id}"]`)!;
+  const cell = (id: string, field: string) => row(id).querySelector(`td[data-field="${field}"]`)!;
+  const talk = report.summary.talkTime;
+  assert.equal(Number(cell('a', 'seconds').getAttribute('data-value')), talk[0]!.seconds);
+  assert.equal(Number(cell('a', 'share').getAttribute('data-value')), talk[0]!.share);
+  assert.equal(cell('a', 'share').textContent, '100.0 %');
+  const reaction = report.summary.reactions.find((r) => r.speakerId === 'a')!;
+  assert.equal(Number(cell('a', 'turns').getAttribute('data-value')), reaction.turns);
+  const mean = cell('a', 'listenerValenceMean');
+  assert.equal(mean.getAttribute('data-value'), reaction.listenerValenceMean === null ? null : String(reaction.listenerValenceMean));
+  assert.equal(mean.textContent, '—', 'Ben has no face, so no listener valence');
+  assert.equal(cell('b', 'turns').textContent, '0');
+  assert.match(doc.body.textContent, /A turn is a run of speaking seconds/);
+  assert.equal(doc.querySelectorAll('figure[data-chart]').length, 3, 'mood, arc and valence line of Ana');
+});
+
+test('without any speaking known the export says so instead of a talk table', () => {
+  const doc = parse(buildReportHtml(buildMeetingReport(meeting, seconds, 0), new Map(), 0));
+  assert.equal(doc.querySelector('table[data-talk]'), null);
+  assert.ok(doc.querySelector('[data-talk-unknown]'));
 });
 
 test('escapeHtml escapes the five characters', () => {

@@ -3,13 +3,17 @@
  * arcs are means per bin with gaps (null) where no face was seen, a long meeting is binned to at
  * most the chart's points, the whole meeting's mood averages the faces present, key moments
  * find the seconds most people were happy or surprised together and the negative peaks (kept
- * apart, sorted by time), excluded participants and other meetings are left out, and a running
- * meeting reaches its last second written.
+ * apart, sorted by time), excluded participants and other meetings are left out, a running
+ * meeting reaches its last second written, valence is binned like the arcs (gaps null), and the
+ * talk rows join each participant's talk time with the reactions to their turns.
  */
 import { test } from 'node:test';
+import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import assert from 'node:assert/strict';
 import { buildSummary } from '../../src/shared/export.ts';
-import { buildMeetingReport, formatDuration, MAX_CHART_POINTS } from '../../src/shared/report-model.ts';
+import { buildMeetingReport, formatDuration, MAX_CHART_POINTS, talkRows } from '../../src/shared/report-model.ts';
+import { valenceArousal } from '../../src/shared/affect.ts';
+import type { MeetingSummary } from '../../src/shared/export.ts';
 import { EMOTIONS, type Emotion, type Probabilities } from '../../src/shared/emotions.ts';
 import type { MeetingRecord, SecondRecord } from '../../src/shared/timeline-records.ts';
 
@@ -35,7 +39,7 @@ const meeting: MeetingRecord = {
 
 function rec(participantId: string, second: number, p: Probabilities | null, meetingId = 'm1'): SecondRecord {
   const dominant = p ? EMOTIONS.reduce((best, e) => (p[e] > p[best] ? e : best), EMOTIONS[0] as Emotion) : null;
-  return { schemaVersion: 2, meetingId, participantId, name: participantId, second, probabilities: p, dominant, faceSeconds: p ? 1 : 0, samples: 3, gap: p ? null : 'no-face' };
+  return makeSecondRecord({ meetingId, participantId, name: participantId, second, probabilities: p, dominant, faceSeconds: p ? 1 : 0, samples: 3, gap: p ? null : 'no-face' });
 }
 
 /** 600 s: Ana and Ben happy together at 100..104, Ben angry at 300..302, Caro never has a face. */
@@ -117,4 +121,57 @@ test('formatDuration writes m:ss and h:mm:ss', () => {
   assert.equal(formatDuration(0), '0:00');
   assert.equal(formatDuration(75), '1:15');
   assert.equal(formatDuration(3 * 3600 + 5), '3:00:05');
+});
+
+test('valence per bin: the mean of the seconds with a face, null where none; binned like the arcs', () => {
+  const report = buildMeetingReport(meeting, seconds());
+  const ben = report.participants[1]!;
+  assert.equal(ben.valence.length, report.bins.length);
+  assert.ok(Math.abs(ben.valence[301]! - valenceArousal(probs('angry', 0.95)).valence) < 1e-9);
+  assert.equal(ben.valence[405], null, 'no face: a gap, not a zero');
+  assert.ok(report.participants[2]!.valence.every((v) => v === null));
+
+  const long: SecondRecord[] = [];
+  for (let s = 0; s < 10_800; s++) long.push(rec('a', s, s % 2 ? probs('happy', 0.8) : null));
+  const binned = buildMeetingReport({ ...meeting, endedAt: meeting.startedAt + 10_800_000 }, long);
+  assert.equal(binned.binSeconds, 9);
+  assert.ok(Math.abs(binned.participants[0]!.valence[0]! - valenceArousal(probs('happy', 0.8)).valence) < 1e-9, 'the mean of the 4 seconds with a face, the 5 without ignored');
+});
+
+test('talk rows: every participant in order with talk time, share and the reactions to their turns (null without a turn)', () => {
+  const speaking = (id: string, s: number) => (id === 'a' ? s >= 10 && s < 20 : id === 'b' ? s >= 40 && s < 45 : null);
+  const all = seconds().map((r) => {
+    const spoke = speaking(r.participantId, r.second);
+    return spoke === null ? r : { ...r, speaking: spoke, speakingSource: 'site' as const };
+  });
+  const report = buildMeetingReport(meeting, all);
+  assert.equal(report.speakingKnown, true);
+  assert.deepEqual(report.talk.map((t) => t.participantId), ['a', 'b', 'c']);
+  assert.deepEqual(report.talk, talkRows(report.summary));
+  const [a, b, c] = report.talk;
+  assert.equal(a!.seconds, report.summary.talkTime[0]!.seconds);
+  assert.equal(a!.share, report.summary.talkTime[0]!.share);
+  assert.equal(a!.knownSeconds, report.summary.participants[0]!.speakingKnownSeconds);
+  assert.equal(a!.seconds, 10);
+  assert.equal(a!.reactions?.turns, 1, "Ana's 10 s are one turn");
+  assert.deepEqual(a!.reactions, report.summary.reactions.find((r) => r.speakerId === 'a') ?? null);
+  assert.deepEqual(b!.reactions, report.summary.reactions.find((r) => r.speakerId === 'b') ?? null);
+  assert.equal(c!.reactions, null, 'Caro never spoke');
+  assert.equal(c!.knownSeconds, 0);
+  assert.equal(buildMeetingReport(meeting, seconds()).speakingKnown, false, 'no second with speaking known');
+});
+
+test('talkRows joins by id: a participant missing from talkTime or reactions gets their own seconds and no reactions', () => {
+  const base = buildSummary(meeting, seconds());
+  const summary: MeetingSummary = {
+    ...base,
+    talkTime: [{ participantId: 'b', name: 'Ben', seconds: 12, share: 1 }],
+    reactions: [{ speakerId: 'b', speakerName: 'Ben', turns: 2, turnSeconds: 12, listenerValenceMean: 0.1234, listenerValenceChange: -0.05 }],
+  };
+  const rows = talkRows(summary);
+  assert.deepEqual(rows.map((r) => [r.participantId, r.seconds, r.share, r.reactions?.turns ?? null]), [
+    ['a', 0, 0, null],
+    ['b', 12, 1, 2],
+    ['c', 0, 0, null],
+  ]);
 });

@@ -1,0 +1,108 @@
+/**
+ * A line chart of one participant's valence over the meeting's clock time (uPlot, canvas):
+ * the per-bin mean of the valence derived from the emotion probabilities (shared/affect.ts),
+ * with the zero line (a neutral face). Bins without a face are null and drawn as breaks in the
+ * line, never as zeros. Shares the report's cursor and highlight with the stacked charts.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import { VALENCE_RANGE } from '../popup/history.ts';
+import type { Highlight } from './stacked-chart.tsx';
+
+/** Colours of the line and the zero line (canvas colours; CSS variables do not reach a canvas). */
+const LINE = '#2f5fd0';
+const ZERO = 'rgba(107, 107, 115, 0.7)';
+/** Narrowest highlight drawn, CSS px. */
+const MIN_HIGHLIGHT_PX = 10;
+
+/** Props of `ValenceChart`. */
+export interface ValenceChartProps {
+  /** Bin start times in seconds since the epoch, ascending. */
+  times: number[];
+  /** Mean valence per bin in [-1, 1] (null: gap). */
+  valence: (number | null)[];
+  /** Accessible name of the chart. */
+  label: string;
+  /** Height of the plot in CSS px. */
+  height?: number;
+  /** Span drawn as uPlot's selection band; null draws none. */
+  highlight: Highlight | null;
+  /** Called with the chart once drawn (the HTML export reads its canvas), and with null when it is destroyed. */
+  onChart?: (chart: uPlot | null) => void;
+}
+
+/** `+0.42` / `−0.05` for the axis and the cursor's value. */
+const signed = (v: number): string => `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(2)}`;
+
+/**
+ * uPlot options for the valence line, `width` × `height` CSS px: y over `VALENCE_RANGE`
+ * (the lowest to the highest valence a face can reach, about −0.64 … +0.81), gaps not spanned.
+ */
+export function valenceOptions(width: number, height: number): uPlot.Options {
+  return {
+    width,
+    height,
+    scales: { x: { time: true }, y: { range: [VALENCE_RANGE[0], VALENCE_RANGE[1]] } },
+    axes: [
+      { label: 'time', labelSize: 18 },
+      { label: 'valence', labelSize: 18, values: (_u, ticks) => ticks.map(signed) },
+    ],
+    series: [{ label: 'time' }, { label: 'valence', stroke: LINE, width: 1.5, spanGaps: false, points: { show: false }, value: (_u, v) => (v === null ? '–' : signed(v)) }],
+    cursor: { sync: { key: 'callmood-report' }, drag: { x: false, y: false } },
+    legend: { show: false },
+    hooks: {
+      drawAxes: [
+        (u) => {
+          const y = Math.round(u.valToPos(0, 'y', true)) + 0.5;
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = ZERO;
+          ctx.lineWidth = 1;
+          ctx.setLineDash([4, 3]);
+          ctx.beginPath();
+          ctx.moveTo(u.bbox.left, y);
+          ctx.lineTo(u.bbox.left + u.bbox.width, y);
+          ctx.stroke();
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+/** The chart (`data-testid="valence-chart"`, `aria-label` = label); redraws when its data change. */
+export function ValenceChart({ times, valence, label, height = 110, highlight, onChart }: ValenceChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const u = new uPlot(valenceOptions(Math.max(320, el.clientWidth), height), [times, valence], el);
+    chart.current = u;
+    onChart?.(u);
+    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(320, el.clientWidth), height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      onChart?.(null);
+      u.destroy();
+      chart.current = null;
+    };
+  }, [times, valence, height]);
+
+  useEffect(() => {
+    const u = chart.current;
+    if (!u) return;
+    if (!highlight) {
+      u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+      return;
+    }
+    const left = u.valToPos(highlight.from, 'x');
+    const right = u.valToPos(highlight.to, 'x');
+    const width = Math.max(MIN_HIGHLIGHT_PX, right - left);
+    u.setSelect({ left: (left + right) / 2 - width / 2, top: 0, width, height: u.over.clientHeight }, false);
+  }, [highlight, times, valence]);
+
+  return <div class="chart chart--valence" data-testid="valence-chart" role="img" aria-label={label} ref={box} />;
+}
