@@ -121,7 +121,7 @@ export const TALK_EXPLANATION =
   `Talk time counts the seconds someone spoke, by the call site's speaker indicator or, where it has none, by their face. ` +
   `A turn is a run of speaking seconds at least ${TURN_MIN_SECONDS} s long (pauses up to ${TURN_MAX_GAP_SECONDS} s bridged). ` +
   `Listeners' valence is the mean valence of the other participants with a face in the seconds of that person's turns; ` +
-  `its change is, per turn, the listeners' mean valence over the turn's last ${REACTION_SPAN_SECONDS} s minus that over the ${REACTION_SPAN_SECONDS} s before it, averaged over the turns. ` +
+  `its change is, per turn, the listeners' mean valence over the turn's last ${REACTION_SPAN_SECONDS} s minus that over the ${REACTION_SPAN_SECONDS} s before it (its first ${REACTION_SPAN_SECONDS} s when nothing came before), averaged over the turns. ` +
   `Valence (−1 unpleasant … +1 pleasant) is derived from the facial-expression probabilities, not measured, and says nothing about why.`;
 
 /** `Speaking could not be told for anyone…`: what the talk section says when no second's speaking is known. */
