@@ -53,6 +53,7 @@ function participant(id: string, values: number[] | null, faceVisible = values !
     speaking: null,
     speakingSource: null,
     quality: faceVisible ? 0.9 : null,
+    baseline: null,
   };
 }
 

@@ -46,6 +46,7 @@ function participant(patch: Partial<ParticipantLive> = {}): ParticipantLive {
     speaking: false,
     speakingSource: 'site',
     quality: 0.9,
+    baseline: null,
     ...patch,
   };
 }

@@ -66,6 +66,7 @@ function live(id: string, probabilities: Probabilities | null, patch: Partial<Pa
     speaking: null,
     speakingSource: null,
     quality: null,
+    baseline: null,
     ...patch,
   };
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { Window } from 'happy-dom';
-import { h, render } from 'preact';
+import { h, render, type VNode } from 'preact';
 import { act } from 'preact/test-utils';
 import { buildMeetingReport } from '../../src/shared/report-model.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
@@ -24,7 +24,7 @@ afterEach(async () => {
   await Promise.all(windows.splice(0).map((w) => w.happyDOM.close()));
 });
 
-function mount(vnode: ReturnType<typeof h>): Element {
+function mount(vnode: VNode<any>): Element {
   const win = new Window();
   windows.push(win);
   const root = win.document.createElement('div') as unknown as Element;
