@@ -156,7 +156,7 @@ async function measure(pipeline: 'callmood' | 'naive-human', tiles: number) {
     const devConfig: ConfigOverrides = { ...(pipeline === 'callmood' ? overrides : {}), analyzer: pipeline, ...(values.backend === 'auto' ? {} : { backend: { choice: values.backend as BackendChoice } }) };
     // Overlays on from the start (the user's stored option), so a busy popup is not needed.
     await worker.evaluate(
-      (cfg) => chrome.storage.local.set({ 'callmood.dev-config.v1': cfg, 'callmood.options.v1': { overlays: true, paused: false, onlyMe: false } }),
+      (cfg) => chrome.storage.local.set({ 'callmood.dev-config.v1': cfg, 'callmood.options.v1': { overlays: true, paused: false, onlyMe: false, baseline: false } }),
       devConfig,
     );
     await session.start(120_000);

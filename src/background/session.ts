@@ -22,7 +22,11 @@ export interface Session {
 const KEY = 'callmood.session.v1';
 /** The user's switches (overlays, pause, only me) survive between analyses in storage.local. */
 const OPTIONS_KEY = 'callmood.options.v1';
-const optionsSchema = z.object({ overlays: z.boolean(), paused: z.boolean(), onlyMe: z.boolean() });
+/** Options as stored; `baseline` came later, so options stored without it read as off. */
+const optionsSchema = z.pipe(
+  z.object({ overlays: z.boolean(), paused: z.boolean(), onlyMe: z.boolean(), baseline: z.optional(z.boolean()) }),
+  z.transform((o): AnalysisOptions => ({ ...o, baseline: o.baseline ?? false })),
+);
 
 // zod/mini: the same validator with a tree-shakable API, so the service worker stays small.
 const sessionSchema = z.object({

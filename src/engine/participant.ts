@@ -10,6 +10,7 @@ import type { InferenceConfig } from '../inference/config.ts';
 import type { FaceAnalysis, TileAnalysis } from '../inference/types.ts';
 import { valenceArousal } from '../shared/affect.ts';
 import type { QualityFactor } from '../inference/face-quality.ts';
+import { PersonalBaseline } from './baseline.ts';
 import { isAttending, SpeakingDetector, type SpeakingSource } from './signals.ts';
 import { EmotionSmoother } from './smoothing.ts';
 
@@ -62,6 +63,8 @@ export class Participant {
   /** Why the face reads "can't tell" (gap `low-quality`), or null. */
   private qualityLimit: QualityFactor | null = null;
   private readonly speaking: SpeakingDetector;
+  /** The participant's own resting face (baseline.ts), collected from their first readable faces. */
+  private readonly baseline = new PersonalBaseline();
   /** Whether the participant's tile was analysed in the last frame (or waits its turn in the schedule). */
   analysed = false;
   /** Why the participant is not analysed now (`paused`, `tile-too-small`), or null (hidden, off screen, only me). */
@@ -96,8 +99,10 @@ export class Participant {
    */
   apply(result: TileResult, frameTime: number, siteSpeaking?: boolean | null): Sample {
     const sample = this.emotionSample(result, frameTime);
-    if (siteSpeaking === true || siteSpeaking === false) return { ...sample, speaking: siteSpeaking, speakingSource: 'site' };
-    return sample;
+    if (siteSpeaking !== true && siteSpeaking !== false) return sample;
+    // The site's indicator holds with or without a face, in the live view as in the timeline.
+    this.lastSignals = { ...this.lastSignals, speaking: siteSpeaking, speakingSource: 'site' };
+    return { ...sample, speaking: siteSpeaking, speakingSource: 'site' };
   }
 
   private emotionSample(result: TileResult, frameTime: number): Sample {
@@ -142,6 +147,7 @@ export class Participant {
       return (this.lastSample = { probabilities: null, gap: 'low-quality', ...signals });
     }
     this.smoother.update(face.probabilities, frameTime);
+    this.baseline.add(frameTime, face.probabilities);
     this.gap = null;
     this.qualityLimit = null;
     return (this.lastSample = { probabilities: face.probabilities, gap: null, ...signals });
@@ -185,8 +191,11 @@ export class Participant {
     return span > 0 ? ((recent.length - 1) * 1000) / span : 0;
   }
 
-  /** What the live view shows of the participant now. */
-  view(): ParticipantLive {
+  /**
+   * What the live view shows of the participant now.
+   * @param showBaseline the personal-baseline option: include the change from the participant's baseline.
+   */
+  view(showBaseline = false): ParticipantLive {
     const uncertain = this.analysed && this.faceShown && this.gap === 'low-quality';
     const faceVisible = this.analysed && this.faceShown && (uncertain || this.smoother.value !== null);
     const probabilities = faceVisible && !uncertain ? this.smoother.value : null;
@@ -212,6 +221,7 @@ export class Participant {
       speaking: signals.speaking,
       speakingSource: signals.speakingSource,
       quality: faceVisible ? signals.quality : null,
+      baseline: showBaseline && probabilities ? this.baseline.changeOf(probabilities) : null,
       updateHz: this.analysed ? this.updateHz : 0,
     };
   }

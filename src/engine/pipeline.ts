@@ -372,7 +372,7 @@ export class TilePipeline {
 
   /** Publishes the live view; `analysed` says whether it carries a new frame's results (counted in latency). */
   private publish(frameTime: number, analysed: boolean): void {
-    const participants = [...this.participants.values()].map((p) => p.view());
+    const participants = [...this.participants.values()].map((p) => p.view(this.options.baseline));
     this.latest = {
       tabId: this.meta.tabId,
       meetingId: this.meta.meetingId,

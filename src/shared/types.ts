@@ -79,9 +79,14 @@ export interface AnalysisOptions {
   paused: boolean;
   /** Analyse the self-view tile only (for people who may not analyse others). */
   onlyMe: boolean;
+  /**
+   * Show each participant's reading as the change from their own baseline (their median over
+   * their first minute with a readable face; engine/baseline.ts). Live only; off by default.
+   */
+  baseline: boolean;
 }
 
-export const DEFAULT_OPTIONS: AnalysisOptions = { overlays: false, paused: false, onlyMe: false };
+export const DEFAULT_OPTIONS: AnalysisOptions = { overlays: false, paused: false, onlyMe: false, baseline: false };
 
 /** The live, smoothed view of one participant. */
 export interface ParticipantLive {
@@ -118,6 +123,11 @@ export interface ParticipantLive {
   speakingSource: 'site' | 'face' | null;
   /** Quality in [0, 1] of the face now (inference/face-quality.ts); null without a face. */
   quality: number | null;
+  /**
+   * With the personal-baseline option on and the participant's baseline complete: the change of
+   * the valence ([-2, 2]) and of each probability ([-1, 1]) from it; else null.
+   */
+  baseline: { valence: number; change: Record<Emotion, number> } | null;
 }
 
 export type AnalysisState = 'idle' | 'starting' | 'running' | 'stopping' | 'error';

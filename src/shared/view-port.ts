@@ -57,6 +57,7 @@ function viewPortMessageSchema(): z.ZodMiniType<ViewPortMessage> {
     speaking: z.nullable(z.boolean()),
     speakingSource: z.nullable(z.enum(['site', 'face'])),
     quality: z.nullable(z.number()),
+    baseline: z.nullable(z.object({ valence: z.number(), change: z.record(emotion, z.number()) })),
   });
   const stats = z.object({
     backend: z.nullable(z.string()),
@@ -69,7 +70,7 @@ function viewPortMessageSchema(): z.ZodMiniType<ViewPortMessage> {
     state: z.enum(['idle', 'starting', 'running', 'stopping', 'error']),
     tabId: z.nullable(z.int()),
     meetingId: z.nullable(z.string()),
-    options: z.object({ overlays: z.boolean(), paused: z.boolean(), onlyMe: z.boolean() }),
+    options: z.object({ overlays: z.boolean(), paused: z.boolean(), onlyMe: z.boolean(), baseline: z.boolean() }),
     adapter: z.nullable(adapter),
     fallbackFrom: z.optional(z.nullable(adapter)),
     site: z.nullable(z.string()),

@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import Papa from 'papaparse';
 import { CallSession, type PopupRow } from '../../scripts/lib/call-session.ts';
-import { EMOTIONS } from '../../src/shared/emotions.ts';
+import { valenceArousal } from '../../src/shared/affect.ts';
+import { EMOTIONS, type Probabilities } from '../../src/shared/emotions.ts';
+import { meetingSummarySchema } from '../../src/shared/export.ts';
 import { ensureBuilt, noBrowserReason, noVideosReason, scenario, TEST_OUTPUT } from './helpers.ts';
 import { openOffline } from './offline-file.ts';
 
@@ -144,7 +146,7 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
   });
 
   check('the export holds every participant by name with about one row per second', () => {
-    assert.equal(summary.schemaVersion, 2);
+    assert.equal(summary.schemaVersion, 3);
     assert.equal(summary.meeting.site, '127.0.0.1');
     assert.ok(summary.meeting.endedAt, 'meeting ended');
     const duration = (Date.parse(summary.meeting.endedAt) - Date.parse(summary.meeting.startedAt)) / 1000;
@@ -162,6 +164,40 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
     }
     const noFace = summary.participants.find((q: any) => q.id === NO_FACE);
     assert.ok(noFace.secondsWithFace < noFace.secondsObserved / 2, `${NO_FACE}: ${noFace.secondsWithFace} of ${noFace.secondsObserved} seconds with a face`);
+  });
+
+  check('the export carries valence, arousal, attention, speaking and face quality, and "no face" gives no attention or speaking', () => {
+    const parsed = meetingSummarySchema.safeParse(summary);
+    assert.ok(parsed.success, `summary.json matches its schema: ${parsed.success ? '' : JSON.stringify(parsed.error.issues.slice(0, 3))}`);
+    for (const field of ['valence', 'arousal', 'attending', 'speaking', 'speaking_source', 'quality', 'uncertain']) assert.ok(field in timeline[0]!, `timeline.csv has a ${field} column`);
+    const withFace = timeline.filter((r) => r.gap === '');
+    assert.ok(withFace.length > 0, 'some seconds have a face');
+    for (const r of withFace) {
+      // Valence and arousal are the circumplex mapping of the row's own probabilities.
+      const p = Object.fromEntries(EMOTIONS.map((e) => [e, Number(r[e])])) as Probabilities;
+      const { valence, arousal } = valenceArousal(p);
+      assert.ok(Math.abs(Number(r.valence) - valence) < 2e-3 && Math.abs(Number(r.arousal) - arousal) < 2e-3, `${r.participant_id} second ${r.second}: valence ${r.valence}, arousal ${r.arousal}; expected ${valence.toFixed(4)}, ${arousal.toFixed(4)}`);
+      assert.notEqual(r.quality, '', `${r.participant_id} second ${r.second} has a face quality`);
+      assert.ok(Number(r.quality) >= 0 && Number(r.quality) <= 1);
+    }
+    const judged = withFace.filter((r) => r.attending !== '');
+    assert.ok(judged.length >= 0.8 * withFace.length, `attention judged in ${judged.length} of ${withFace.length} seconds with a face`);
+    assert.ok(judged.some((r) => Number(r.attending) > 0.5), 'someone faces the screen');
+    const noFaceRows = timeline.filter((r) => r.participant_id === NO_FACE && r.gap === 'no-face');
+    assert.ok(noFaceRows.length > 0, `${NO_FACE} has seconds without a face`);
+    for (const r of noFaceRows) {
+      assert.ok(r.speaking !== '1', `${NO_FACE} second ${r.second} speaks`);
+      assert.ok(r.attending === '' || Number(r.attending) === 0, `${NO_FACE} second ${r.second} attends: ${r.attending}`);
+      assert.equal(r.valence, '');
+    }
+    const noFace = summary.participants.find((q: any) => q.id === NO_FACE);
+    assert.equal(noFace.talkSeconds, 0);
+    assert.ok(noFace.attendingShare === null || noFace.attendingShare < 0.2, `${NO_FACE} attending share ${noFace.attendingShare}`);
+    assert.deepEqual(
+      summary.talkTime.map((t: any) => t.participantId),
+      summary.participants.map((q: any) => q.id),
+      'talk time lists every participant',
+    );
   });
 
   step('the Meetings page lists the meeting with its site, participants and duration, and Open leads to its report', async () => {

@@ -166,10 +166,22 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
     await session.stop();
   });
 
-  site('Jitsi Meet look-alike (self-hosted): named rows, the local thumbnail marked, the large video and the -v1 screen share not analysed', async () => {
+  site("Jitsi Meet look-alike (self-hosted): named rows, the local thumbnail marked, the large video and the -v1 screen share not analysed, the site's active speaker marked speaking", async () => {
     await session.goto({ path: '/fixtures/jitsi-call/' });
-    await checkSite(session, /screen/i);
+    const want = await checkSite(session, /screen/i);
     assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /jitsi adapter/);
+    // The page's dominant-speaker class moves from one participant to another: the popup follows it.
+    const speakingRows = () => session.popup.$$eval('[data-testid="participant-row"][data-speaking="true"][data-speaking-source="site"]', (els) => els.map((el) => (el as HTMLElement).dataset.participantId));
+    for (const who of [want.find((p) => p.key === REMOTE)!, want.find((p) => p.self)!]) {
+      await session.page.evaluate((key) => (window as any).siteCall.setSpeaker(key), who.key);
+      const end = Date.now() + 10_000;
+      let ids: (string | undefined)[] = [];
+      while (Date.now() < end && !(ids.length === 1 && ids[0] === who.id)) {
+        await new Promise((ok) => setTimeout(ok, 300));
+        ids = await speakingRows();
+      }
+      assert.deepEqual(ids, [who.id], `only ${who.name} is marked speaking by the site`);
+    }
     await session.stop();
   });
 

@@ -119,7 +119,7 @@ function liveUpdate(meetingId: string, name = 'Ada', ids: string[] = ['p1']): Li
     tabId: TAB,
     meetingId,
     stats: { backend: 'wasm', backendReason: 'test', fps: 10, inferenceMs: 30, latencyMs: 50 },
-    participants: ids.map((id) => ({ id, name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW, gap: 'no-face' as const, updateHz: 10, qualityLimit: null, valence: null, arousal: null, attending: false, speaking: null, speakingSource: null, quality: null })),
+    participants: ids.map((id) => ({ id, name, isSelf: false, analysed: true, faceVisible: false, probabilities: null, dominant: null, confidence: null, faceBox: null, frameTime: NOW, gap: 'no-face' as const, updateHz: 10, qualityLimit: null, valence: null, arousal: null, attending: false, speaking: null, speakingSource: null, quality: null, baseline: null })),
     message: null,
     publishedAt: NOW,
     notRecording: null,
@@ -138,7 +138,7 @@ test('start injects the content script, starts the host, stores the running sess
   await control.settled();
   assert.equal(port.last?.state, 'idle', 'a port gets the current view at once');
 
-  state.options = { overlays: true, paused: true, onlyMe: true };
+  state.options = { overlays: true, paused: true, onlyMe: true, baseline: false };
   assert.deepEqual(await control.start(TAB), { ok: true });
   await control.settled();
 
@@ -147,14 +147,14 @@ test('start injects the content script, starts the host, stores the running sess
     tabId: TAB,
     meetingId: 'meeting-1',
     startedAt: NOW,
-    options: { overlays: true, paused: false, onlyMe: true },
+    options: { overlays: true, paused: false, onlyMe: true, baseline: false },
     tiles: null,
     listening: true,
     configOverrides: { targetFps: 5 },
     resume: false,
     excluded: [],
   });
-  assert.deepEqual(state.session, { tabId: TAB, meetingId: 'meeting-1', startedAt: NOW, options: { overlays: true, paused: false, onlyMe: true }, state: 'running' });
+  assert.deepEqual(state.session, { tabId: TAB, meetingId: 'meeting-1', startedAt: NOW, options: { overlays: true, paused: false, onlyMe: true, baseline: false }, state: 'running' });
   assert.equal(state.badge, true);
   const states = port.sent.map((v) => v.state);
   assert.equal(states[0], 'idle');
@@ -164,7 +164,7 @@ test('start injects the content script, starts the host, stores the running sess
     state: 'running',
     tabId: TAB,
     meetingId: 'meeting-1',
-    options: { overlays: true, paused: false, onlyMe: true },
+    options: { overlays: true, paused: false, onlyMe: true, baseline: false },
     adapter: null,
     fallbackFrom: null,
     site: null,
@@ -247,8 +247,8 @@ test('every change of the view is pushed to the open ports, and none to a closed
   await control.setOptions({ overlays: true });
   await control.settled();
   assert.equal(a.last?.options.overlays, true, 'options');
-  assert.ok(calls.includes('host.setOptions {"overlays":true,"paused":false,"onlyMe":false}'));
-  assert.ok(calls.includes('tab.setOptions 7 {"overlays":true,"paused":false,"onlyMe":false}'));
+  assert.ok(calls.includes('host.setOptions {"overlays":true,"paused":false,"onlyMe":false,"baseline":false}'));
+  assert.ok(calls.includes('tab.setOptions 7 {"overlays":true,"paused":false,"onlyMe":false,"baseline":false}'));
   assert.ok(calls.includes('tab.showLive 7 1'), 'overlays turned on get the latest participants at once');
   await control.stop();
   await control.settled();
@@ -462,7 +462,7 @@ test('the keyboard command stops the analysed tab and starts another', async () 
 test('the host sends live updates only while someone looks: a popup is open or overlays are on', async (t) => {
   useClock(t);
   const { control, calls, state } = fakes();
-  state.options = { overlays: false, paused: false, onlyMe: false };
+  state.options = { overlays: false, paused: false, onlyMe: false, baseline: false };
   assert.deepEqual(await control.start(TAB), { ok: true });
   assert.equal(state.requests[0]!.listening, false, 'no popup, no overlays: nobody looks');
   const port = new Port();

@@ -48,7 +48,7 @@ test('a handler answers its own messages; send() returns the typed response', as
     'bg/stop': async () => ({ ok: true }),
     'bg/resume': async () => ({ ok: true }),
     'bg/set-retention': async () => ({ deleted: 0 }),
-    'bg/set-options': async (o) => ({ overlays: false, paused: false, onlyMe: false, ...o }),
+    'bg/set-options': async (o) => ({ overlays: false, paused: false, onlyMe: false, baseline: false, ...o }),
     'bg/exclude-participant': async () => ({ ok: true }),
     'bg/tiles': async () => void calls.push('tiles'),
     'bg/offscreen-ready': async () => void calls.push('ready'),
@@ -58,7 +58,7 @@ test('a handler answers its own messages; send() returns the typed response', as
   try {
     assert.deepEqual(await send('bg/start', { tabId: 3 }), { ok: true });
     await assert.rejects(send('bg/start', { tabId: -1 }), /bg\/start: bad tab -1/);
-    assert.deepEqual(await send('bg/set-options', { onlyMe: true }), { overlays: false, paused: false, onlyMe: true });
+    assert.deepEqual(await send('bg/set-options', { onlyMe: true }), { overlays: false, paused: false, onlyMe: true, baseline: false });
   } finally {
     stop();
   }
@@ -108,7 +108,7 @@ test('isExtensionPage accepts only this extension’s pages', () => {
   assert.equal(isExtensionPage({}, origin), false);
 });
 
-const IDLE: AnalysisView = { state: 'idle', tabId: null, meetingId: null, options: { overlays: true, paused: false, onlyMe: false }, adapter: null, site: null, stats: null, participants: [], message: null, liveAt: null, notRecording: null, lastMeetingId: null, resumable: false };
+const IDLE: AnalysisView = { state: 'idle', tabId: null, meetingId: null, options: { overlays: true, paused: false, onlyMe: false, baseline: false }, adapter: null, site: null, stats: null, participants: [], message: null, liveAt: null, notRecording: null, lastMeetingId: null, resumable: false };
 const RUNNING: AnalysisView = {
   ...IDLE,
   state: 'running',
@@ -139,6 +139,7 @@ const RUNNING: AnalysisView = {
       speaking: true,
       speakingSource: 'site',
       quality: 0.9,
+      baseline: null,
     },
   ],
 };

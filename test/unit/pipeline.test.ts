@@ -56,7 +56,7 @@ function setup(script: Step[]) {
   const records: SecondRecord[] = [];
   const start = 1_700_000_000_000;
   let now = start;
-  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2, faceTimeoutMs: 1000 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2, faceTimeoutMs: 1000 } }), { overlays: false, paused: false, onlyMe: false, baseline: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
     onLive: (u) => live.push(u),
     onRecords: (r) => records.push(...r),
     onError: (e) => assert.fail(e),
@@ -163,7 +163,7 @@ test('a multi-person tile becomes one participant per face, numbered by position
   const live: LiveUpdate[] = [];
   const start = 1_700_000_000_000;
   let now = start;
-  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false, baseline: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
     onLive: (u) => live.push(u),
     onRecords: () => {},
     onError: (e) => assert.fail(e),
@@ -206,7 +206,7 @@ test('a tile image at half the CSS size maps its boxes back at twice the size, o
   } satisfies TileAnalyzer;
   const live: LiveUpdate[] = [];
   let now = 1_700_000_000_000;
-  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 1 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: now, backendReason: 'test' }, { onLive: (u) => live.push(u), onRecords: () => {}, onError: (e) => assert.fail(e) }, () => now);
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 1 } }), { overlays: false, paused: false, onlyMe: false, baseline: false }, { tabId: 1, meetingId: 'm', startedAt: now, backendReason: 'test' }, { onLive: (u) => live.push(u), onRecords: () => {}, onError: (e) => assert.fail(e) }, () => now);
   pipeline.setTiles({ adapter: 'meet', site: 'x', viewport: { width: 1280, height: 720 }, devicePixelRatio: 1, takenAt: now, tiles: [{ id: 'b', name: 'Bo', rect: { x: 640, y: 360, width: 640, height: 360 }, visible: true, isSelf: false }] });
   await pipeline.step(source(0.5));
   now += 100;
@@ -238,7 +238,7 @@ test('an excluded participant is skipped: not read, not analysed, gone from the 
   let now = start;
   const live: LiveUpdate[] = [];
   const records: SecondRecord[] = [];
-  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false, baseline: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
     onLive: (u) => live.push(u),
     onRecords: (r) => records.push(...r),
     onError: (e) => assert.fail(e),
@@ -286,7 +286,7 @@ test('excluding one person of a multi-person tile keeps the others', async () =>
     },
     dispose() {},
   } satisfies TileAnalyzer;
-  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { minFaceFrames: 2 } }), { overlays: false, paused: false, onlyMe: false, baseline: false }, { tabId: 1, meetingId: 'm', startedAt: start, backendReason: 'test' }, {
     onLive: (u) => live.push(u),
     onRecords: (r) => records.push(...r),
     onError: (e) => assert.fail(e),

@@ -58,7 +58,7 @@ function bigCall(n: number, msPerTile: number, budgetMs: number) {
   } satisfies TileAnalyzer;
   const live: LiveUpdate[] = [];
   const records: SecondRecord[] = [];
-  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { frameBudgetMs: budgetMs, minFaceFrames: 1 } }), { overlays: false, paused: false, onlyMe: false }, { tabId: 1, meetingId: 'm', startedAt: START, backendReason: 'test' }, {
+  const pipeline = new TilePipeline(analyzer, makeConfig({ live: { frameBudgetMs: budgetMs, minFaceFrames: 1 } }), { overlays: false, paused: false, onlyMe: false, baseline: false }, { tabId: 1, meetingId: 'm', startedAt: START, backendReason: 'test' }, {
     onLive: (u) => live.push(u),
     onRecords: (r) => records.push(...r),
     onError: (e) => assert.fail(e),
@@ -104,7 +104,7 @@ test('paused seconds are recorded as paused; a tile under the minimum size as ti
     call.tick(80);
   }
   assert.deepEqual(call.live.at(-1)!.participants.map((p) => [p.id, p.analysed, p.gap]), [['t0', true, null], ['t1', false, 'tile-too-small']]);
-  call.pipeline.setOptions({ overlays: false, paused: true, onlyMe: false });
+  call.pipeline.setOptions({ overlays: false, paused: true, onlyMe: false, baseline: false });
   for (let t = 0; t < 2000; t += 100) {
     await call.pipeline.step(call.source);
     call.tick(100);

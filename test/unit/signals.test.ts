@@ -11,7 +11,7 @@ import { SecondAggregator } from '../../src/engine/aggregate.ts';
 import { Participant } from '../../src/engine/participant.ts';
 import { isAttending, SpeakingDetector } from '../../src/engine/signals.ts';
 import { DEFAULT_CONFIG } from '../../src/inference/config.ts';
-import { faceQuality } from '../../src/inference/face-quality.ts';
+import { faceQuality, QUALITY_RAMPS } from '../../src/inference/face-quality.ts';
 import type { FaceAnalysis } from '../../src/inference/types.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
 import { secondRecordSchema } from '../../src/shared/timeline-records.ts';
@@ -23,7 +23,9 @@ const START = 1_700_000_000_000;
 
 /** A face with the given pose, eyes and mouth, and a quality from its side, yaw, brightness and sharpness. */
 function face(opts: { yaw?: number; pitch?: number; eyes?: number; mouth?: number; side?: number; brightness?: number; sharpness?: number; landmarks?: boolean } = {}): FaceAnalysis {
-  const { yaw = 0, pitch = 0, eyes = 0.3, mouth = 0.05, side = 120, brightness = 120, sharpness = 300, landmarks = true } = opts;
+  const { yaw = 0, pitch = 0, eyes = 0.3, mouth = 0.05, side = 120, landmarks = true } = opts;
+  // Defaults well inside every ramp's readable end.
+  const { brightness = (QUALITY_RAMPS.dark.one + QUALITY_RAMPS.bright.one) / 2, sharpness = QUALITY_RAMPS.blur.one * 2 } = opts;
   return {
     box: { x: 0, y: 0, width: side, height: side },
     score: 0.95,
@@ -44,7 +46,7 @@ test('attending: facing the screen with open eyes; turned away or eyes closed is
   // Turned so far that the face is unreadable: still judged, not attending.
   assert.equal(isAttending(face({ yaw: 80 }), SIGNALS), false);
   assert.equal(isAttending(face({ landmarks: false }), SIGNALS), null);
-  assert.equal(isAttending(face({ brightness: 5 }), SIGNALS), null);
+  assert.equal(isAttending(face({ brightness: QUALITY_RAMPS.dark.zero / 2 }), SIGNALS), null);
 });
 
 test('speaking by face: a mouth that opens and closes over the window speaks; a still one does not; too few frames can\'t tell', () => {
@@ -126,4 +128,13 @@ test('per second: attending share, speaking by majority (the site first), mean q
   assert.equal(b!.attending, null);
   assert.equal(b!.speaking, null);
   secondRecordSchema.parse(b);
+});
+
+test("the live view shows the site's speaking indicator, with a face or without", () => {
+  const p = new Participant('a', 'a', 'Ann', false, LIVE, SIGNALS);
+  p.analysed = true;
+  p.apply(analysed(face()), START, true);
+  assert.deepEqual([p.view().speaking, p.view().speakingSource], [true, 'site']);
+  p.apply(analysed(null), START + 100, false);
+  assert.deepEqual([p.view().speaking, p.view().speakingSource], [false, 'site']);
 });
