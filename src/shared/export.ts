@@ -307,6 +307,12 @@ export function buildSummary(meeting: MeetingRecord, seconds: SecondRecord[]): M
   };
 }
 
+/**
+ * Cells a spreadsheet would run as a formula: starting with `= + - @`, tab or CR, except a
+ * plain signed number such as `-0.4830` (a negative valence must stay a number).
+ */
+const FORMULA_START = /^(?:[=@\t\r]|[+-](?![0-9]+(?:\.[0-9]+)?$))/;
+
 /** A number to 4 decimals, or an empty cell for null. */
 const fixed = (v: number | null): string => (v === null ? '' : v.toFixed(4));
 
@@ -329,7 +335,8 @@ const fixed = (v: number | null): string => (v === null ? '' : v.toFixed(4));
  *
  * One row per participant per second record, participants in the summary's order, seconds
  * ascending. Second records of other meetings are ignored. Cells starting with `= + - @`,
- * tab or CR are prefixed with `'` so spreadsheets do not run a display name as a formula.
+ * tab or CR, other than plain signed numbers, are prefixed with `'` so spreadsheets do not run
+ * a display name as a formula.
  */
 export function buildTimelineCsv(meeting: MeetingRecord, seconds: SecondRecord[]): string {
   const own = seconds.filter((s) => s.meetingId === meeting.id);
@@ -357,7 +364,7 @@ export function buildTimelineCsv(meeting: MeetingRecord, seconds: SecondRecord[]
   }
   const csv = Papa.unparse(
     { fields: [...TIMELINE_CSV_FIELDS], data: rows },
-    { escapeFormulae: true, newline: '\r\n', quotes: false },
+    { escapeFormulae: FORMULA_START, newline: '\r\n', quotes: false },
   );
   // papaparse ends a header-only file with a line break but no other file: end none with one.
   return csv.endsWith('\r\n') ? csv.slice(0, -2) : csv;

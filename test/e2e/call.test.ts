@@ -236,7 +236,9 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
     await moments.first().click();
     assert.equal(await moments.first().getAttribute('aria-pressed'), 'true');
     const highlighted = await page.locator('.u-select').evaluateAll((els) => els.filter((el) => (el as HTMLElement).offsetWidth > 0).length);
-    assert.equal(highlighted, faced + 1, 'choosing a moment highlights it in every chart');
+    const charts = await page.locator('.uplot').count();
+    assert.ok(charts >= faced + 1, `${charts} charts`);
+    assert.equal(highlighted, charts, 'choosing a moment highlights it in every chart');
     await page.close();
   });
 

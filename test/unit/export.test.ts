@@ -227,6 +227,17 @@ test('buildTimelineCsv defuses display names that a spreadsheet would run as for
   const csv = buildTimelineCsv(meeting, [sec('p', 'x', 0, null, null, 0)]);
   const [, row] = Papa.parse<string[]>(csv).data;
   assert.equal(row![1], `'=HYPERLINK("x")`);
+  for (const name of ['-2+3', '+cmd', '@SUM(A1)', '-', '=1']) {
+    const [, r] = Papa.parse<string[]>(buildTimelineCsv({ ...MEETING, participants: [{ id: 'p', name, isSelf: false }] }, [sec('p', 'x', 0, null, null, 0)])).data;
+    assert.equal(r![1], `'${name}`, `${name} is defused`);
+  }
+});
+
+test('negative valences stay plain numbers in the CSV', () => {
+  const sad: Probabilities = { angry: 0, disgust: 0, fear: 0, happy: 0, sad: 0.9, surprise: 0, neutral: 0.1 };
+  const first = Papa.parse<Record<string, string>>(buildTimelineCsv(MEETING, [sec(A, 'Ana Lima', 0, sad, 'sad', 1)]), { header: true }).data[0]!;
+  assert.equal(first.valence, '-0.5670');
+  assert.equal(first.arousal, '-0.2430');
 });
 
 test('buildTimelineCsv of a meeting without seconds is the header alone', () => {
