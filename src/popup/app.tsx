@@ -135,6 +135,12 @@ export function App() {
     setOptions({ overlays }).catch((err: unknown) => setActionError(`could not change overlays: ${errorText(err)}`));
   };
 
+  const onBaselineChange = (event: Event): void => {
+    const baseline = (event.currentTarget as HTMLInputElement).checked;
+    setActionError(null);
+    setOptions({ baseline }).catch((err: unknown) => setActionError(`could not change the baseline option: ${errorText(err)}`));
+  };
+
   const onPauseChange = (event: Event): void => {
     const paused = (event.currentTarget as HTMLInputElement).checked;
     setActionError(null);
@@ -209,6 +215,9 @@ export function App() {
             <h2 id="participants-title">Participants{participants.length > 0 ? ` (${participants.length})` : ''}</h2>
             <OptionSwitch testId="overlay-toggle" checked={view?.options.overlays ?? false} disabled={!view} onChange={onOverlayChange}>
               Overlays on the call page
+            </OptionSwitch>
+            <OptionSwitch testId="baseline-toggle" checked={view?.options.baseline ?? false} disabled={!view} onChange={onBaselineChange}>
+              Compare with each person's own first minute
             </OptionSwitch>
           </div>
           {participants.length > 0 ? (

@@ -125,6 +125,20 @@ export function affectText(p: ParticipantLive, stale: boolean): string | null {
   return `valence ${signed(p.valence)} · arousal ${signed(p.arousal)}`;
 }
 
+/**
+ * `vs. own first minute: valence +0.31, happy +24 %, sad −12 %` (the personal baseline: the
+ * valence change and the two classes that moved most, in percentage points), or null when the
+ * row shows no figures or there is no baseline (option off, or its first minute not complete).
+ */
+export function baselineText(p: ParticipantLive, stale: boolean): string | null {
+  if (!showsFigures(p, stale) || !p.baseline) return null;
+  const moved = Object.entries(p.baseline.change)
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+    .slice(0, 2)
+    .map(([e, d]) => `${e} ${d < 0 ? '−' : '+'}${Math.abs(Math.round(d * 100))} %`);
+  return `vs. own first minute: valence ${signed(p.baseline.valence)}, ${moved.join(', ')}`;
+}
+
 /** `speaking (site)` / `speaking (face)`: the speaking marker's title (what says so), or null when not speaking or stale. */
 export function speakingTitle(p: ParticipantLive, stale: boolean): string | null {
   if (stale || p.speaking !== true) return null;
@@ -175,6 +189,7 @@ export function ParticipantRow({ participant: p, stale, actions, children }: Par
   const nameId = useId();
   const attention = attentionText(p, stale);
   const affect = affectText(p, stale);
+  const baseline = baselineText(p, stale);
   return (
     <li class={`participant${live ? '' : ' participant--idle'}${speakingTitle(p, stale) ? ' participant--speaking' : ''}`} {...rowHooks(p, stale, 'detailed')} aria-labelledby={nameId}>
       <div class="participant__head">
@@ -204,6 +219,11 @@ export function ParticipantRow({ participant: p, stale, actions, children }: Par
       {affect && (
         <p class="affect muted" data-testid="affect" data-valence={p.valence!.toFixed(3)} data-arousal={p.arousal!.toFixed(3)} title="Derived from the 7 probabilities (circumplex of Russell and Mehrabian), not measured">
           {affect}
+        </p>
+      )}
+      {baseline && (
+        <p class="affect muted" data-testid="baseline" data-valence-change={p.baseline!.valence.toFixed(3)} title="The change from this person's own median over their first minute with a readable face">
+          {baseline}
         </p>
       )}
       {children}

@@ -24,7 +24,7 @@ test('the baseline is the per-class median of the first minute, and the change i
     if (t < BASELINE_WINDOW_MS) assert.equal(b.value, null, `no baseline at ${t} ms`);
   }
   assert.ok(b.value, 'complete after a minute');
-  for (const e of ['sad', 'neutral'] as const) assert.ok(Math.abs(b.value![e] - REST[e]) < 1e-9, `${e} is the resting value`);
+  for (const e of ['sad', 'neutral'] as const) assert.ok(Math.abs(b.value[e] - REST[e]) < 1e-9, `${e} is the resting value`);
   const change = b.changeOf(SMILE)!;
   assert.ok(Math.abs(change.change.happy - (SMILE.happy - REST.happy)) < 1e-9);
   assert.ok(change.valence > 0.5, `smiling is well above the resting valence: ${change.valence}`);

@@ -12,7 +12,7 @@ import { afterEach, test } from 'node:test';
 import { Window } from 'happy-dom';
 import { h, render } from 'preact';
 import { act } from 'preact/test-utils';
-import { affectText, attentionText, cantTellText, dominantText, gapText, ParticipantRow, signed, speakingTitle, updateRateText } from '../../src/popup/participant-row.tsx';
+import { affectText, attentionText, cantTellText, dominantText, gapText, ParticipantRow, signed, speakingTitle, updateRateText, baselineText } from '../../src/popup/participant-row.tsx';
 import { valenceArousal } from '../../src/shared/affect.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
 import { GAP_REASONS } from '../../src/shared/timeline-records.ts';
@@ -214,4 +214,11 @@ test('valence and arousal: signed, 2 decimals, under the bars while figures are 
   assert.equal(affect?.textContent, `valence ${signed(valence)} · arousal ${signed(arousal)}`);
   assert.equal(affect?.getAttribute('data-valence'), valence.toFixed(3));
   assert.equal(affect?.getAttribute('data-arousal'), arousal.toFixed(3));
+});
+
+test('the personal baseline reads as the valence change and the two classes that moved most, only when there is one', () => {
+  const change = { angry: 0, disgust: 0, fear: 0, happy: 0.241, sad: -0.12, surprise: 0.01, neutral: -0.131 };
+  assert.equal(baselineText(participant({ baseline: { valence: 0.312, change } }), false), 'vs. own first minute: valence +0.31, happy +24 %, neutral −13 %');
+  assert.equal(baselineText(participant(), false), null, 'option off or first minute not complete');
+  assert.equal(baselineText(participant({ baseline: { valence: 0.3, change } }), true), null, 'stale');
 });
