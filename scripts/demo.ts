@@ -5,7 +5,8 @@
  * scripts/ensure-browsers.ts), builds dist/chrome, serves the demo call page on 127.0.0.1
  * (one Meet-like tile per clip in ../shared/data/videos, or still faces when that folder is
  * absent), launches Debian's Chromium with the extension, starts analysis the way the
- * toolbar button does, prints each participant's live dominant emotion about once a second,
+ * toolbar button does, prints each participant's live dominant emotion (and whether they speak
+ * or look away) about once a second,
  * and writes into DIR the export (summary.json, timeline.csv, and the report as report.html),
  * a screenshot of the call page with overlays on (call-page.png), one of the popup (popup.png)
  * and one of the meeting's report page (report.png).
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
       // Ticks on the wall clock, so reading the popup does not stretch the interval.
       await new Promise((ok) => setTimeout(ok, Math.max(0, t0 + tick * 1000 - Date.now())));
       const rows = await session.rows();
-      const line = rows.map((r) => `${r.name}: ${r.dominant || '…'}`).join(' | ');
+      const line = rows.map((r) => `${r.name}: ${r.dominant || '…'}${r.speaking ? ', speaking' : ''}${r.attending === false ? ', not attending' : ''}`).join(' | ');
       console.log(`[${String(tick).padStart(3)} s] ${line || 'waiting for participants…'}   (${(await session.statsText()).replace(/\s+/g, ' ').trim()})`);
     }
     await mkdir(outDir, { recursive: true });

@@ -30,6 +30,10 @@ export interface PopupRow {
   /** Text of the dominant cell: "happy 82%", "no face", ... */
   dominant: string;
   bars: Record<string, number>;
+  /** The row's speaking marker: true/false, null when it can't tell. */
+  speaking: boolean | null;
+  /** Whether the participant attends (faces the screen with open eyes); null when it can't tell. */
+  attending: boolean | null;
 }
 
 export interface CallSessionOptions {
@@ -168,6 +172,8 @@ export class CallSession {
           name: el.dataset.participantName ?? '',
           dominant: el.querySelector('[data-testid="dominant"]')?.textContent?.trim() ?? '',
           bars,
+          speaking: el.dataset.speaking === undefined ? null : el.dataset.speaking === 'true',
+          attending: el.dataset.attending === undefined ? null : el.dataset.attending === 'true',
         };
       }),
     );
