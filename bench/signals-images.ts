@@ -25,8 +25,8 @@ import { fnv1a, selectHalf, type SplitBy } from '../scripts/lib/evaluate.ts';
 import { readLabelledSet, type LabelledImage } from '../scripts/lib/labels.ts';
 import { serveStatic } from '../scripts/lib/serve.ts';
 import { QUALITY_RAMPS } from '../src/inference/face-quality.ts';
-import { SIGNALS_PAGE_SCRIPT, type PageImageResult, type Variant } from './lib/signals-page.ts';
-import { calibrateRamps, chooseThreshold, scoreWith, type CopyRecord, type Ramps } from './lib/signals-stats.ts';
+import { SIGNALS_PAGE_SCRIPT, type PageFace, type PageImageResult, type Variant } from './lib/signals-page.ts';
+import { calibrateRamps, chooseThreshold, percentile, scoreWith, type CopyRecord, type Ramps } from './lib/signals-stats.ts';
 import { halfBReport, poseFigures, printReport, type ImageRun } from './lib/signals-report.ts';
 
 const DATA = resolve(ROOT, '../shared/data');
@@ -54,6 +54,19 @@ const { values } = parseArgs({
   },
 });
 
+/** Quality of the clip's frames (real video, not degraded): faces found, medians, share under `t` with `ramps`. */
+function clipQuality(frames: readonly { face: PageFace | null }[], ramps: Ramps, t: number) {
+  const faces = frames.flatMap((f) => (f.face ? [f.face] : []));
+  const scores = faces.map((f) => scoreWith(ramps, { ...f, yawDeg: f.pose?.yaw ?? null }));
+  return {
+    frames: frames.length,
+    found: faces.length,
+    median: { sidePx: percentile(faces.map((f) => f.sidePx), 50), brightness: percentile(faces.map((f) => f.brightness), 50), sharpness: percentile(faces.map((f) => f.sharpness), 50) },
+    sharpnessP10: percentile(faces.map((f) => f.sharpness), 10),
+    belowShare: scores.filter((s) => s < t).length / (faces.length || NaN),
+  };
+}
+
 const halfOf = (item: LabelledImage, by: SplitBy): 'A' | 'B' => (selectHalf([item], 'A', by).length === 1 ? 'A' : 'B');
 
 async function main(): Promise<void> {
@@ -71,7 +84,7 @@ async function main(): Promise<void> {
   const server = await serveStatic({ '/harness/': join(ROOT, 'dist/harness'), '/ext/': join(ROOT, 'dist/chrome'), '/lfw/': LFW_DIR, '/fer/': FER_DIR, '/videos/': VIDEOS_DIR, '/': join(ROOT, 'test/fixtures') });
   const browser = await chromium.launch({ executablePath: assertChromium(), args: ['--no-sandbox', '--disable-background-networking'] });
   const runs: ImageRun[] = [];
-  let frames: { time: number; ours: number | null; human: number | null }[] = [];
+  let frames: { time: number; ours: number | null; human: number | null; face: PageFace | null }[] = [];
   let backend = '';
   const started = Date.now();
   try {
@@ -132,10 +145,13 @@ async function main(): Promise<void> {
     thresholdCandidatesA: choice.rows,
     minQuality: choice.chosen,
     halfB: halfBReport(records.filter((r) => r.half === 'B'), ramps, choice.chosen),
+    clipQuality: clipQuality(frames, ramps, choice.chosen),
     headPose: poseFigures(runs, VARIANTS, frames),
     wallSeconds: (Date.now() - started) / 1000,
   };
   printReport(report);
+  const c = report.clipQuality;
+  console.log(`\n${CLIP} frames (real video): ${c.found}/${c.frames} with a face; median side ${c.median.sidePx.toFixed(0)} px, gray ${c.median.brightness.toFixed(0)}, sharpness ${c.median.sharpness.toFixed(0)} (p10 ${c.sharpnessP10.toFixed(0)}); under minQuality: ${(100 * c.belowShare).toFixed(1)} %`);
   await mkdir(dirname(values.out), { recursive: true });
   await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nWrote ${values.out}`);

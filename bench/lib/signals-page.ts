@@ -40,7 +40,7 @@ export interface PageImageResult {
  *   in the middle of a 256x256 mid-gray canvas, other images at their own size; each variant is
  *   drawn on a canvas of that size and all are analysed in one `analyse` call. -> PageImageResult.
  * - `analyseFrames(url, times)`: frames of a clip (640x360, via harness.loadFrames), each
- *   analysed and passed to human.detect. -> { ours: yaw deg | null, human: yaw rad | null }[].
+ *   analysed and passed to human.detect. -> { time s, ours: yaw deg | null, human: yaw rad | null, face: PageFace | null }[].
  */
 export const SIGNALS_PAGE_SCRIPT = String.raw`
 (() => {
@@ -102,7 +102,7 @@ export const SIGNALS_PAGE_SCRIPT = String.raw`
         const c = window.harness.frameCanvas(spec);
         const { tiles } = await analyzer.analyse([{ key: 'frame', image: c, width: c.width, height: c.height }], 'independent');
         const f = tiles[0].face;
-        out.push({ time: spec.time, ours: f && f.signals ? f.signals.pose.yaw : null, human: await humanYaw(analyzer, c) });
+        out.push({ time: spec.time, ours: f && f.signals ? f.signals.pose.yaw : null, human: await humanYaw(analyzer, c), face: summary(f) });
       }
       return out;
     },

@@ -87,7 +87,7 @@ const acc = (a: Accuracy) => (a.n ? `${pct(a.accuracy)} [${(100 * a.ci[0]).toFix
 /** Prints the tables of a report (the object bench/signals-images.ts writes). */
 export function printReport(r: {
   scoreCheck: { recomputedMismatches: number };
-  calibration: Record<string, { zero: number; one: number; zeroFrom: string; nZero: number; kept: boolean }>;
+  calibration: Record<string, { zero: number; one: number; measuredZero: number; measuredOne: number; zeroFrom: string; nZero: number; kept: boolean }>;
   ramps: Ramps;
   thresholdCandidatesA: ThresholdRow[];
   minQuality: number;
@@ -96,7 +96,7 @@ export function printReport(r: {
 }): void {
   console.log(`\nScores recomputed in Node that differ from the page's: ${r.scoreCheck.recomputedMismatches}`);
   console.log('\nRamp ends (rule 1, A halves):');
-  for (const [k, c] of Object.entries(r.calibration)) console.log(`  ${k.padEnd(5)} zero ${c.zero} (median at ${c.zeroFrom}, n=${c.nZero}), one ${c.one}${c.kept ? ' (guess kept)' : ''}`);
+  for (const [k, c] of Object.entries(r.calibration)) console.log(`  ${k.padEnd(5)} zero ${c.zero} (median at ${c.zeroFrom} ${c.measuredZero.toFixed(1)}, n=${c.nZero}), one ${c.one} (${c.measuredOne.toFixed(1)})${c.kept ? ' (guess kept)' : ''}`);
   console.log(`  yaw one ${r.ramps.yaw.one} zero ${r.ramps.yaw.zero}, bright one ${r.ramps.bright.one} zero ${r.ramps.bright.zero} (not calibrated)`);
   console.log('\nThreshold candidates (rule 2, A halves, found faces of the quality set):');
   console.log('  t    accuracy above                 accuracy below                 gap      undegraded kept');
@@ -109,10 +109,10 @@ export function printReport(r: {
     const s = r.halfB[k];
     console.log(`  ${k.padEnd(6)} above ${acc(s.above)}; below ${acc(s.below)}; undegraded below ${pct(s.undegradedBelowShare)}`);
   }
-  console.log('\n  copy          n     found    below t   accuracy  below t limited by');
+  console.log('\n  copy          n     found    below t   accuracy  median side/gray/sharpness  below t limited by');
   for (const c of r.halfB.copies) {
     const lim = Object.entries(c.limitedBy).map(([f, n]) => `${f} ${n}`).join(', ');
-    console.log(`  ${c.copy.padEnd(12)} ${String(c.n).padStart(4)}  ${pct(c.foundRate).padStart(8)}  ${pct(c.belowShare).padStart(8)}  ${pct(c.accuracy).padStart(8)}  ${lim}`);
+    console.log(`  ${c.copy.padEnd(12)} ${String(c.n).padStart(4)}  ${pct(c.foundRate).padStart(8)}  ${pct(c.belowShare).padStart(8)}  ${pct(c.accuracy).padStart(8)}  ${`${c.median.sidePx.toFixed(0)} / ${c.median.brightness.toFixed(0)} / ${c.median.sharpness.toFixed(0)}`.padEnd(26)}  ${lim}`);
   }
   console.log(`\nRoll error, degrees (rotated copies of ${r.headPose.frontalOriginals} originals with |yaw| < 15):`);
   for (const e of r.headPose.roll) console.log(`  ${String(e.angle).padStart(4)}: median |e| ${e.medianAbs.toFixed(2)}, p90 ${e.p90Abs.toFixed(2)}, mean ${e.meanSigned.toFixed(2)}, n=${e.n}`);

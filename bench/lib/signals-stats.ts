@@ -56,6 +56,9 @@ export function percentile(values: readonly number[], p: number): number {
 export interface RampCalibration {
   zero: number;
   one: number;
+  /** The measured ends before rounding and the keep-the-guess check. */
+  measuredZero: number;
+  measuredOne: number;
   zeroFrom: string;
   nZero: number;
   nOne: number;
@@ -81,7 +84,7 @@ export function calibrateRamps(a: readonly CopyRecord[], guess: Ramps): { ramps:
     const z = Math.round(zero.zero);
     const o = Math.round(oneEnd);
     const ok = Number.isFinite(z) && Number.isFinite(o) && z < o;
-    return { zero: ok ? z : g.zero, one: ok ? o : g.one, zeroFrom: zero.from, nZero: zero.n, nOne: orig.length, kept: !ok };
+    return { zero: ok ? z : g.zero, one: ok ? o : g.one, measuredZero: zero.zero, measuredOne: oneEnd, zeroFrom: zero.from, nZero: zero.n, nOne: orig.length, kept: !ok };
   };
   const how = {
     size: make(zeroAt('shrink', [0.18, 0.3], 'sidePx'), 48, guess.size),
@@ -149,6 +152,8 @@ export interface CopyRow {
   belowShare: number;
   accuracy: number;
   limitedBy: Record<string, number>;
+  /** Medians over the found faces: box side px, mean gray, Laplacian variance. */
+  median: { sidePx: number; brightness: number; sharpness: number };
 }
 
 /** The per-copy table of `records` under `ramps` and threshold `t`; `limitedBy` counts the factor of the faces below t. */
@@ -160,7 +165,15 @@ export function copyTable(records: readonly CopyRecord[], ramps: Ramps, t: numbe
     const below = found.filter((r) => scoreWith(ramps, r) < t);
     const limitedBy: Record<string, number> = {};
     for (const r of below) limitedBy[factorOf(r)] = (limitedBy[factorOf(r)] ?? 0) + 1;
-    return { copy, n: all.length, foundRate: found.length / all.length, belowShare: found.length ? below.length / found.length : NaN, accuracy: accuracyOf(found).accuracy, limitedBy };
+    return {
+      copy,
+      n: all.length,
+      foundRate: found.length / all.length,
+      belowShare: found.length ? below.length / found.length : NaN,
+      accuracy: accuracyOf(found).accuracy,
+      limitedBy,
+      median: { sidePx: percentile(found.map((r) => r.sidePx), 50), brightness: percentile(found.map((r) => r.brightness), 50), sharpness: percentile(found.map((r) => r.sharpness), 50) },
+    };
   });
 }
 
