@@ -32,17 +32,23 @@ export interface FaceQuality {
 
 /**
  * Ends of each factor's ramp: the score is 0 at or below `zero` and 1 at or above `one`
- * (for |yaw| and overexposure the other way round). Size: a face box of 24 px or less holds
- * about half the 48 px the emotion network reads. Pose: |yaw| up to 25° keeps both eyes in view
- * on the mesh; at 60° one half of the face is hidden. Light: mean gray under 30 is a dark face,
- * over 235 a washed-out one. Blur: Laplacian variance of the 48 px crop.
+ * (for |yaw| and overexposure the other way round). Dark and blur were calibrated on the A
+ * halves of degraded copies of lfw-expressions and FER-2013 (docs/signals-protocol.md, rule 1;
+ * `npm run bench:signals-images`): `one` = the 10th percentile of undegraded faces (mean gray 99,
+ * Laplacian variance 659 of the 48 px crop), `zero` = the median of the faces darkened x0.15
+ * (mean gray 19) and blurred with sigma 4 px (variance 285). Size: the rule's `zero` (median
+ * box side of faces shrunk to 0.18) was not below its `one` (48 px, the emotion network's
+ * input), so the guess stays: a box of 24 px or less holds about half the 48 px the network
+ * reads. Pose: |yaw| up to 25° keeps both eyes in view on the mesh; at 60° one half of the
+ * face is hidden. Overexposure: a mean gray from 215 to 245 is a washed-out face. Pose and
+ * overexposure are guesses (no degradation measured them). docs/signals.md has the figures.
  */
 export const QUALITY_RAMPS = {
   size: { zero: 24, one: 56 },
   yaw: { one: 25, zero: 60 },
-  dark: { zero: 30, one: 70 },
+  dark: { zero: 19, one: 99 },
   bright: { one: 215, zero: 245 },
-  blur: { zero: 15, one: 80 },
+  blur: { zero: 285, one: 659 },
 } as const;
 
 const ramp = (v: number, zero: number, one: number): number => Math.min(1, Math.max(0, (v - zero) / (one - zero)));
