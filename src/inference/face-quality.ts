@@ -26,29 +26,34 @@ export interface FaceQuality {
   sidePx: number;
   /** Mean gray level of the face crop, 0..255. */
   brightness: number;
-  /** Variance of the Laplacian of the QUALITY_SIDE px gray crop (gray levels 0..255 squared): low = blurred or upscaled. */
+  /**
+   * Contrast-normalised sharpness of the QUALITY_SIDE px gray crop: 100 × variance of its
+   * Laplacian / (variance of its gray levels + 25), >= 0. Low = blurred or upscaled. Dividing by
+   * the contrast keeps a dark but sharp face sharp (both variances scale with the gray level
+   * squared); the 25 (a gray standard deviation of 5) keeps a flat crop at about 0.
+   */
   sharpness: number;
 }
 
 /**
  * Ends of each factor's ramp: the score is 0 at or below `zero` and 1 at or above `one`
  * (for |yaw| and overexposure the other way round). Dark and blur were calibrated on the A
- * halves of degraded copies of lfw-expressions and FER-2013 (docs/signals-protocol.md, rule 1;
- * `npm run bench:signals-images`): `one` = the 10th percentile of undegraded faces (mean gray 99,
- * Laplacian variance 659 of the 48 px crop), `zero` = the median of the faces darkened x0.15
- * (mean gray 19) and blurred with sigma 4 px (variance 285). Size: the rule's `zero` (median
- * box side of faces shrunk to 0.18) was not below its `one` (48 px, the emotion network's
- * input), so the guess stays: a box of 24 px or less holds about half the 48 px the network
- * reads. Pose: |yaw| up to 25° keeps both eyes in view on the mesh; at 60° one half of the
- * face is hidden. Overexposure: a mean gray from 215 to 245 is a washed-out face. Pose and
- * overexposure are guesses (no degradation measured them). docs/signals.md has the figures.
+ * halves of degraded copies of lfw-expressions and FER-2013 (docs/signals-protocol.md, rule 1
+ * and round 2; `npm run bench:signals-images`): `one` = the 10th percentile of undegraded faces
+ * (mean gray 99, sharpness 35), `zero` = the median of the faces darkened x0.15 (mean gray 19)
+ * and blurred with sigma 4 px (sharpness 16). Size: the rule's `zero` (median box side of faces
+ * shrunk to 0.18) was not below its `one` (48 px, the emotion network's input), so the guess
+ * stays: a box of 24 px or less holds about half the 48 px the network reads. Pose: |yaw| up to
+ * 25° keeps both eyes in view on the mesh; at 60° one half of the face is hidden. Overexposure:
+ * a mean gray from 215 to 245 is a washed-out face. Pose and overexposure are guesses (no
+ * degradation measured them). docs/signals.md has the figures.
  */
 export const QUALITY_RAMPS = {
   size: { zero: 24, one: 56 },
   yaw: { one: 25, zero: 60 },
   dark: { zero: 19, one: 99 },
   bright: { one: 215, zero: 245 },
-  blur: { zero: 285, one: 659 },
+  blur: { zero: 16, one: 35 },
 } as const;
 
 const ramp = (v: number, zero: number, one: number): number => Math.min(1, Math.max(0, (v - zero) / (one - zero)));
@@ -73,8 +78,9 @@ export function faceQuality(sidePx: number, yawDeg: number | null, brightness: n
 const LAPLACIAN = [0, 1, 0, 1, -4, 1, 0, 1, 0];
 
 /**
- * Brightness (mean gray, 0..255) and sharpness (variance of the Laplacian, valid part) of each
- * box of `items`, from a QUALITY_SIDE px gray crop. One batch, one readback.
+ * Brightness (mean gray, 0..255) and sharpness (FaceQuality.sharpness: the Laplacian's variance,
+ * valid part, over the gray variance) of each box of `items`, from a QUALITY_SIDE px gray crop.
+ * One batch, one readback.
  * @returns one { brightness, sharpness } per item, in order (empty for no items).
  */
 export async function measureFaces(tf: TF, items: readonly TileBox[]): Promise<{ brightness: number; sharpness: number }[]> {
@@ -83,7 +89,7 @@ export async function measureFaces(tf: TF, items: readonly TileBox[]): Promise<{
     const gray = tf.sum(tf.mul(cropBoxes(tf, items, QUALITY_SIDE), tf.tensor1d([0.2989, 0.587, 0.114])), 3, true);
     const lap = tf.conv2d(gray as Parameters<TF['conv2d']>[0], tf.tensor4d(LAPLACIAN, [3, 3, 1, 1]), 1, 'valid');
     const brightness = tf.mean(gray, [1, 2, 3]);
-    const sharpness = tf.moments(lap, [1, 2, 3]).variance;
+    const sharpness = tf.div(tf.mul(tf.moments(lap, [1, 2, 3]).variance, 100), tf.add(tf.moments(gray, [1, 2, 3]).variance, 25));
     return tf.stack([brightness, sharpness], 1) as Tensor;
   });
   try {
