@@ -189,7 +189,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
     temperature: 0.99,
   },
   live: { targetFps: 10, tileImageMaxSide: 480, minFaceFrames: 2, faceTimeoutMs: 1000, faceTimeoutAnalyses: 3, frozenAfterMs: 2000, frameBudgetMs: 1000, smoothingTauMs: 600 },
-  signals: { minQuality: 0.1, attentionMaxYawDeg: 30, attentionMaxPitchDeg: 25, eyesClosedBelow: 0.15, speakingWindowMs: 1000, speakingMinStd: 0.04 },
+  signals: { minQuality: 0.1, attentionMaxYawDeg: 30, attentionMaxPitchDeg: 25, eyesClosedBelow: 0.15, speakingWindowMs: 1500, speakingMinStd: 0.05 },
 };
 
 type Stage = keyof InferenceConfig;
