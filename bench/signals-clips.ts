@@ -167,7 +167,7 @@ async function main(): Promise<void> {
 
   const out = join(ROOT, 'bench/results/signals-clips.json');
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-  const spans = Object.fromEntries(SPANS.map((s) => [s.id, { clip: s.clip, kind: s.kind, at: s.at, perSecond: perSecond(records[s.id]!), frames: records[s.id] }]));
+  const spans = Object.fromEntries(SPANS.map((s) => [s.id, { clip: s.clip, kind: s.kind, at: s.at, perSecond: perSecond(records[s.id]!) }]));
   await writeFile(
     out,
     JSON.stringify({ date: new Date().toISOString(), fps: FPS, backend: 'wasm', signals: config.signals, checks, speaking: { chosen, reportHalfB: reportB, configuredA, configuredB, mouthStdByLabel: stds, grid }, eyes, signalsMsPerFace: signalsMs, spans }, null, 1),
