@@ -4,20 +4,13 @@
  * draws 10 charts of 1,200 points in well under the report's time budget: docs/report.md).
  * Bins without a face are null and drawn as gaps, never as zeros.
  */
-import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import { EMOTION_COLORS } from '../shared/emotion-colors.ts';
 import { EMOTIONS } from '../shared/emotions.ts';
 import type { Arc } from '../shared/report-model.ts';
+import { useUplot, type Highlight } from './use-uplot.ts';
 
-/** Narrowest highlight drawn, CSS px. */
-const MIN_HIGHLIGHT_PX = 10;
-
-/** A time span to highlight, in seconds since the epoch (uPlot's time scale unit). */
-export interface Highlight {
-  from: number;
-  to: number;
-}
+export type { Highlight } from './use-uplot.ts';
 
 /** Props of `StackedChart`. */
 export interface StackedChartProps {
@@ -82,38 +75,6 @@ export function stackedOptions(width: number, height: number): uPlot.Options {
 
 /** The chart component (`data-testid="chart"`, `aria-label` = label); redraws when its data change. */
 export function StackedChart({ times, arc, label, height = 160, highlight, onChart }: StackedChartProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<uPlot | null>(null);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const u = new uPlot(stackedOptions(Math.max(320, el.clientWidth), height), stackedData(times, arc), el);
-    chart.current = u;
-    onChart?.(u);
-    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(320, el.clientWidth), height }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      onChart?.(null);
-      u.destroy();
-      chart.current = null;
-    };
-  }, [times, arc, height]);
-
-  useEffect(() => {
-    const u = chart.current;
-    if (!u) return;
-    if (!highlight) {
-      u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-      return;
-    }
-    // At least MIN_HIGHLIGHT_PX wide, centred on the span, so a one-second moment of a long meeting shows.
-    const left = u.valToPos(highlight.from, 'x');
-    const right = u.valToPos(highlight.to, 'x');
-    const width = Math.max(MIN_HIGHLIGHT_PX, right - left);
-    u.setSelect({ left: (left + right) / 2 - width / 2, top: 0, width, height: u.over.clientHeight }, false);
-  }, [highlight, times, arc]);
-
+  const box = useUplot(stackedOptions, () => stackedData(times, arc), height, highlight, onChart, [times, arc]);
   return <div class="chart" data-testid="chart" role="img" aria-label={label} ref={box} />;
 }

@@ -4,16 +4,13 @@
  * with the zero line (a neutral face). Bins without a face are null and drawn as breaks in the
  * line, never as zeros. Shares the report's cursor and highlight with the stacked charts.
  */
-import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import { VALENCE_RANGE } from '../popup/history.ts';
-import type { Highlight } from './stacked-chart.tsx';
+import { useUplot, type Highlight } from './use-uplot.ts';
 
 /** Colours of the line and the zero line (canvas colours; CSS variables do not reach a canvas). */
 const LINE = '#2f5fd0';
 const ZERO = 'rgba(107, 107, 115, 0.7)';
-/** Narrowest highlight drawn, CSS px. */
-const MIN_HIGHLIGHT_PX = 10;
 
 /** Props of `ValenceChart`. */
 export interface ValenceChartProps {
@@ -72,37 +69,6 @@ export function valenceOptions(width: number, height: number): uPlot.Options {
 
 /** The chart (`data-testid="valence-chart"`, `aria-label` = label); redraws when its data change. */
 export function ValenceChart({ times, valence, label, height = 110, highlight, onChart }: ValenceChartProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<uPlot | null>(null);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const u = new uPlot(valenceOptions(Math.max(320, el.clientWidth), height), [times, valence], el);
-    chart.current = u;
-    onChart?.(u);
-    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(320, el.clientWidth), height }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      onChart?.(null);
-      u.destroy();
-      chart.current = null;
-    };
-  }, [times, valence, height]);
-
-  useEffect(() => {
-    const u = chart.current;
-    if (!u) return;
-    if (!highlight) {
-      u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-      return;
-    }
-    const left = u.valToPos(highlight.from, 'x');
-    const right = u.valToPos(highlight.to, 'x');
-    const width = Math.max(MIN_HIGHLIGHT_PX, right - left);
-    u.setSelect({ left: (left + right) / 2 - width / 2, top: 0, width, height: u.over.clientHeight }, false);
-  }, [highlight, times, valence]);
-
+  const box = useUplot(valenceOptions, () => [times, valence], height, highlight, onChart, [times, valence]);
   return <div class="chart chart--valence" data-testid="valence-chart" role="img" aria-label={label} ref={box} />;
 }
