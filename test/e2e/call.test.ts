@@ -16,7 +16,7 @@ import Papa from 'papaparse';
 import { CallSession, type PopupRow } from '../../scripts/lib/call-session.ts';
 import { valenceArousal } from '../../src/shared/affect.ts';
 import { EMOTIONS, type Probabilities } from '../../src/shared/emotions.ts';
-import { meetingSummarySchema } from '../../src/shared/export.ts';
+import { meetingSummarySchema } from '../../src/shared/summary-schema.ts';
 import { ensureBuilt, noBrowserReason, noVideosReason, scenario, TEST_OUTPUT } from './helpers.ts';
 import { openOffline } from './offline-file.ts';
 

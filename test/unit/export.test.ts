@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import assert from 'node:assert/strict';
 import Papa from 'papaparse';
-import { buildSummary, buildTimelineCsv, meetingSummarySchema, TIMELINE_CSV_FIELDS } from '../../src/shared/export.ts';
+import { buildSummary, buildTimelineCsv, TIMELINE_CSV_FIELDS } from '../../src/shared/export.ts';
+import { meetingSummarySchema } from '../../src/shared/summary-schema.ts';
 import type { Probabilities } from '../../src/shared/emotions.ts';
 import type { MeetingRecord, SecondRecord } from '../../src/shared/timeline-store.ts';
 
