@@ -273,7 +273,7 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
       const { page } = file;
       const faced = summary.participants.filter((q: any) => q.secondsWithFace > 0);
       const images = await page.locator('figure[data-chart] img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
-      assert.equal(images.length, 2 * faced.length + 1, 'an arc and a valence line per participant with a face, and the meeting's mood');
+      assert.equal(images.length, 2 * faced.length + 1, 'an arc and a valence line per participant with a face, and the mood of the meeting');
       assert.ok(images.every((w) => w > 100), `every chart image decoded: widths ${images.join(', ')}`);
       assert.match(await page.locator('figcaption').first().innerText(), /time axis: clock time/);
       const text = await page.locator('body').innerText();
