@@ -19,6 +19,26 @@ const LINE = '#2f5fd0';
 const FILL = 'rgba(47, 95, 208, 0.18)';
 const ZERO = 'rgba(127, 127, 127, 0.55)';
 
+/**
+ * A uPlot `drawAxes` hook that draws the horizontal line y = 0 across the plot, 1 px in
+ * `color`, dashed when `dash` is given (canvas dash pattern, px).
+ */
+export function zeroLine(color: string, dash: number[] = []): (u: uPlot) => void {
+  return (u) => {
+    const y = Math.round(u.valToPos(0, 'y', true)) + 0.5;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    ctx.moveTo(u.bbox.left, y);
+    ctx.lineTo(u.bbox.left + u.bbox.width, y);
+    ctx.stroke();
+    ctx.restore();
+  };
+}
+
 function options(): uPlot.Options {
   return {
     width: SPARK_WIDTH,
@@ -31,23 +51,8 @@ function options(): uPlot.Options {
     scales: { x: { time: false, range: [-(HISTORY_SECONDS - 1), 0] }, y: { range: [VALENCE_RANGE[0], VALENCE_RANGE[1]] } },
     axes: [{ show: false }, { show: false }],
     series: [{}, { stroke: LINE, fill: FILL, fillTo: 0, width: 1.25, spanGaps: false, points: { show: false } }],
-    hooks: {
-      // The zero line (a neutral face): above it the pleasant emotions outweigh the unpleasant ones.
-      drawAxes: [
-        (u) => {
-          const y = Math.round(u.valToPos(0, 'y', true)) + 0.5;
-          const ctx = u.ctx;
-          ctx.save();
-          ctx.strokeStyle = ZERO;
-          ctx.lineWidth = 1;
-          ctx.beginPath();
-          ctx.moveTo(u.bbox.left, y);
-          ctx.lineTo(u.bbox.left + u.bbox.width, y);
-          ctx.stroke();
-          ctx.restore();
-        },
-      ],
-    },
+    // The zero line (a neutral face): above it the pleasant emotions outweigh the unpleasant ones.
+    hooks: { drawAxes: [zeroLine(ZERO)] },
   };
 }
 

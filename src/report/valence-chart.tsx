@@ -6,6 +6,7 @@
  */
 import type uPlot from 'uplot';
 import { VALENCE_RANGE } from '../popup/history.ts';
+import { zeroLine } from '../popup/sparkline.tsx';
 import { useUplot, type Highlight } from './use-uplot.ts';
 
 /** Colours of the line and the zero line (canvas colours; CSS variables do not reach a canvas). */
@@ -47,23 +48,7 @@ export function valenceOptions(width: number, height: number): uPlot.Options {
     series: [{ label: 'time' }, { label: 'valence', stroke: LINE, width: 1.5, spanGaps: false, points: { show: false }, value: (_u, v) => (v === null ? '–' : signed(v)) }],
     cursor: { sync: { key: 'callmood-report' }, drag: { x: false, y: false } },
     legend: { show: false },
-    hooks: {
-      drawAxes: [
-        (u) => {
-          const y = Math.round(u.valToPos(0, 'y', true)) + 0.5;
-          const ctx = u.ctx;
-          ctx.save();
-          ctx.strokeStyle = ZERO;
-          ctx.lineWidth = 1;
-          ctx.setLineDash([4, 3]);
-          ctx.beginPath();
-          ctx.moveTo(u.bbox.left, y);
-          ctx.lineTo(u.bbox.left + u.bbox.width, y);
-          ctx.stroke();
-          ctx.restore();
-        },
-      ],
-    },
+    hooks: { drawAxes: [zeroLine(ZERO, [4, 3])] },
   };
 }
 
