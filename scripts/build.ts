@@ -46,7 +46,7 @@ export const BASELINE_MODEL_FILES = ['iris', 'faceres', 'movenet-lightning', 'ha
  * to `<page>.js`, `<page>.html` and `<page>.css` at the root of the extension folder, beside
  * the colours they share (`src/shared/theme.css`).
  */
-export const EXTENSION_PAGES = ['popup', 'report', 'meetings'] as const;
+export const EXTENSION_PAGES = ['popup', 'report', 'meetings', 'analyse'] as const;
 /** WASM binaries of the tfjs WASM backend (single-threaded builds only: MV3's CSP blocks the threaded one's blob: workers). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 

@@ -115,7 +115,13 @@ export function MeetingsApp() {
     <main class="page">
       <header>
         <h1>CallMood meetings</h1>
-        <p class="muted">Stored only in this browser. Open one to see its report, or delete it.</p>
+        <p class="muted">
+          Stored only in this browser. Open one to see its report, or delete it. A video file of your own can be analysed too:{' '}
+          <a href="analyse.html" data-testid="open-analyse">
+            Analyse a recording
+          </a>
+          .
+        </p>
       </header>
       {outcome && (
         <p class={outcome.error ? 'error' : 'note'} data-testid="meetings-status" role="status">

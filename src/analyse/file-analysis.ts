@@ -1,0 +1,184 @@
+/**
+ * Analyses a local video file with the live engine, faster than real time where the machine
+ * allows: the video is stepped by seeking, `FILE_FPS` frames per second of video time, each
+ * frame analysed as soon as it decodes (not at the video's own pace). The whole picture is one
+ * multi-person tile, so every face is found, tracked and numbered as in a recording on a call
+ * page (engine/face-identity.ts). The result is a meeting of site `file` in the timeline store,
+ * its seconds the video's own seconds, its people named after the file's name (never its
+ * path). Nothing of the file leaves the page or is stored beyond the per-second records.
+ */
+import { createAnalyzerCache } from '../inference/backend.ts';
+import { makeConfig, type InferenceConfig } from '../inference/config.ts';
+import { imageMaxSide, TilePipeline, type FrameSource, type TileCapture } from '../engine/pipeline.ts';
+import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
+import type { TileReport } from '../shared/types.ts';
+
+/** Frames analysed per second of video time. */
+export const FILE_FPS = 10;
+
+/** Id of the one tile a file is analysed as; its people are `file#1`, `file#2`, ... */
+export const FILE_TILE_ID = 'file';
+
+/** Progress of a running analysis. */
+export interface FileProgress {
+  /** Video time analysed so far, s. */
+  videoSeconds: number;
+  /** The video's duration, s. */
+  duration: number;
+  /** Wall time since the analysis began (models loaded), ms. */
+  elapsedMs: number;
+  /** People numbered so far (those seen only in passing included). */
+  people: number;
+}
+
+/** What an analysis gave. */
+export interface FileResult {
+  meetingId: string;
+  /** People found: faces numbered by the engine and seen for at least MIN_PERSON_SECONDS. */
+  people: number;
+  /** People seen for less than MIN_PERSON_SECONDS (a face found in passing, or one face briefly taken for two). */
+  briefPeople: number;
+  /** Video time analysed, s (the whole video unless cancelled). */
+  videoSeconds: number;
+  /** Wall time of the analysis, ms (model loading not included). */
+  elapsedMs: number;
+  /** Video seconds analysed per wall-clock second. */
+  speed: number;
+  /** The tfjs backend and why it was chosen. */
+  backend: string;
+  /** True when the user stopped it before the end (what was analysed is kept). */
+  stopped: boolean;
+}
+
+/** A person counts as found when their face was seen for at least this long, s. */
+export const MIN_PERSON_SECONDS = 1;
+
+/** A file the page cannot analyse, with a message for the user. */
+export class FileAnalysisError extends Error {}
+
+/** Waits for `event` on `target`, or rejects on its `error` event. */
+function once(target: HTMLVideoElement, event: string): Promise<void> {
+  return new Promise((ok, fail) => {
+    const done = () => {
+      target.removeEventListener(event, done);
+      target.removeEventListener('error', failed);
+      ok();
+    };
+    const failed = () => {
+      target.removeEventListener(event, done);
+      target.removeEventListener('error', failed);
+      fail(new FileAnalysisError(`This file is not a video this browser can play (${target.error?.message || `media error ${target.error?.code ?? '?'}`}).`));
+    };
+    target.addEventListener(event, done);
+    target.addEventListener('error', failed);
+  });
+}
+
+/**
+ * Opens `file` in a muted `<video>` and checks it can be analysed.
+ * @throws FileAnalysisError for an empty file, a file the browser cannot play, or one without a picture.
+ */
+export async function openVideo(file: File): Promise<HTMLVideoElement> {
+  if (file.size === 0) throw new FileAnalysisError(`"${file.name}" is empty (0 bytes).`);
+  const video = document.createElement('video');
+  video.muted = true;
+  video.preload = 'auto';
+  video.src = URL.createObjectURL(file);
+  await once(video, 'loadeddata');
+  if (!video.videoWidth || !video.videoHeight) throw new FileAnalysisError(`"${file.name}" has no video track (audio only?).`);
+  if (!Number.isFinite(video.duration) || video.duration <= 0) throw new FileAnalysisError(`"${file.name}" has no duration the browser can read.`);
+  return video;
+}
+
+/** The frame source of a video element: its current frame, scaled as the live sources scale a tile. */
+function videoSource(video: HTMLVideoElement): FrameSource {
+  const canvas = new OffscreenCanvas(1, 1);
+  const ctx = canvas.getContext('2d', { willReadFrequently: false });
+  return {
+    read(tiles: readonly TileReport[], _viewport, maxSide: number): Promise<TileCapture[] | null> {
+      const tile = tiles[0];
+      if (!tile || !ctx) return Promise.resolve(null);
+      // The resolution may change mid-way: the tile is always the frame as it is now.
+      const vw = video.videoWidth;
+      const vh = video.videoHeight;
+      const scale = Math.min(1, imageMaxSide(tile, maxSide) / Math.max(vw, vh));
+      canvas.width = Math.max(1, Math.round(vw * scale));
+      canvas.height = Math.max(1, Math.round(vh * scale));
+      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+      return Promise.resolve([{ id: tile.id, image: canvas, width: canvas.width, height: canvas.height, cssRect: { x: 0, y: 0, width: vw, height: vh } }]);
+    },
+  };
+}
+
+/** Seeks `video` to `t` s and waits until that frame is there. */
+async function seek(video: HTMLVideoElement, t: number): Promise<void> {
+  const seeked = once(video, 'seeked');
+  video.currentTime = t;
+  await seeked;
+}
+
+const analyzers = createAnalyzerCache();
+
+/**
+ * Analyses `video` (from `openVideo`) of file `name` into a new meeting of site `file`.
+ * @param signal aborting it stops after the current frame; what was analysed is kept as an
+ *   ended meeting (the caller may delete it).
+ * @throws Error when the models cannot load or the store cannot be written; a meeting already
+ *   recorded is ended first, so none is left without an end time.
+ */
+export async function analyseVideo(video: HTMLVideoElement, name: string, opts: { signal?: AbortSignal; onProgress?: (p: FileProgress) => void; config?: InferenceConfig } = {}): Promise<FileResult> {
+  const config = opts.config ?? makeConfig({ backend: { choice: 'auto' } });
+  const selection = await analyzers.get(config);
+  const store: TimelineStore = await openTimelineStore();
+  const meetingId = `file-${crypto.randomUUID()}`;
+  const startedAt = Date.now();
+  const duration = video.duration;
+  let writes: Promise<void> = Promise.resolve();
+  const write = (records: SecondRecord[]) => {
+    writes = writes.then(() => store.addSeconds(records));
+  };
+  let seenSoFar = 0;
+  let t = 0;
+  const t0 = performance.now();
+  try {
+    await store.putMeeting({ schemaVersion: 1, id: meetingId, site: 'file', adapter: 'file', startedAt, endedAt: null, participants: [] });
+    const pipeline = new TilePipeline(
+      selection.analyzer,
+      config,
+      { overlays: false, paused: false, onlyMe: false, baseline: false },
+      { tabId: -1, meetingId, startedAt, backendReason: selection.reason },
+      {
+        onLive: (update) => (seenSoFar = update.participants.filter((p) => p.id !== FILE_TILE_ID).length),
+        onRecords: write,
+        onError: (err) => console.error('[CallMood] frame failed', err),
+      },
+      () => startedAt + video.currentTime * 1000,
+    );
+    const tile = (): TileReport => ({ id: FILE_TILE_ID, name, rect: { x: 0, y: 0, width: video.videoWidth, height: video.videoHeight }, visible: true, isSelf: false, multiFace: true });
+    const source = videoSource(video);
+    for (let k = 0; (t = k / FILE_FPS) < duration && !opts.signal?.aborted; k++) {
+      await seek(video, t);
+      pipeline.setTiles({ adapter: 'generic', site: 'file', viewport: { width: video.videoWidth, height: video.videoHeight }, devicePixelRatio: 1, tiles: [tile()], takenAt: startedAt + t * 1000 });
+      await pipeline.step(source);
+      opts.onProgress?.({ videoSeconds: t, duration, elapsedMs: performance.now() - t0, people: seenSoFar });
+    }
+    write(pipeline.stop());
+    await writes;
+    const videoSeconds = Math.min(duration, t);
+    await store.endMeeting(meetingId, startedAt + Math.round(videoSeconds * 1000));
+    const elapsedMs = performance.now() - t0;
+    const faceSeconds = new Map<string, number>();
+    for (const r of (await store.listSeconds(meetingId)).records) {
+      if (r.participantId !== FILE_TILE_ID) faceSeconds.set(r.participantId, (faceSeconds.get(r.participantId) ?? 0) + r.faceSeconds);
+    }
+    const seen = [...faceSeconds.values()].filter((s) => s > 0);
+    const people = seen.filter((s) => s >= MIN_PERSON_SECONDS).length;
+    return { meetingId, people, briefPeople: seen.length - people, videoSeconds, elapsedMs, speed: elapsedMs > 0 ? videoSeconds / (elapsedMs / 1000) : 0, backend: selection.reason, stopped: Boolean(opts.signal?.aborted) && t < duration };
+  } catch (err) {
+    await writes.catch(() => {});
+    await store.endMeeting(meetingId, startedAt + Math.round(t * 1000)).catch(() => {});
+    throw err;
+  } finally {
+    store.close();
+  }
+}
