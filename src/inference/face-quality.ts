@@ -39,7 +39,7 @@ export interface FaceQuality {
  * Ends of each factor's ramp: the score is 0 at or below `zero` and 1 at or above `one`
  * (for |yaw| and overexposure the other way round). Dark and blur were calibrated on the A
  * halves of degraded copies of lfw-expressions and FER-2013 (docs/signals-protocol.md, rule 1
- * and round 2; `npm run bench:signals-images`): `one` = the 10th percentile of undegraded faces
+ * with the contrast-normalised sharpness; `npm run bench:signals-images`): `one` = the 10th percentile of undegraded faces
  * (mean gray 99, sharpness 35), `zero` = the median of the faces darkened x0.15 (mean gray 19)
  * and blurred with sigma 4 px (sharpness 16). Size: the rule's `zero` (median box side of faces
  * shrunk to 0.18) was not below its `one` (48 px, the emotion network's input), so the guess
