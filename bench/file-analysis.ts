@@ -1,0 +1,261 @@
+/**
+ * npm run bench:file-analysis [-- --runs N] [--no-build]
+ *
+ * How fast does "Analyse a recording" (analyse.html, src/analyse/file-analysis.ts) go, and how
+ * much of that is the analysis rather than the decoding? In one headless Debian Chromium with
+ * the built extension, for two videos:
+ *   - the WolfgangLanger clip (19.7 s, 640x360, one face);
+ *   - a 9-person grid recording made from the face clips with ffmpeg (3x3 cells of 426x240,
+ *     1278x720, 20 s, VP8; made once under os.tmpdir()/callmood-bench/, never in the
+ *     repository), each cell a face for the whole video;
+ * each run (N, default 3, runs interleaved so a busy spell hits both alike) measures:
+ *   - analysis: the page as a user drives it (`analyseInPage`, the file input), its speed in
+ *     video seconds per wall-clock second (`body[data-speed]`, model loading excluded) and the
+ *     people it found;
+ *   - seeking alone: the same seek-stepping at FILE_FPS frames per second of video time over
+ *     the same file in an analyse.html page, waiting for each `seeked`, with no analysis.
+ * Prints medians (min-max) and the ratios "analysis at X× real time; seeking alone at Y×;
+ * analysis takes Z of the time" (Z = 1 − X/Y: the share of the wall time not spent seeking),
+ * and writes bench/results/file-analysis.json. Prints figures only; never passes or fails on
+ * them. Skips, saying why, without the clips or ffmpeg (/usr/bin/ffmpeg or FFMPEG_PATH).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from '../scripts/build.ts';
+import { analyseInPage } from '../scripts/lib/analyse-file.ts';
+import { launchWithExtension, type ExtensionBrowser } from '../scripts/lib/browser.ts';
+import { ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
+import { median } from '../src/shared/stats.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'no-build': { type: 'boolean', default: false } } });
+
+/**
+ * Frames per second of video time the page analyses: read from src/analyse/file-analysis.ts
+ * (that module loads tfjs and cannot be imported in Node), so the seek baseline steps as the
+ * analysis does.
+ */
+const FILE_FPS = (() => {
+  const m = /export const FILE_FPS = (\d+(?:\.\d+)?);/.exec(readFileSync(join(ROOT, 'src/analyse/file-analysis.ts'), 'utf8'));
+  if (!m) throw new Error('FILE_FPS not found in src/analyse/file-analysis.ts');
+  return Number(m[1]);
+})();
+
+/** ffmpeg: env FFMPEG_PATH, else Debian's /usr/bin/ffmpeg. */
+const FFMPEG = process.env.FFMPEG_PATH ?? '/usr/bin/ffmpeg';
+
+/** Where the grid recording is made and kept between runs (outside the repository). */
+const CACHE_DIR = join(tmpdir(), 'callmood-bench');
+
+/** One cell of the grid: a span of a clip [from, to) s, looped to fill the video, maybe mirrored. */
+interface Cell {
+  clip: string;
+  from: number;
+  to: number;
+  hflip: boolean;
+}
+
+const WOLF = 'WolfgangLanger_Pexels.webm';
+/** Grid length, s; cell size, px; frame rate, fps; keyframe interval, frames (5 s, as the Wolfgang clip's 5.3 s). */
+const GRID = { seconds: 20, cellWidth: 426, cellHeight: 240, fps: 24, gop: 120 } as const;
+/**
+ * The nine cells, row by row: every cell shows a face for the whole video. The Wolfgang clip
+ * starts at four different points (so its four cells never show the same frame), the man of
+ * single_face in five (face_noface's first 2 s and noface_face's last 1.9 s are him too, the
+ * parts with a face); mirrored cells differ further. Short spans loop.
+ */
+const CELLS: Cell[] = [
+  { clip: WOLF, from: 0, to: 19.6, hflip: false },
+  { clip: 'single_face.webm', from: 0, to: 2.4, hflip: false },
+  { clip: WOLF, from: 5, to: 19.6, hflip: true },
+  { clip: 'noface_face.webm', from: 4.4, to: 6.3, hflip: false },
+  { clip: WOLF, from: 10, to: 19.6, hflip: false },
+  { clip: 'single_face.webm', from: 0, to: 2.4, hflip: true },
+  { clip: 'face_noface.webm', from: 0, to: 2.0, hflip: true },
+  { clip: WOLF, from: 15, to: 19.6, hflip: true },
+  { clip: 'single_face.webm', from: 0.8, to: 2.4, hflip: false },
+];
+
+/** Why this benchmark cannot run here, or false. */
+function skipReason(): string | false {
+  if (!existsSync(FFMPEG)) return `ffmpeg not found at ${FFMPEG} (apt-get install ffmpeg, or set FFMPEG_PATH)`;
+  const missing = [...new Set(CELLS.map((c) => c.clip))].filter((c) => !existsSync(join(VIDEOS_DIR, c)));
+  return missing.length ? `face clips missing from ${VIDEOS_DIR}: ${missing.join(', ')}` : false;
+}
+
+/**
+ * Makes the 3x3 grid recording (GRID, CELLS) with ffmpeg, or returns the one made before.
+ * Each cell's span is cut at GRID.fps, scaled to the cell, looped (ffmpeg's `loop` filter)
+ * and the nine are joined by `xstack`; VP8 in WebM, no audio.
+ * @returns the path of the video, under CACHE_DIR.
+ * @throws Error with ffmpeg's message when it fails.
+ */
+async function gridVideo(): Promise<string> {
+  const spec = JSON.stringify({ GRID, CELLS });
+  const key = [...spec].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7).toString(16);
+  const path = join(CACHE_DIR, `grid-3x3-${key}.webm`);
+  if (existsSync(path)) return path;
+  await mkdir(CACHE_DIR, { recursive: true });
+  const { seconds, cellWidth: w, cellHeight: h, fps, gop } = GRID;
+  const chains = CELLS.map((c, i) => {
+    const frames = Math.round((c.to - c.from) * fps);
+    return `[${i}:v]fps=${fps},trim=start=${c.from}:end=${c.to},setpts=PTS-STARTPTS,scale=${w}:${h},setsar=1${c.hflip ? ',hflip' : ''},loop=loop=-1:size=${frames}:start=0,setpts=N/${fps}/TB,trim=end_frame=${seconds * fps}[c${i}]`;
+  });
+  const layout = [0, 1, 2].flatMap((row) => [0, 1, 2].map((col) => `${col * w}_${row * h}`)).join('|');
+  const graph = `${chains.join(';')};${CELLS.map((_, i) => `[c${i}]`).join('')}xstack=inputs=9:layout=${layout}[v]`;
+  const partial = `${path}.part.webm`;
+  const args = ['-v', 'error', '-y', ...CELLS.flatMap((c) => ['-i', join(VIDEOS_DIR, c.clip)]), '-filter_complex', graph, '-map', '[v]', '-an', '-t', String(seconds), '-r', String(fps), '-c:v', 'libvpx', '-b:v', '3M', '-g', String(gop), '-deadline', 'good', '-cpu-used', '4', partial];
+  console.log(`making the 9-person grid recording (${3 * w}x${3 * h}, ${seconds} s) with ffmpeg …`);
+  execFileSync(FFMPEG, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  await rename(partial, path);
+  return path;
+}
+
+/** One measured run of one video. */
+interface RunResult {
+  video: string;
+  run: number;
+  /** Analysis: video seconds per wall-clock second (the page's `data-speed`). */
+  analysisSpeed: number;
+  /** People the page found (seen for at least 1 s). */
+  people: number;
+  /** The page's result line. */
+  message: string;
+  /** Seeking alone: video seconds per wall-clock second. */
+  seekSpeed: number;
+  /** Frames sought in the seek-only pass. */
+  seekFrames: number;
+}
+
+/**
+ * Seeks through `file` at FILE_FPS frames per second of video time in an analyse.html page,
+ * as analyseVideo does (set currentTime, wait for `seeked`), with no analysis.
+ * @returns video seconds per wall-clock second, the frames sought, and the video's duration (s).
+ * @throws Error when the page cannot play the file.
+ */
+async function seekOnly(eb: ExtensionBrowser, file: string): Promise<{ speed: number; frames: number; duration: number; width: number; height: number }> {
+  const page = await eb.context.newPage();
+  try {
+    await page.goto(`chrome-extension://${eb.extensionId}/analyse.html`);
+    // The file reaches the page as it reaches the analysis: a File from a file input, opened
+    // from an object URL (not through the page's own input, which would start an analysis).
+    await page.evaluate(() => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = 'bench-file';
+      document.body.append(input);
+    });
+    await page.locator('#bench-file').setInputFiles(file);
+    // No named functions inside: tsx (esbuild keepNames) would wrap them in a `__name` helper
+    // that the page does not have.
+    return await page.evaluate(async (fps) => {
+      const picked = (document.getElementById('bench-file') as HTMLInputElement).files?.[0];
+      if (!picked) throw new Error('no file in the input');
+      const video = document.createElement('video');
+      video.muted = true;
+      video.preload = 'auto';
+      video.src = URL.createObjectURL(picked);
+      video.addEventListener('error', () => console.error(`media error ${video.error?.code}`));
+      await new Promise<void>((ok, fail) => {
+        video.addEventListener('loadeddata', () => ok(), { once: true });
+        video.addEventListener('error', () => fail(new Error(`media error ${video.error?.code}`)), { once: true });
+      });
+      const duration = video.duration;
+      let k = 0;
+      let t = 0;
+      const t0 = performance.now();
+      for (; (t = k / fps) < duration; k++) {
+        const seeked = new Promise<void>((ok) => video.addEventListener('seeked', () => ok(), { once: true }));
+        video.currentTime = t;
+        await seeked;
+      }
+      const wallS = (performance.now() - t0) / 1000;
+      URL.revokeObjectURL(video.src);
+      // As analyseVideo counts it: the whole duration once every frame is done.
+      return { speed: duration / wallS, frames: k, duration, width: video.videoWidth, height: video.videoHeight };
+    }, FILE_FPS);
+  } finally {
+    await page.close();
+  }
+}
+
+const fmt = (x: number, d = 2): string => x.toFixed(d);
+/** `median (min–max)` of `v`. */
+const spread = (v: readonly number[], d = 2): string => `${fmt(median(v), d)} (${fmt(Math.min(...v), d)}–${fmt(Math.max(...v), d)})`;
+
+async function main(): Promise<void> {
+  const runs = Math.max(1, Number.parseInt(values.runs, 10) || 3);
+  const skip = skipReason();
+  if (skip) {
+    console.log(`skipped: ${skip}`);
+    return;
+  }
+  const videos = [join(VIDEOS_DIR, WOLF), await gridVideo()];
+  if (!values['no-build']) await build();
+  const load = loadavg()[0]!;
+  const eb = await launchWithExtension({ extensionDir: join(ROOT, 'dist/chrome') });
+  const results: RunResult[] = [];
+  const facts: Record<string, { duration: number; width: number; height: number }> = {};
+  let backend = '';
+  try {
+    for (let run = 1; run <= runs; run++) {
+      for (const file of videos) {
+        const name = basename(file);
+        const seek = await seekOnly(eb, file);
+        facts[name] = { duration: seek.duration, width: seek.width, height: seek.height };
+        const page = await analyseInPage(eb, file, null);
+        if (page.state !== 'done') throw new Error(`${name}: ${page.message}`);
+        backend ||= /real time, ([^)]+)\)/.exec(page.message)?.[1] ?? '?';
+        results.push({ video: name, run, analysisSpeed: page.speed, people: page.people, message: page.message, seekSpeed: seek.speed, seekFrames: seek.frames });
+        console.log(`run ${run} ${name}: analysis ${fmt(page.speed)}× real time, ${page.people} people; seeking alone ${fmt(seek.speed)}× (${seek.frames} frames)`);
+      }
+    }
+  } finally {
+    await eb.close();
+  }
+
+  const summary = videos.map((file) => {
+    const name = basename(file);
+    const rs = results.filter((r) => r.video === name);
+    const analysis = rs.map((r) => r.analysisSpeed);
+    const seek = rs.map((r) => r.seekSpeed);
+    // Per run: the share of the analysis's wall time that seeking alone does not account for.
+    const analysisShare = rs.map((r) => 1 - r.analysisSpeed / r.seekSpeed);
+    return {
+      video: name,
+      ...facts[name]!,
+      runs: rs.length,
+      people: rs.map((r) => r.people),
+      analysisSpeed: { median: median(analysis), min: Math.min(...analysis), max: Math.max(...analysis) },
+      seekSpeed: { median: median(seek), min: Math.min(...seek), max: Math.max(...seek) },
+      analysisShareOfTime: { median: median(analysisShare), min: Math.min(...analysisShare), max: Math.max(...analysisShare) },
+    };
+  });
+
+  console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${fmt(load, 1)} at the start; backend ${backend}; ${FILE_FPS} frames per video second; medians (min–max) of ${runs} run(s)`);
+  console.log('| video | size, length | people | analysis, × real time | seeking alone, × real time | analysis share of the time |');
+  console.log('|---|---|---|---|---|---|');
+  for (const s of summary) {
+    const shares = results.filter((r) => r.video === s.video).map((r) => 100 * (1 - r.analysisSpeed / r.seekSpeed));
+    console.log(`| ${s.video} | ${s.width}x${s.height}, ${fmt(s.duration, 1)} s | ${s.people.join(', ')} | ${spread(results.filter((r) => r.video === s.video).map((r) => r.analysisSpeed))} | ${spread(results.filter((r) => r.video === s.video).map((r) => r.seekSpeed))} | ${spread(shares, 0)} % |`);
+  }
+  for (const s of summary) {
+    console.log(`${s.video}: analysis at ${fmt(s.analysisSpeed.median)}× real time; seeking alone at ${fmt(s.seekSpeed.median)}×; analysis takes ${fmt(100 * s.analysisShareOfTime.median, 0)} % of the time`);
+  }
+
+  const out = join(ROOT, 'bench/results/file-analysis.json');
+  await mkdir(join(ROOT, 'bench/results'), { recursive: true });
+  await writeFile(
+    out,
+    `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, loadAverageAtStart: load, backend, fileFps: FILE_FPS, runs, grid: { ...GRID, cells: CELLS }, summary, results }, null, 2)}\n`,
+  );
+  console.log(`wrote ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
