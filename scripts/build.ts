@@ -46,7 +46,7 @@ export const BASELINE_MODEL_FILES = ['iris', 'faceres', 'movenet-lightning', 'ha
  * to `<page>.js`, `<page>.html` and `<page>.css` at the root of the extension folder, beside
  * the colours they share (`src/shared/theme.css`).
  */
-export const EXTENSION_PAGES = ['popup', 'report', 'meetings', 'analyse'] as const;
+export const EXTENSION_PAGES = ['popup', 'report', 'meetings', 'analyse', 'mirror'] as const;
 /** WASM binaries of the tfjs WASM backend (single-threaded builds only: MV3's CSP blocks the threaded one's blob: workers). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 
@@ -164,7 +164,7 @@ async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { w
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
   if (target === 'chrome') await copyInto(out, join(root, 'src/offscreen'), ['offscreen.html']);
   for (const page of EXTENSION_PAGES) await copyInto(out, join(root, 'src', page), [`${page}.html`, `${page}.css`]);
-  await copyInto(out, join(root, 'src/shared'), ['theme.css']);
+  await copyInto(out, join(root, 'src/shared'), ['theme.css', 'participant.css']);
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
   await copyInto(join(out, 'models'), join(root, 'models'), CALLMOOD_MODEL_FILES);

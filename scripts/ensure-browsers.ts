@@ -1,9 +1,10 @@
 /**
- * npm run browsers [-- chromium] [firefox-esr]
+ * npm run browsers [-- chromium] [firefox-esr] [ffmpeg]
  *
  * Makes sure the browsers that the tests and the demo drive are installed: Debian's
  * `chromium` (at CHROME_PATH, default /usr/bin/chromium) and `firefox-esr` (at FIREFOX_PATH,
- * default /usr/bin/firefox-esr); with no arguments, both. A missing one is installed from
+ * default /usr/bin/firefox-esr), and `ffmpeg` (at FFMPEG_PATH, default /usr/bin/ffmpeg), which
+ * turns a clip into Chromium's fake camera for the mirror's test; with no arguments, all three. A missing one is installed from
  * Debian's packages when that is possible without asking anyone: running as root on Debian,
  * or under CI with password-less sudo. Then it runs one `apt-get update` and one
  * `apt-get install -y` for everything missing. Otherwise it prints the one command that
@@ -16,16 +17,17 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A browser, named by its Debian package. */
-export type BrowserPackage = 'chromium' | 'firefox-esr';
+/** A browser, named by its Debian package; or `ffmpeg`, which turns a clip into the fake camera of the mirror's test (scripts/lib/fake-camera.ts). */
+export type BrowserPackage = 'chromium' | 'firefox-esr' | 'ffmpeg';
 
 /**
  * Where each browser is looked for, and the variable that overrides it (as `chromePath()` in
  * scripts/lib/browser.ts and `firefoxPath()` in scripts/lib/firefox.ts, which launch them).
  */
-export const BROWSERS: Record<BrowserPackage, { env: 'CHROME_PATH' | 'FIREFOX_PATH'; defaultPath: string }> = {
+export const BROWSERS: Record<BrowserPackage, { env: 'CHROME_PATH' | 'FIREFOX_PATH' | 'FFMPEG_PATH'; defaultPath: string }> = {
   chromium: { env: 'CHROME_PATH', defaultPath: '/usr/bin/chromium' },
   'firefox-esr': { env: 'FIREFOX_PATH', defaultPath: '/usr/bin/firefox-esr' },
+  ffmpeg: { env: 'FFMPEG_PATH', defaultPath: '/usr/bin/ffmpeg' },
 };
 
 /** What `planBrowsers` needs to know about the machine. */

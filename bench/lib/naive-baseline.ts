@@ -63,6 +63,7 @@ export class NaiveHumanAnalyzer implements TileAnalyzer {
         meshScore: face.faceScore,
         probabilities: toProbabilities(scores.some((v) => v > 0) ? scores : EMOTIONS.map(() => 1)),
         signals: null,
+        landmarks: null,
         quality: unmeasuredQuality(Math.max(face.box[2], face.box[3])),
       };
       tiles.push({ key: tile.key, status: 'analysed', tracked: false, stillMs: 0, smallFace: false, face: found, faces: [found] });

@@ -9,7 +9,8 @@
  */
 import { createAnalyzerCache } from '../inference/backend.ts';
 import { makeConfig, type InferenceConfig } from '../inference/config.ts';
-import { imageMaxSide, TilePipeline, type FrameSource, type TileCapture } from '../engine/pipeline.ts';
+import { TilePipeline, type FrameSource } from '../engine/pipeline.ts';
+import { videoFrameSource } from '../engine/video-source.ts';
 import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
 import type { TileReport } from '../shared/types.ts';
 
@@ -90,26 +91,6 @@ export async function openVideo(file: File): Promise<HTMLVideoElement> {
   return video;
 }
 
-/** The frame source of a video element: its current frame, scaled as the live sources scale a tile. */
-function videoSource(video: HTMLVideoElement): FrameSource {
-  const canvas = new OffscreenCanvas(1, 1);
-  const ctx = canvas.getContext('2d', { willReadFrequently: false });
-  return {
-    read(tiles: readonly TileReport[], _viewport, maxSide: number): Promise<TileCapture[] | null> {
-      const tile = tiles[0];
-      if (!tile || !ctx) return Promise.resolve(null);
-      // The resolution may change mid-way: the tile is always the frame as it is now.
-      const vw = video.videoWidth;
-      const vh = video.videoHeight;
-      const scale = Math.min(1, imageMaxSide(tile, maxSide) / Math.max(vw, vh));
-      canvas.width = Math.max(1, Math.round(vw * scale));
-      canvas.height = Math.max(1, Math.round(vh * scale));
-      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-      return Promise.resolve([{ id: tile.id, image: canvas, width: canvas.width, height: canvas.height, cssRect: { x: 0, y: 0, width: vw, height: vh } }]);
-    },
-  };
-}
-
 /** Seeks `video` to `t` s and waits until that frame is there. */
 async function seek(video: HTMLVideoElement, t: number): Promise<void> {
   const seeked = once(video, 'seeked');
@@ -154,11 +135,17 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
       },
       () => startedAt + video.currentTime * 1000,
     );
-    const tile = (): TileReport => ({ id: FILE_TILE_ID, name, rect: { x: 0, y: 0, width: video.videoWidth, height: video.videoHeight }, visible: true, isSelf: false, multiFace: true });
-    const source = videoSource(video);
+    // The picture keeps the first frame's size as its space: a frame of another size (a
+    // recording whose resolution changes part-way) is mapped onto it, so a face keeps its
+    // place, and its person number (matched by position, engine/face-identity.ts), across the
+    // change. Read in the frame's own space, the boxes jump and the face becomes a new person.
+    const space = { x: 0, y: 0, width: video.videoWidth, height: video.videoHeight };
+    const frames = videoFrameSource(video);
+    const source: FrameSource = { read: async (tiles, viewport, maxSide) => (await frames.read(tiles, viewport, maxSide))?.map((c) => ({ ...c, cssRect: space })) ?? null };
+    const tile = (): TileReport => ({ id: FILE_TILE_ID, name, rect: { ...space }, visible: true, isSelf: false, multiFace: true });
     for (let k = 0; (t = k / FILE_FPS) < duration && !opts.signal?.aborted; k++) {
       await seek(video, t);
-      pipeline.setTiles({ adapter: 'generic', site: 'file', viewport: { width: video.videoWidth, height: video.videoHeight }, devicePixelRatio: 1, tiles: [tile()], takenAt: startedAt + t * 1000 });
+      pipeline.setTiles({ adapter: 'generic', site: 'file', viewport: { width: space.width, height: space.height }, devicePixelRatio: 1, tiles: [tile()], takenAt: startedAt + t * 1000 });
       await pipeline.step(source);
       opts.onProgress?.({ videoSeconds: t, duration, elapsedMs: performance.now() - t0, people: seenSoFar });
     }

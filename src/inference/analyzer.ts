@@ -27,6 +27,18 @@ interface Found {
   score: number;
   meshScore: number | null;
   signals: LandmarkSignals | null;
+  /** 468 (x, y, z) landmarks, tile px; null without the mesh. */
+  landmarks: Float32Array | null;
+}
+
+/** Landmarks in detector px of `window` (scaled by `scale`) mapped to tile px, in place. */
+function windowToTile(points: Float32Array, window: Rect, scale: number): Float32Array {
+  for (let j = 0; j < points.length; j += 3) {
+    points[j] = window.x + points[j]! / scale;
+    points[j + 1] = window.y + points[j + 1]! / scale;
+    points[j + 2] = points[j + 2]! / scale;
+  }
+  return points;
 }
 
 /**
@@ -149,7 +161,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
         plan.track.forEach((t, k) => {
           const box = applyFit(t.track, fits[k]!, sized(t.index), mesh.minScore);
           if (!box) plan.detect.add(t.index); // a face was lost: detect the tile again now
-          else tracked.push({ index: t.index, box: intersectRect(box, { x: 0, y: 0, ...sized(t.index) }), score: t.track.score, meshScore: t.track.meshScore, signals: fits[k]!.signals });
+          else tracked.push({ index: t.index, box: intersectRect(box, { x: 0, y: 0, ...sized(t.index) }), score: t.track.score, meshScore: t.track.meshScore, signals: fits[k]!.signals, landmarks: fits[k]!.landmarks });
         });
       }
       // Two tracks of one tile that drifted onto the same face (people crossing in a
@@ -176,7 +188,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
         }
         for (const c of faces) {
           const points = mesh.verify ? landmarksFromHuman(c.face.mesh, Math.max(c.face.size[0], c.face.size[1])) : null;
-          found.push({ index: i, score: c.face.boxScore, meshScore: mesh.verify ? c.face.faceScore : null, box: c.box, signals: points ? landmarkSignals(points) : null });
+          found.push({ index: i, score: c.face.boxScore, meshScore: mesh.verify ? c.face.faceScore : null, box: c.box, signals: points ? landmarkSignals(points) : null, landmarks: points ? windowToTile(points, c.window, c.scale) : null });
         }
       }
       if (found.length > 0) {
@@ -192,7 +204,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
         timing.signalsMs = performance.now() - te - timing.emotionMs;
         found.forEach((f, k) => {
           const quality = faceQuality(Math.max(f.box.width, f.box.height), f.signals?.pose.yaw ?? null, measured[k]!.brightness, measured[k]!.sharpness);
-          results[f.index]!.faces.push({ box: f.box, score: f.score, meshScore: f.meshScore, probabilities: probabilities[k]!, signals: f.signals, quality, ...(looks[k] ? { appearance: looks[k] } : {}) });
+          results[f.index]!.faces.push({ box: f.box, score: f.score, meshScore: f.meshScore, probabilities: probabilities[k]!, signals: f.signals, quality, landmarks: f.landmarks, ...(looks[k] ? { appearance: looks[k] } : {}) });
         });
         for (const r of results) {
           r.faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);

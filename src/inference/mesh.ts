@@ -7,6 +7,7 @@
  */
 import type { Human, Tensor } from '@vladmandic/human';
 import { cropBoxes, type TileBox } from './crops.ts';
+import type { Rect } from '../shared/types.ts';
 import { landmarkSignals, type LandmarkSignals } from './face-signals.ts';
 
 /** Input side of human's face mesh model, px. */
@@ -50,6 +51,26 @@ export interface MeshFit {
   extent: number;
   /** Head pose, eye openness and mouth opening from the fitted landmarks (face-signals.ts). */
   signals: LandmarkSignals;
+  /** The 468 landmarks as flat (x, y, z) triples in tile px on every axis (z scaled as x). */
+  landmarks: Float32Array;
+}
+
+/**
+ * Landmarks `offset`..`offset + count` of `points` (flat x, y, z in crop px of a `size` px crop)
+ * mapped into tile px through the crop `box`: x and y by the box's scale and origin, z by the
+ * x scale. A new array of `count` triples.
+ */
+export function cropToTile(points: ArrayLike<number>, offset: number, count: number, box: Rect, size: number): Float32Array {
+  const out = new Float32Array(count * 3);
+  const sx = box.width / size;
+  const sy = box.height / size;
+  for (let i = 0; i < count; i++) {
+    const j = (offset + i) * 3;
+    out[i * 3] = box.x + points[j]! * sx;
+    out[i * 3 + 1] = box.y + points[j + 1]! * sy;
+    out[i * 3 + 2] = points[j + 2]! * sx;
+  }
+  return out;
 }
 
 /**
@@ -75,7 +96,7 @@ export async function fitMeshes(human: Human, items: readonly TileBox[]): Promis
       const sy = b.height / size;
       // Crop px on all three axes (the raw output's z is in the same units), as landmarkSignals expects.
       const signals = landmarkSignals(points!, k * MESH_POINTS);
-      return { confidence: confidence![k]!, center: { x: b.x + ((x0 + x1) / 2) * sx, y: b.y + ((y0 + y1) / 2) * sy }, extent: Math.max((x1 - x0) * sx, (y1 - y0) * sy), signals };
+      return { confidence: confidence![k]!, center: { x: b.x + ((x0 + x1) / 2) * sx, y: b.y + ((y0 + y1) / 2) * sy }, extent: Math.max((x1 - x0) * sx, (y1 - y0) * sy), signals, landmarks: cropToTile(points!, k * MESH_POINTS, MESH_POINTS, b, size) };
     });
   } finally {
     tf.dispose(outputs);

@@ -77,6 +77,11 @@ export interface FaceAnalysis {
   signals: LandmarkSignals | null;
   /** How far the face can be trusted for a label (size, |yaw|, brightness, sharpness; face-quality.ts). */
   quality: FaceQuality;
+  /**
+   * The face mesh's 468 landmarks (MediaPipe FaceMesh topology) as flat (x, y, z) triples in tile
+   * px on every axis (z away from the camera); null when the mesh is off (`mesh.verify` false).
+   */
+  landmarks: Float32Array | null;
   /** Appearance descriptor (4x4 RGB thumbnail of `box`, 48 values in 0..255), only for tiles with `maxFaces` > 1. */
   appearance?: number[];
 }

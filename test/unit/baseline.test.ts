@@ -34,7 +34,7 @@ test('the baseline is the per-class median of the first minute, and the change i
 test('the live view carries the change only with the option on and once the baseline is complete', () => {
   const p = new Participant('a', 'a', 'Ann', false, { ...DEFAULT_CONFIG.live, minFaceFrames: 1 }, DEFAULT_CONFIG.signals);
   p.analysed = true;
-  const face = (probabilities = REST) => ({ status: 'analysed' as const, stillMs: 0, smallFace: false, face: { box: { x: 0, y: 0, width: 120, height: 120 }, score: 1, meshScore: 1, probabilities, signals: null, quality: unmeasuredQuality(120) } });
+  const face = (probabilities = REST) => ({ status: 'analysed' as const, stillMs: 0, smallFace: false, face: { box: { x: 0, y: 0, width: 120, height: 120 }, score: 1, meshScore: 1, probabilities, signals: null, landmarks: null, quality: unmeasuredQuality(120) } });
   for (let t = 0; t < BASELINE_WINDOW_MS; t += 1000) p.apply(face(), t);
   assert.equal(p.view(true).baseline, null, 'still collecting');
   p.apply(face(), BASELINE_WINDOW_MS);

@@ -18,7 +18,7 @@ import type { SecondRecord } from '../../src/shared/timeline-store.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
 
 /** Face fields beyond the box and probabilities: no landmarks, a readable quality. */
-const READABLE = { signals: null, quality: unmeasuredQuality(80) };
+const READABLE = { signals: null, landmarks: null, quality: unmeasuredQuality(80) };
 
 const HAPPY = toProbabilities([0, 0, 0, 0.9, 0, 0, 0.1]);
 

@@ -17,7 +17,7 @@ import type { TileReport } from '../../src/shared/types.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
 
 /** Face fields beyond the box and probabilities: no landmarks, a readable quality. */
-const READABLE = { signals: null, quality: unmeasuredQuality(80) };
+const READABLE = { signals: null, landmarks: null, quality: unmeasuredQuality(80) };
 
 const tiles = (n: number) => Array.from({ length: n }, (_, k) => ({ id: `t${k}` }));
 

@@ -32,6 +32,7 @@ function face(opts: { yaw?: number; pitch?: number; eyes?: number; mouth?: numbe
     meshScore: 1,
     probabilities: HAPPY,
     signals: landmarks ? { pose: { yaw, pitch, roll: 0 }, eyeOpenness: eyes, mouthOpening: mouth } : null,
+    landmarks: null,
     quality: faceQuality(side, landmarks ? yaw : null, brightness, sharpness),
   };
 }
