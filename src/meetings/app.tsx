@@ -116,7 +116,11 @@ export function MeetingsApp() {
       <header>
         <h1>CallMood meetings</h1>
         <p class="muted">
-          Stored only in this browser. Open one to see its report, or delete it. A video file of your own can be analysed too:{' '}
+          Stored only in this browser. Open one to see its report, or delete it. Your own camera and your own video files can be analysed too:{' '}
+          <a href="mirror.html" data-testid="open-mirror">
+            Mirror
+          </a>
+          ,{' '}
           <a href="analyse.html" data-testid="open-analyse">
             Analyse a recording
           </a>

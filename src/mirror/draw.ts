@@ -4,7 +4,7 @@
  * the video (CSS), so everything here is drawn unmirrored.
  */
 import { LANDMARK } from '../inference/face-signals.ts';
-import type { MirrorFace } from './mirror-session.ts';
+import type { MirrorFace } from './faces.ts';
 
 /** A 2-D point or direction, video px. */
 export interface Point {

@@ -7,13 +7,13 @@
  */
 import { createAnalyzerCache, type BackendSelection } from '../inference/backend.ts';
 import { makeConfig, type InferenceConfig } from '../inference/config.ts';
-import type { HeadPose } from '../inference/face-signals.ts';
 import type { AnalyseMode, TileAnalysis, TileAnalyzer, TileImage } from '../inference/types.ts';
 import { TilePipeline } from '../engine/pipeline.ts';
 import { videoFrameSource } from '../engine/video-source.ts';
 import type { LiveUpdate } from '../shared/messages.ts';
 import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
-import type { Rect, TilesSnapshot } from '../shared/types.ts';
+import type { TilesSnapshot } from '../shared/types.ts';
+import { facesInVideo, type MirrorFace } from './faces.ts';
 
 /** The one tile (and participant) id of the mirror: the user. */
 export const MIRROR_TILE_ID = 'camera';
@@ -26,16 +26,6 @@ export const MIRROR_SITE = 'camera';
 
 /** Frames the mirror asks for per second; a frame still being analysed skips the next tick. */
 export const MIRROR_TARGET_FPS = 30;
-
-/** One face of the latest analysed frame, in px of the camera's picture (unmirrored). */
-export interface MirrorFace {
-  /** Face bounding box, video px. */
-  box: Rect;
-  /** 468 (x, y, z) landmarks in video px on every axis (MediaPipe FaceMesh topology); null without the mesh. */
-  landmarks: Float32Array | null;
-  /** Head pose, degrees (face-signals.ts); null without the mesh. */
-  pose: HeadPose | null;
-}
 
 /** The face geometry of the latest analysed frame. */
 export interface MirrorFrame {
@@ -97,24 +87,6 @@ class WatchedAnalyzer implements TileAnalyzer {
   }
 
   dispose(): void {}
-}
-
-/** `result`'s faces scaled from the tile image (`image`) to the video's px. */
-export function facesInVideo(image: Pick<TileImage, 'width' | 'height'>, result: Pick<TileAnalysis, 'faces'>, width: number, height: number): MirrorFace[] {
-  const sx = width / image.width;
-  const sy = height / image.height;
-  return result.faces.map((f) => {
-    let landmarks: Float32Array | null = null;
-    if (f.landmarks) {
-      landmarks = new Float32Array(f.landmarks.length);
-      for (let j = 0; j < landmarks.length; j += 3) {
-        landmarks[j] = f.landmarks[j]! * sx;
-        landmarks[j + 1] = f.landmarks[j + 1]! * sy;
-        landmarks[j + 2] = f.landmarks[j + 2]! * sx;
-      }
-    }
-    return { box: { x: f.box.x * sx, y: f.box.y * sy, width: f.box.width * sx, height: f.box.height * sy }, landmarks, pose: f.signals?.pose ?? null };
-  });
 }
 
 const analyzers = createAnalyzerCache();

@@ -1,4 +1,4 @@
-/** The popup's links to CallMood's own pages: the report of the current meeting, the list of meetings and the analysis of a recording, each opened in a new tab. */
+/** The popup's links to CallMood's own pages: the report of the current meeting, the list of meetings, the mirror and the analysis of a recording, each opened in a new tab. */
 import browser from 'webextension-polyfill';
 import { useState } from 'preact/hooks';
 import { errorText } from '../shared/errors.ts';
@@ -14,9 +14,10 @@ export async function openPage(path: string): Promise<void> {
 }
 
 /**
- * "Open report" (`data-testid="open-report"`, disabled when `meetingId` is null) and
- * "Meetings" (`data-testid="open-meetings"`) and "File…" (`data-testid="open-analyse"`: analyse a
- * recording); a failure shows in `page-link-error`.
+ * "Open report" (`data-testid="open-report"`, disabled when `meetingId` is null),
+ * "Meetings" (`data-testid="open-meetings"`), "Mirror" (`data-testid="open-mirror"`: one's own
+ * camera) and "File…" (`data-testid="open-analyse"`: analyse a recording); a failure shows in
+ * `page-link-error`.
  */
 export function PageLinks({ meetingId, open = openPage }: { meetingId: string | null; open?: (path: string) => Promise<void> }) {
   const [error, setError] = useState<string | null>(null);
@@ -31,6 +32,9 @@ export function PageLinks({ meetingId, open = openPage }: { meetingId: string | 
       </button>
       <button type="button" data-testid="open-meetings" title="Every stored meeting, in a new tab" onClick={() => go('meetings.html')}>
         Meetings
+      </button>
+      <button type="button" data-testid="open-mirror" title="Your own camera, analysed live, in a new tab" onClick={() => go('mirror.html')}>
+        Mirror
       </button>
       <button type="button" data-testid="open-analyse" title="Analyse a video file of your own, in a new tab" onClick={() => go('analyse.html')}>
         File…
