@@ -3,20 +3,66 @@
  * input) through the same code as `npm run analyse`: the WolfgangLanger clip gives one person
  * with about one record per second of video, negative emotions early and happy after about
  * 10 s, and a report; the no_face clip gives no person and says so; a text file named `.mp4`
- * and an empty file give a clear error and leave no meeting without an end time.
+ * and an empty file give a clear error and leave no meeting without an end time. Mid-way:
+ * Cancel returns the page to idle and leaves no meeting behind; Stop keeps an ended meeting
+ * that records only up to where it stopped; a video whose frame size changes part-way (made
+ * here with ffmpeg, skipped without it) is analysed to the end and finds its person.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import Papa from 'papaparse';
+import type { Page } from 'playwright-core';
 import { analyseInPage, type PageResult } from '../../scripts/lib/analyse-file.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../../scripts/lib/browser.ts';
-import { ROOT, VIDEOS_DIR } from '../../scripts/lib/call-session.ts';
+import { downloadByClicks, ROOT, VIDEOS_DIR } from '../../scripts/lib/call-session.ts';
 import { ensureBuilt, noBrowserReason, noVideosReason, scenario, TEST_OUTPUT } from './helpers.ts';
 
 const skip = noBrowserReason() || noVideosReason();
 const NEGATIVE = ['angry', 'disgust', 'fear', 'sad'];
+/** ffmpeg, to make the video whose frame size changes: env FFMPEG_PATH, else Debian's. */
+const FFMPEG = process.env.FFMPEG_PATH ?? '/usr/bin/ffmpeg';
+
+/** Why the tests that make a video with ffmpeg cannot run here, or false. */
+function noFfmpegReason(): string | false {
+  return existsSync(FFMPEG) ? false : `ffmpeg not found at ${FFMPEG} (apt-get install ffmpeg, or set FFMPEG_PATH)`;
+}
+
+/** The ids of the meetings the Meetings page lists (its `meeting-row`s), and which of them are running. */
+async function meetingRows(eb: ExtensionBrowser): Promise<{ ids: string[]; running: string[] }> {
+  const page = await eb.context.newPage();
+  try {
+    await page.goto(`chrome-extension://${eb.extensionId}/meetings.html`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="meetings"], [data-testid="meetings-empty"], [data-testid="meetings-error"]'), null, { timeout: 20_000 });
+    return await page.locator('[data-testid="meeting-row"]').evaluateAll((els) => ({
+      ids: els.map((el) => el.getAttribute('data-meeting-id') ?? ''),
+      running: els.filter((el) => el.querySelector('[data-testid="meeting-duration"]')?.textContent?.trim() === 'running').map((el) => el.getAttribute('data-meeting-id') ?? ''),
+    }));
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * Opens analyse.html, gives it `file` through its file input and waits until the progress bar
+ * passes `seconds` of video.
+ * @returns the page, still analysing.
+ */
+async function analyseUntil(eb: ExtensionBrowser, file: string, seconds: number): Promise<Page> {
+  const page = await eb.context.newPage();
+  await page.goto(`chrome-extension://${eb.extensionId}/analyse.html`);
+  await page.getByTestId('file').setInputFiles(file);
+  await page.waitForFunction((s) => Number(document.querySelector<HTMLProgressElement>('[data-testid="progress"]')?.value ?? 0) >= s, seconds, { timeout: 120_000, polling: 50 });
+  return page;
+}
+
+/** The progress bar's value now: video seconds analysed. */
+function progressNow(page: Page): Promise<number> {
+  return page.getByTestId('progress').evaluate((el) => (el as HTMLProgressElement).value);
+}
 
 describe('analysing a recording (analyse.html)', { skip }, () => {
   const { step, check } = scenario();
@@ -87,5 +133,122 @@ describe('analysing a recording (analyse.html)', { skip }, () => {
     const running = await page.locator('[data-testid="meeting-row"]').evaluateAll((els) => els.filter((el) => /running/i.test(el.textContent ?? '')).length);
     assert.equal(running, 0, 'no meeting left without an end time');
     await page.close();
+  });
+  check('Cancel mid-way returns the page to idle and leaves no meeting behind', async () => {
+    const before = await meetingRows(eb);
+    const page = await analyseUntil(eb, join(VIDEOS_DIR, 'WolfgangLanger_Pexels.webm'), 3);
+    try {
+      const during = await meetingRows(eb);
+      assert.equal(during.running.length, 1, 'the analysis writes a running meeting while it goes');
+      await page.getByTestId('cancel').click();
+      await page.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout: 30_000 });
+      assert.equal(await page.getByTestId('running').count(), 0, 'no progress shown any more');
+      assert.equal(await page.getByTestId('done').count(), 0, 'no result shown');
+      assert.equal(await page.getByTestId('file').isEnabled(), true, 'a new file can be chosen');
+    } finally {
+      await page.close();
+    }
+    const after = await meetingRows(eb);
+    assert.deepEqual([...after.ids].sort(), [...before.ids].sort(), 'the Meetings page lists exactly the meetings it listed before');
+    assert.deepEqual(after.running, []);
+  });
+
+  check('Stop mid-way keeps an ended meeting that records only up to where it stopped', async () => {
+    const page = await analyseUntil(eb, join(VIDEOS_DIR, 'WolfgangLanger_Pexels.webm'), 3);
+    let meetingId: string;
+    let stoppedAt: number;
+    try {
+      stoppedAt = await progressNow(page);
+      await page.getByTestId('stop').click();
+      await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
+      const result = (await page.getByTestId('result').innerText()).trim();
+      assert.match(result, /^Stopped: /, result);
+      assert.match(result, /1 person found/, result);
+      meetingId = (await page.evaluate(() => document.body.dataset.meetingId)) ?? '';
+      assert.ok(meetingId, 'the page names the kept meeting');
+    } finally {
+      await page.close();
+    }
+    const rows = await meetingRows(eb);
+    assert.ok(rows.ids.includes(meetingId), 'the Meetings page lists the kept meeting');
+    assert.ok(!rows.running.includes(meetingId), 'and it is not running');
+    const report = await eb.context.newPage();
+    let files: Record<string, string>;
+    try {
+      await report.goto(`chrome-extension://${eb.extensionId}/report.html?meeting=${encodeURIComponent(meetingId)}`);
+      await report.waitForFunction(() => ['ready', 'empty', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      files = await downloadByClicks(eb, report, join(out, 'stopped'), [
+        ['export-json', 'summary.json', /\.json$/],
+        ['export-csv', 'timeline.csv', /\.csv$/],
+      ]);
+    } finally {
+      await report.close();
+    }
+    const summary = JSON.parse(await readFile(files['summary.json']!, 'utf8'));
+    assert.ok(summary.meeting.endedAt, 'the meeting has an end time');
+    const endS = (Date.parse(summary.meeting.endedAt) - Date.parse(summary.meeting.startedAt)) / 1000;
+    // The loop stops after the frame in hand when the click arrives: a few frames past what the bar showed.
+    assert.ok(endS >= stoppedAt && endS <= stoppedAt + 3, `ended at ${endS} s of video, stopped at ${stoppedAt} s`);
+    const stoppedRows = Papa.parse<Record<string, string>>(await readFile(files['timeline.csv']!, 'utf8'), { header: true, skipEmptyLines: true }).data;
+    const last = Math.max(...stoppedRows.map((r) => Number(r.second)));
+    assert.ok(stoppedRows.length > 0 && last <= Math.ceil(endS), `seconds recorded up to ${last}, the meeting ends at ${endS} s`);
+  });
+
+  check('a video whose frame size changes part-way is analysed to the end and finds its person', async (t) => {
+    const noFfmpeg = noFfmpegReason();
+    if (noFfmpeg) {
+      t.skip(noFfmpeg);
+      return;
+    }
+    // The WolfgangLanger clip's 10-13 s at 640x360, then its 13-16 s at 320x240 (another
+    // aspect ratio too), each encoded to VP8 and joined without re-encoding, so the frame size
+    // really changes in the middle of one stream, with the same face on both sides.
+    // (single_face would not do: the analysis finds two people in it even unchanged.)
+    const dir = join(out, 'resize');
+    await mkdir(dir, { recursive: true });
+    const parts = [
+      [10, '640:360', join(dir, 'a.webm')],
+      [13, '320:240', join(dir, 'b.webm')],
+    ] as const;
+    for (const [from, size, path] of parts) {
+      execFileSync(FFMPEG, ['-v', 'error', '-y', '-ss', String(from), '-t', '3', '-i', join(VIDEOS_DIR, 'WolfgangLanger_Pexels.webm'), '-vf', `scale=${size},setsar=1`, '-an', '-c:v', 'libvpx', '-b:v', '1M', path]);
+    }
+    const list = join(dir, 'list.txt');
+    await writeFile(list, parts.map(([, , path]) => `file '${path}'\n`).join(''));
+    const video = join(dir, 'wolfgang-640x360-then-320x240.webm');
+    execFileSync(FFMPEG, ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', video]);
+
+    const probe = await eb.context.newPage();
+    try {
+      await probe.goto(`chrome-extension://${eb.extensionId}/analyse.html`);
+      await probe.evaluate(() => document.body.append(Object.assign(document.createElement('input'), { type: 'file', id: 'probe' })));
+      await probe.locator('#probe').setInputFiles(video);
+      const sizes = await probe.evaluate(async () => {
+        const v = document.createElement('video');
+        v.muted = true;
+        v.src = URL.createObjectURL((document.getElementById('probe') as HTMLInputElement).files![0]!);
+        await new Promise((ok) => v.addEventListener('loadeddata', ok, { once: true }));
+        const seen: string[] = [];
+        for (const at of [1, 4.5]) {
+          const seeked = new Promise((ok) => v.addEventListener('seeked', ok, { once: true }));
+          v.currentTime = at;
+          await seeked;
+          seen.push(`${v.videoWidth}x${v.videoHeight}`);
+        }
+        return seen;
+      });
+      assert.deepEqual(sizes, ['640x360', '320x240'], 'the browser sees the frame size change');
+    } finally {
+      await probe.close();
+    }
+
+    const r = await analyseInPage(eb, video, join(dir, 'exports'), 120_000);
+    assert.equal(r.state, 'done', r.message);
+    assert.match(r.message, /^0:06 of /, `the whole 6 s analysed: ${r.message}`);
+    assert.equal(r.people, 1, r.message);
+    const csv = Papa.parse<Record<string, string>>(await readFile(r.files['timeline.csv']!, 'utf8'), { header: true, skipEmptyLines: true }).data;
+    const withFace = csv.filter((row) => row.participant_id === 'file#1' && row.face_visible === '1').map((row) => Number(row.second));
+    for (const second of [1, 2, 4, 5]) assert.ok(withFace.includes(second), `person 1 seen in second ${second} (seen in ${withFace.join(', ')})`);
+    assert.deepEqual((await meetingRows(eb)).running, [], 'no meeting left without an end time');
   });
 });
