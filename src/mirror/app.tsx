@@ -8,7 +8,7 @@
  * Test hooks on `<body>`: `data-camera` (`starting` / `on` / `off` / `error`),
  * `data-camera-error` (a `CameraProblem`, or `lost` when the camera stopped while in use),
  * `data-face` (`true` while a face is drawn), `data-fps` (new pictures analysed per second, 1
- * decimal), `data-backend`,
+ * decimal), `data-inference-ms` (median inference time of a frame, 1 decimal), `data-backend`,
  * `data-recording` (`true` / `false`) and `data-meeting-id` (the last finished recording).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -174,6 +174,7 @@ export function MirrorApp() {
     if (saved) body.meetingId = saved.meetingId;
     if (live) {
       body.fps = (frame.current?.analysedFps ?? 0).toFixed(1);
+      body.inferenceMs = live.stats.inferenceMs.toFixed(1);
       body.backend = live.stats.backend ?? '';
     }
   }, [camera, recording, saved, live]);
