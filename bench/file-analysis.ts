@@ -16,8 +16,12 @@
  *     the same file in an analyse.html page, waiting for each `seeked`, with no analysis.
  * Prints medians (min-max) and the ratios "analysis at X× real time; seeking alone at Y×;
  * analysis takes Z of the time" (Z = 1 − X/Y: the share of the wall time not spent seeking),
- * and writes bench/results/file-analysis.json. Prints figures only; never passes or fails on
- * them. Skips, saying why, without the clips or ffmpeg (/usr/bin/ffmpeg or FFMPEG_PATH).
+ * and writes bench/results/file-analysis.json with the machine (cores, load average per run),
+ * the backend and the inference configuration the page ran with (the shipped defaults: the
+ * page asks for backend 'auto' only). The grid's people are bounded by
+ * `detector.maxFacesPerTile` faces per frame: the whole picture is one tile. Prints figures
+ * only; never passes or fails on them. Skips, saying why, without the clips or ffmpeg
+ * (/usr/bin/ffmpeg or FFMPEG_PATH).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,6 +33,7 @@ import { build } from '../scripts/build.ts';
 import { analyseInPage } from '../scripts/lib/analyse-file.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../scripts/lib/browser.ts';
 import { ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
+import { DEFAULT_CONFIG } from '../src/inference/config.ts';
 import { median } from '../src/shared/stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'no-build': { type: 'boolean', default: false } } });
@@ -128,6 +133,8 @@ interface RunResult {
   seekSpeed: number;
   /** Frames sought in the seek-only pass. */
   seekFrames: number;
+  /** The machine's 1-minute load average when this run began (2 cores: above 2 means others were busy too). */
+  loadAverage: number;
 }
 
 /**
@@ -204,13 +211,14 @@ async function main(): Promise<void> {
     for (let run = 1; run <= runs; run++) {
       for (const file of videos) {
         const name = basename(file);
+        const loadAverage = loadavg()[0]!;
         const seek = await seekOnly(eb, file);
         facts[name] = { duration: seek.duration, width: seek.width, height: seek.height };
         const page = await analyseInPage(eb, file, null);
         if (page.state !== 'done') throw new Error(`${name}: ${page.message}`);
         backend ||= /real time, ([^)]+)\)/.exec(page.message)?.[1] ?? '?';
-        results.push({ video: name, run, analysisSpeed: page.speed, people: page.people, message: page.message, seekSpeed: seek.speed, seekFrames: seek.frames });
-        console.log(`run ${run} ${name}: analysis ${fmt(page.speed)}× real time, ${page.people} people; seeking alone ${fmt(seek.speed)}× (${seek.frames} frames)`);
+        results.push({ video: name, run, analysisSpeed: page.speed, people: page.people, message: page.message, seekSpeed: seek.speed, seekFrames: seek.frames, loadAverage });
+        console.log(`run ${run} ${name}: analysis ${fmt(page.speed)}× real time, ${page.people} people; seeking alone ${fmt(seek.speed)}× (${seek.frames} frames); load average ${fmt(loadAverage, 1)}`);
       }
     }
   } finally {
@@ -235,7 +243,7 @@ async function main(): Promise<void> {
     };
   });
 
-  console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${fmt(load, 1)} at the start; backend ${backend}; ${FILE_FPS} frames per video second; medians (min–max) of ${runs} run(s)`);
+  console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${fmt(load, 1)} at the start; backend ${backend}; ${FILE_FPS} frames per video second; at most ${DEFAULT_CONFIG.detector.maxFacesPerTile} faces per frame; medians (min–max) of ${runs} run(s)`);
   console.log('| video | size, length | people | analysis, × real time | seeking alone, × real time | analysis share of the time |');
   console.log('|---|---|---|---|---|---|');
   for (const s of summary) {
@@ -250,7 +258,7 @@ async function main(): Promise<void> {
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
   await writeFile(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, loadAverageAtStart: load, backend, fileFps: FILE_FPS, runs, grid: { ...GRID, cells: CELLS }, summary, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, loadAverageAtStart: load, backend, fileFps: FILE_FPS, runs, config: DEFAULT_CONFIG, grid: { ...GRID, cells: CELLS }, summary, results }, null, 2)}\n`,
   );
   console.log(`wrote ${out}`);
 }
