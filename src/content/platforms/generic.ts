@@ -5,8 +5,9 @@
  *
  * What it relies on, having no site knowledge:
  * - tiles: every `<video>` and `<canvas>` whose CSS box is at least 96x96 px;
- * - names: the `title` / `aria-label` of the element or its nearest labelled ancestor, or the
- *   `<figcaption>` of an enclosing `<figure>`; else "Tile N";
+ * - names: the label the page shows for the tile (page-labels.ts: an accessible name, a
+ *   caption or heading of the tile's container, a name drawn over the picture, a text just
+ *   above or below it); else "Tile N";
  * - self view: a mirrored picture (negative x-scale), which is how call pages show the local
  *   camera;
  * - screen shares: skipped when the element or an ancestor is named like one (id, class,
@@ -15,7 +16,8 @@
  *   webinar, a meeting-room camera) it is marked `multiFace`, and each face in it becomes a
  *   participant of its own.
  */
-import { cleanName, createIdRegistry, inScreenShare, isVideo, looksMirrored } from '../dom-helpers.ts';
+import { createIdRegistry, inScreenShare, isVideo, looksMirrored } from '../dom-helpers.ts';
+import { pageLabels } from '../page-labels.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
 /** Smallest CSS box (width and height, CSS px) of a `<video>` or `<canvas>` worth treating as a tile. */
@@ -30,14 +32,6 @@ function mediaKey(media: Element): string | null {
     if (src) return `src:${src}`;
   }
   return media.id ? `id:${media.localName}#${media.id}` : null;
-}
-
-/** The name a page gives a media element: a title / aria-label on it or an ancestor, or its figure's caption. */
-function labelOf(media: Element): string {
-  const labelled = media.closest('[title], [aria-label]');
-  const label = cleanName(labelled?.getAttribute('title') || labelled?.getAttribute('aria-label'));
-  if (label) return label;
-  return cleanName(media.closest('figure')?.querySelector('figcaption')?.textContent);
 }
 
 /**
@@ -56,13 +50,16 @@ export function createGenericAdapter(): PlatformAdapter {
     findTiles(doc) {
       const tiles: FoundTile[] = [];
       const taken = new Set<string>();
-      for (const media of doc.querySelectorAll('video, canvas')) {
+      const medias = [...doc.querySelectorAll('video, canvas')].filter((media) => {
         const box = media.getBoundingClientRect();
-        if (box.width < GENERIC_MIN_SIZE_PX || box.height < GENERIC_MIN_SIZE_PX) continue;
-        if (inScreenShare(media)) continue;
+        return box.width >= GENERIC_MIN_SIZE_PX && box.height >= GENERIC_MIN_SIZE_PX && !inScreenShare(media);
+      });
+      const labels = pageLabels(medias);
+      medias.forEach((media, k) => {
         const { id, n } = registry.idFor(media, mediaKey(media), taken);
-        tiles.push({ id, name: labelOf(media) || `Tile ${n}`, element: media, video: media, isSelf: looksMirrored(media) });
-      }
+        const label = labels[k];
+        tiles.push({ id, name: label?.name || `Tile ${n}`, nameFrom: label?.rule ?? 'fallback', element: media, video: media, isSelf: looksMirrored(media) });
+      });
       // A page with one video only (a recording, a webinar, a meeting room) may show several
       // people in it: each face becomes a participant of its own.
       if (tiles.length === 1 && !tiles[0]!.isSelf) tiles[0]!.multiFace = true;

@@ -4,6 +4,7 @@
  * adapter catches every page the others do not know (or no longer recognise).
  */
 import type { AdapterName } from '../../shared/types.ts';
+import type { LabelRule } from '../page-labels.ts';
 import { genericAdapter } from './generic.ts';
 import { jitsiAdapter } from './jitsi.ts';
 import { meetAdapter } from './meet.ts';
@@ -16,6 +17,8 @@ export interface FoundTile {
   id: string;
   /** Display name from the DOM, trimmed; never empty (adapters fall back to "Participant N" / "Tile N"). */
   name: string;
+  /** Where the name came from: the site's own name element (`site`), a rule of page-labels.ts, or the fallback "Participant N" / "Tile N". Absent means `site`. */
+  nameFrom?: 'site' | LabelRule | 'fallback';
   /** The tile element (what moves, resizes and gets renamed). */
   element: Element;
   /**

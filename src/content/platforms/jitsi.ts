@@ -17,6 +17,7 @@
  *   like a screen share.
  */
 import { cleanName, inScreenShare, pickMedia } from '../dom-helpers.ts';
+import { fillNames } from '../page-labels.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
 const PAGE_MARKERS = '#remoteVideos, #filmstripRemoteVideosContainer, #localVideoContainer, #largeVideoContainer';
@@ -52,13 +53,14 @@ export const jitsiAdapter: PlatformAdapter = {
       const name = cleanName(tile.querySelector('.displayname')?.textContent);
       tiles.push({
         id,
-        name: name || (local ? 'Me' : `Participant ${tiles.length + 1}`),
+        name,
         element: tile,
         video: pickMedia(videos),
         isSelf: local,
         speaking: tile.classList.contains('active-speaker'),
       });
     }
-    return tiles;
+    // No name of the site's own: the label the page shows for the tile, else "Participant N".
+    return fillNames(tiles, (i) => (tiles[i]!.isSelf ? 'Me' : `Participant ${i + 1}`));
   },
 };

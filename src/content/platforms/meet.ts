@@ -6,6 +6,7 @@
  * (id, class, `data-*type` or an English `aria-label` with "presentation" / "screen share").
  */
 import { area, inScreenShare, pickMedia } from '../dom-helpers.ts';
+import { fillNames } from '../page-labels.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
 const TILE = '[data-participant-id]';
@@ -41,7 +42,7 @@ export const meetAdapter: PlatformAdapter = {
         .find((text) => text !== '');
       const tile: FoundTile = {
         id,
-        name: name ?? `Participant ${(indexOf.get(id) ?? tiles.length) + 1}`,
+        name: name ?? '',
         element,
         video: pickMedia(videos),
         isSelf: element.matches('[data-self-name]') || element.querySelector('[data-self-name]') !== null,
@@ -51,6 +52,8 @@ export const meetAdapter: PlatformAdapter = {
       if (at === undefined) indexOf.set(id, tiles.push(tile) - 1);
       else if (area(tile.video) > area(tiles[at]!.video)) tiles[at] = tile;
     }
-    return tiles;
+    // No name of the site's own: the label the page shows for the tile (not its ARIA label,
+    // a sentence in the UI's language on Meet), else "Participant N".
+    return fillNames(tiles, (i) => `Participant ${i + 1}`, { accessibleNames: false });
   },
 };

@@ -19,6 +19,7 @@
  *   marks shared screens `ScreenSharing`), or a tile named like a screen share.
  */
 import { cleanName, createIdRegistry, inScreenShare, looksMirrored, nameSaysSelf, outermost, pickMedia } from '../dom-helpers.ts';
+import { fillNames } from '../page-labels.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
 const TILE = '[data-cid="calling-participant-stream"], [data-tid="video-tile"], [data-stream-type]';
@@ -71,13 +72,14 @@ export const teamsAdapter: PlatformAdapter = {
       seen.add(id);
       tiles.push({
         id,
-        name: name || `Participant ${tiles.length + 1}`,
+        name,
         element: tile,
         video,
         isSelf: nameSaysSelf(raw) || looksMirrored(video, tile),
         speaking: isSpeaking(tile),
       });
     }
-    return tiles;
+    // No name of the site's own: the label the page shows for the tile, else "Participant N".
+    return fillNames(tiles, (i) => `Participant ${i + 1}`);
   },
 };

@@ -25,6 +25,7 @@
  *   are never tiles; frames inside a share container are skipped as well.
  */
 import { area, cleanName, createIdRegistry, inScreenShare, looksMirrored, nameSaysSelf, outermost, pickMedia } from '../dom-helpers.ts';
+import { fillNames } from '../page-labels.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
 const FRAME = [
@@ -83,7 +84,7 @@ export const zoomAdapter: PlatformAdapter = {
       if (name && !idOfName.has(name)) idOfName.set(name, id);
       const tile: FoundTile = {
         id,
-        name: name || `Participant ${tiles.length + 1}`,
+        name,
         element: frame,
         video,
         isSelf: nameSaysSelf(raw) || looksMirrored(video, frame),
@@ -95,6 +96,7 @@ export const zoomAdapter: PlatformAdapter = {
       else if (area(tile.video) > area(tiles[at]!.video)) tiles[at] = { ...tile, isSelf: tile.isSelf || tiles[at]!.isSelf, ...(speakerView ? { speaking: tile.speaking || tiles[at]!.speaking } : {}) };
       else if (tile.speaking) tiles[at] = { ...tiles[at]!, speaking: true };
     }
-    return tiles;
+    // No name of the site's own: the label the page shows for the tile, else "Participant N".
+    return fillNames(tiles, (i) => `Participant ${i + 1}`);
   },
 };
