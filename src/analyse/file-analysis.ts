@@ -9,7 +9,7 @@
  */
 import { createAnalyzerCache } from '../inference/backend.ts';
 import { makeConfig, type InferenceConfig } from '../inference/config.ts';
-import { TilePipeline, type FrameSource } from '../engine/pipeline.ts';
+import { TilePipeline } from '../engine/pipeline.ts';
 import { videoFrameSource } from '../engine/video-source.ts';
 import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
 import type { TileReport } from '../shared/types.ts';
@@ -135,17 +135,11 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
       },
       () => startedAt + video.currentTime * 1000,
     );
-    // The picture keeps the first frame's size as its space: a frame of another size (a
-    // recording whose resolution changes part-way) is mapped onto it, so a face keeps its
-    // place, and its person number (matched by position, engine/face-identity.ts), across the
-    // change. Read in the frame's own space, the boxes jump and the face becomes a new person.
-    const space = { x: 0, y: 0, width: video.videoWidth, height: video.videoHeight };
-    const frames = videoFrameSource(video);
-    const source: FrameSource = { read: async (tiles, viewport, maxSide) => (await frames.read(tiles, viewport, maxSide))?.map((c) => ({ ...c, cssRect: space })) ?? null };
-    const tile = (): TileReport => ({ id: FILE_TILE_ID, name, rect: { ...space }, visible: true, isSelf: false, multiFace: true });
+    const tile = (): TileReport => ({ id: FILE_TILE_ID, name, rect: { x: 0, y: 0, width: video.videoWidth, height: video.videoHeight }, visible: true, isSelf: false, multiFace: true });
+    const source = videoFrameSource(video);
     for (let k = 0; (t = k / FILE_FPS) < duration && !opts.signal?.aborted; k++) {
       await seek(video, t);
-      pipeline.setTiles({ adapter: 'generic', site: 'file', viewport: { width: space.width, height: space.height }, devicePixelRatio: 1, tiles: [tile()], takenAt: startedAt + t * 1000 });
+      pipeline.setTiles({ adapter: 'generic', site: 'file', viewport: { width: video.videoWidth, height: video.videoHeight }, devicePixelRatio: 1, tiles: [tile()], takenAt: startedAt + t * 1000 });
       await pipeline.step(source);
       opts.onProgress?.({ videoSeconds: t, duration, elapsedMs: performance.now() - t0, people: seenSoFar });
     }
