@@ -21,6 +21,21 @@ export function isPlaying(video: HTMLVideoElement): boolean {
   return !video.paused && !video.ended && video.readyState >= 2;
 }
 
+/**
+ * What a tile's picture shows: `picture` (a canvas, or a video with a frame or on its way to
+ * one), `camera-off` (a video paused or ended with no frame: 0x0, or whose MediaStream has no
+ * live video track: the sender stopped or turned the camera off), `gone` (a video with no
+ * source at all: no `srcObject`, no `src`; the left-over element of someone who left).
+ */
+export function mediaState(media: Element): 'picture' | 'camera-off' | 'gone' {
+  if (!isVideo(media)) return 'picture';
+  const stream = media.srcObject as { getVideoTracks?: () => { readyState: string; muted: boolean }[] } | null;
+  if (!stream && !media.currentSrc && !media.getAttribute('src')) return 'gone';
+  if (stream?.getVideoTracks && !stream.getVideoTracks().some((t) => t.readyState === 'live')) return 'camera-off';
+  if (media.videoWidth === 0 && (media.paused || media.ended)) return 'camera-off';
+  return 'picture';
+}
+
 /** True for a `<video>` element (by tag name, so it also holds for happy-dom's and other windows' elements). */
 export function isVideo(el: Element): el is HTMLVideoElement {
   return el.localName === 'video';

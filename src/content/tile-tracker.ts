@@ -6,6 +6,7 @@
  * reports when the result differs (or as a 2 s heartbeat).
  */
 import type { Rect, TileReport, TilesSnapshot } from '../shared/types.ts';
+import { mediaState } from './dom-helpers.ts';
 import { chooseAdapter } from './platforms/index.ts';
 
 /** A tile's video must be at least this many CSS px wide and high inside the viewport to be visible. */
@@ -149,7 +150,9 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
       const tiles: TileReport[] = choice.tiles.map((t) => {
         const r = t.video.getBoundingClientRect();
         const rect = { x: r.left, y: r.top, width: r.width, height: r.height };
-        const hidden = tileHidden(t.video, rect, viewport);
+        // A tile whose video shows no picture (camera off, or a sender gone) is not analysed:
+        // it reads "camera off", not "no face".
+        const hidden = mediaState(t.video) === 'picture' ? tileHidden(t.video, rect, viewport) : 'camera-off';
         return {
           id: t.id,
           name: t.name,

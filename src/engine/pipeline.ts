@@ -282,14 +282,15 @@ export class TilePipeline {
   /**
    * Who is not analysed in this frame, and why: a visible tile waiting its turn in the frame
    * budget (`overloaded` when its second gets no analysis), everyone while paused (`paused`),
-   * a tile under the minimum size (`tile-too-small`); hidden, off-screen and (with "only me")
+   * a tile under the minimum size (`tile-too-small`), a tile whose camera is off (`camera-off`); hidden, off-screen and (with "only me")
    * other people's tiles are neither analysed nor recorded.
    */
   private markIdle(snapshot: TilesSnapshot | null, waiting: ReadonlySet<string>, frameTime: number): void {
     const byId = new Map((snapshot?.tiles ?? []).map((t) => [t.id, t]));
     for (const p of this.participants.values()) {
       const tile = byId.get(p.tileId);
-      const gap = this.options.paused ? 'paused' : tile?.hidden === 'too-small' && (!this.options.onlyMe || tile.isSelf) ? 'tile-too-small' : null;
+      const shown = !this.options.onlyMe || tile?.isSelf;
+      const gap = this.options.paused ? 'paused' : tile?.hidden === 'too-small' && shown ? 'tile-too-small' : tile?.hidden === 'camera-off' && shown ? 'camera-off' : null;
       p.analysed = waiting.has(p.tileId);
       p.idleGap = gap;
       const reason = p.analysed ? 'overloaded' : gap;

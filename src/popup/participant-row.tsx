@@ -23,6 +23,7 @@ const GAP_TEXT: Record<GapReason, string> = {
   overloaded: 'overloaded',
   'not-recording': 'not recording',
   'low-quality': "can't tell",
+  'camera-off': 'camera off',
 };
 
 /** What makes a face unreadable (`ParticipantLive.qualityLimit`). */

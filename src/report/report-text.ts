@@ -23,6 +23,7 @@ export const GAP_WORDS: Readonly<Record<GapReason, string>> = {
   overloaded: 'not analysed (machine busy)',
   'not-recording': 'not recording',
   'low-quality': "can't tell (face too poor to read)",
+  'camera-off': 'camera off',
 };
 
 /** `no face 0:31 · paused 1:00` for the reasons with seconds, or null when there are none. */

@@ -17,7 +17,7 @@ import type { MeetingParticipant, MeetingRecord, SecondRecord } from './timeline
  */
 export const SUMMARY_SCHEMA_VERSION = 3;
 
-/** A count of seconds per gap reason (all 9 keys, GAP_REASONS order). */
+/** A count of seconds per gap reason (every key of GAP_REASONS, in its order). */
 export type GapCounts = Record<GapReason, number>;
 
 /** A number per emotion class (all 7 keys, EMOTIONS order). */

@@ -30,7 +30,7 @@ export const SECOND_SCHEMA_VERSION = 3;
  *   too small, turned away, too dark or blurred): "can't tell".
  * New reasons are appended: a stored reason is its index here.
  */
-export const GAP_REASONS = ['no-face', 'face-too-small', 'tile-too-small', 'frozen', 'black', 'paused', 'overloaded', 'not-recording', 'low-quality'] as const;
+export const GAP_REASONS = ['no-face', 'face-too-small', 'tile-too-small', 'frozen', 'black', 'paused', 'overloaded', 'not-recording', 'low-quality', 'camera-off'] as const;
 /** One of `GAP_REASONS`. */
 export type GapReason = (typeof GAP_REASONS)[number];
 

@@ -35,8 +35,13 @@ export interface TileReport {
   rect: Rect;
   /** False when the tile is hidden, off-screen or smaller than the minimum useful size. */
   visible: boolean;
-  /** Why a tile is not visible: `too-small` (under the minimum useful size), `off-screen`, `not-rendered` (hidden by CSS, no size). Absent when visible. */
-  hidden?: 'too-small' | 'off-screen' | 'not-rendered';
+  /**
+   * Why a tile is not visible: `too-small` (under the minimum useful size), `off-screen`,
+   * `not-rendered` (hidden by CSS, no size), `camera-off` (its video has no picture: paused or
+   * ended with no frame, or its stream has no live video track; dom-helpers.ts `mediaState`).
+   * Absent when visible.
+   */
+  hidden?: 'too-small' | 'off-screen' | 'not-rendered' | 'camera-off';
   /** True for the local user's own self-view tile. */
   isSelf: boolean;
   /**

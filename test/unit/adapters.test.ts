@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import { Window } from 'happy-dom';
+import { playingVideos } from '../fixtures/happy-video.ts';
 import { chooseAdapter } from '../../src/content/platforms/index.ts';
 import { meetAdapter } from '../../src/content/platforms/meet.ts';
 import { createGenericAdapter } from '../../src/content/platforms/generic.ts';
@@ -23,6 +24,7 @@ const windows: Window[] = [];
 function page(url: string, html: string): Document {
   const win = new Window({ url, width: 1280, height: 800 });
   windows.push(win);
+  playingVideos(win);
   win.document.write(html);
   return win.document as unknown as Document;
 }

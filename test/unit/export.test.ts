@@ -54,7 +54,7 @@ const sig = (attending: number | null, speaking: boolean | null, quality: number
   uncertain,
 });
 
-const NO_GAPS = { 'no-face': 0, 'face-too-small': 0, 'tile-too-small': 0, frozen: 0, black: 0, paused: 0, overloaded: 0, 'not-recording': 0, 'low-quality': 0 };
+const NO_GAPS = { 'no-face': 0, 'face-too-small': 0, 'tile-too-small': 0, frozen: 0, black: 0, paused: 0, overloaded: 0, 'not-recording': 0, 'low-quality': 0, 'camera-off': 0 };
 const A = 'spaces/x/devices/1';
 const B = 'spaces/x/devices/2';
 

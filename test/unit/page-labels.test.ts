@@ -4,14 +4,17 @@
  * resolution and bitrate badges over the picture, name labels drawn over a tile's lower part,
  * names just below a picture, accessible names by id; and that buttons, timers, status texts,
  * texts two tiles share and text near two tiles never name anyone ("Tile N" then), that
- * a changed label renames the tile under the same id, and that site adapters fall back to it.
+ * a changed label renames the tile under the same id, and that site adapters fall back to it;
+ * and which pictures are no tile (a left-over video with no source) or a camera that is off.
  * happy-dom has no layout, so boxes are stubbed with `setRect`.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Window } from 'happy-dom';
+import { playingVideos } from '../fixtures/happy-video.ts';
 import { createGenericAdapter } from '../../src/content/platforms/generic.ts';
 import { meetAdapter } from '../../src/content/platforms/meet.ts';
+import { mediaState } from '../../src/content/dom-helpers.ts';
 import { isNotAName, pageLabels } from '../../src/content/page-labels.ts';
 
 const windows: Window[] = [];
@@ -22,6 +25,7 @@ afterEach(() => {
 function page(html: string): Document {
   const win = new Window({ url: 'https://sfu.example/room', width: 1280, height: 800 });
   windows.push(win);
+  playingVideos(win);
   win.document.write(`<body>${html}</body>`);
   return win.document as unknown as Document;
 }
@@ -131,6 +135,21 @@ describe('page labels', () => {
   it('what is never a name: timers, statuses, figures with units, generic words, punctuation', () => {
     for (const t of ['', '12:04', '(01:02:03)', 'Muted', 'Connecting…', 'Camera off', '640x360', '234 kbits/sec', '30 fps', 'Remote video', 'Local Video', 'Participant 3', '—', '42']) assert.ok(isNotAName(t), t);
     for (const t of ['Ada', 'José Núñez', '李雷', 'Bob (guest)']) assert.ok(!isNotAName(t), t);
+  });
+
+  it('a video with no source left behind by someone who left is no tile; one paused without a frame, or whose stream has no live video track, is camera-off', () => {
+    const doc = page(`<div><video id="v1"></video><video id="v2"></video><video id="v3"></video><canvas id="c"></canvas></div>`);
+    for (const [n, id] of ['v1', 'v2', 'v3', 'c'].entries()) setRect(doc.getElementById(id), n * 340, 0, 320, 180);
+    const v = (id: string) => doc.getElementById(id) as HTMLVideoElement;
+    const set = (el: Element, props: Record<string, unknown>) => {
+      for (const [k, value] of Object.entries(props)) Object.defineProperty(el, k, { configurable: true, get: () => value });
+    };
+    assert.deepEqual(['v1', 'v2', 'v3', 'c'].map((id) => mediaState(doc.getElementById(id)!)), ['picture', 'picture', 'picture', 'picture']);
+    set(v('v1'), { currentSrc: '', srcObject: null });
+    set(v('v2'), { videoWidth: 0, paused: true });
+    set(v('v3'), { srcObject: { id: 's3', getVideoTracks: () => [{ readyState: 'ended', muted: false }] } });
+    assert.deepEqual(['v1', 'v2', 'v3', 'c'].map((id) => mediaState(doc.getElementById(id)!)), ['gone', 'camera-off', 'camera-off', 'picture']);
+    assert.deepEqual(createGenericAdapter().findTiles(doc).map((t) => t.video.id), ['v2', 'v3', 'c'], 'the left-over video is no tile');
   });
 
   it('no pictures, no labels', () => {

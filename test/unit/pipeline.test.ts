@@ -307,3 +307,24 @@ test('excluding one person of a multi-person tile keeps the others', async () =>
   assert.equal(all.filter((r) => r.participantId === 'room#2').length, 0, 'their unfinished second 0 is dropped');
   assert.deepEqual(all.filter((r) => r.participantId === 'room#1').map((r) => r.second), [0, 1]);
 });
+
+test('a tile whose camera is off reads "camera off", is not analysed, and its seconds are recorded as camera-off; the picture coming back is analysed again', async () => {
+  const { frame, pipeline, records } = setup([true, true, true, true]);
+  await frame(0);
+  await frame(200);
+  const off = { adapter: 'meet' as const, site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt: 0, tiles: [{ id: 'a', name: 'Ann', rect: { x: 0, y: 0, width: 320, height: 360 }, visible: false, hidden: 'camera-off' as const, isSelf: false }] };
+  pipeline.setTiles(off);
+  for (const t of [1200, 1400, 2200, 3200]) {
+    const p = await frame(t);
+    assert.equal(p.gap, 'camera-off', `frame at ${t} ms`);
+    assert.equal(p.analysed, false);
+  }
+  pipeline.setTiles({ ...off, tiles: [{ ...off.tiles[0]!, visible: true, hidden: undefined }] });
+  await frame(4200);
+  const back = await frame(4400);
+  assert.equal(back.gap, null, 'analysed again with its picture back');
+  const byGap = new Map(records.map((r) => [r.second, r.gap]));
+  assert.equal(byGap.get(0), null, 'second 0 had a face');
+  assert.equal(byGap.get(2), 'camera-off');
+  assert.equal(byGap.get(3), 'camera-off');
+});

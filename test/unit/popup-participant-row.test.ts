@@ -67,6 +67,7 @@ test('gapText gives every gap reason its own words', () => {
     overloaded: 'overloaded',
     'not-recording': 'not recording',
     'low-quality': "can't tell",
+    'camera-off': 'camera off',
   };
   assert.deepEqual(Object.fromEntries(GAP_REASONS.map((g) => [g, gapText(g)])), expected);
 });

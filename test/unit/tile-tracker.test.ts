@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { Window } from 'happy-dom';
+import { playingVideos } from '../fixtures/happy-video.ts';
 import { HEARTBEAT_MS, MIN_GAP_MS, POLL_MS, startTileTracker } from '../../src/content/tile-tracker.ts';
 import type { TileTrackerOptions, TrackerTimers } from '../../src/content/tile-tracker.ts';
 import type { TilesSnapshot } from '../../src/shared/types.ts';
@@ -62,6 +63,7 @@ function setRect(el: Element, x: number, y: number, width: number, height: numbe
 /** A tracker over a happy-dom page, scheduling with `timers`; `snapshots` holds what it reported. */
 function track(url: string, html: string, layout: (doc: Document) => void, before?: (win: Window) => void, timers: TrackerTimers = globalTimers()) {
   const win = new Window({ url, width: 1280, height: 800 });
+  playingVideos(win);
   win.document.write(html);
   before?.(win);
   const doc = win.document as unknown as Document;
@@ -208,6 +210,20 @@ describe('startTileTracker', () => {
     el('tile-grace').remove();
     const s = (await settle()).at(-1)!;
     assert.deepEqual(s.tiles.map((t) => t.id), ['spaces/abc/devices/1', 'spaces/abc/devices/3', 'spaces/abc/devices/4', 'spaces/abc/devices/5']);
+  });
+
+  it('reports a tile whose video has no frame and is paused as camera-off within the 1 s poll, and visible again when its picture comes back', () => {
+    const { el, snapshots } = meet();
+    const v2 = el<HTMLVideoElement>('v2');
+    Object.defineProperty(v2, 'videoWidth', { configurable: true, get: () => 0 });
+    Object.defineProperty(v2, 'paused', { configurable: true, get: () => true });
+    advance(POLL_MS + MIN_GAP_MS);
+    const off = snapshots.at(-1)!.tiles[1]!;
+    assert.deepEqual([off.id, off.visible, off.hidden], ['spaces/abc/devices/2', false, 'camera-off']);
+    Object.defineProperty(v2, 'videoWidth', { configurable: true, get: () => 640 });
+    advance(POLL_MS + MIN_GAP_MS);
+    const on = snapshots.at(-1)!.tiles[1]!;
+    assert.deepEqual([on.visible, on.hidden], [true, undefined]);
   });
 
   it('marks a tile hidden by visibility:hidden as not visible', async () => {

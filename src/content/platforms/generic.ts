@@ -4,7 +4,10 @@
  * the fail-soft fallback when a site adapter's selectors stop matching.
  *
  * What it relies on, having no site knowledge:
- * - tiles: every `<video>` and `<canvas>` whose CSS box is at least 96x96 px;
+ * - tiles: every `<video>` and `<canvas>` whose CSS box is at least 96x96 px, but a video with
+ *   no source at all (the left-over element of someone who left); a video without a picture
+ *   (paused with no frame, or a stream without a live video track) is a tile whose camera is
+ *   off (tile-tracker.ts);
  * - names: the label the page shows for the tile (page-labels.ts: an accessible name, a
  *   caption or heading of the tile's container, a name drawn over the picture, a text just
  *   above or below it); else "Tile N";
@@ -16,7 +19,7 @@
  *   webinar, a meeting-room camera) it is marked `multiFace`, and each face in it becomes a
  *   participant of its own.
  */
-import { createIdRegistry, inScreenShare, isVideo, looksMirrored } from '../dom-helpers.ts';
+import { createIdRegistry, inScreenShare, isVideo, looksMirrored, mediaState } from '../dom-helpers.ts';
 import { pageLabels } from '../page-labels.ts';
 import type { FoundTile, PlatformAdapter } from './index.ts';
 
@@ -52,7 +55,8 @@ export function createGenericAdapter(): PlatformAdapter {
       const taken = new Set<string>();
       const medias = [...doc.querySelectorAll('video, canvas')].filter((media) => {
         const box = media.getBoundingClientRect();
-        return box.width >= GENERIC_MIN_SIZE_PX && box.height >= GENERIC_MIN_SIZE_PX && !inScreenShare(media);
+        // A video with no source at all is the left-over element of someone who left: no tile.
+        return box.width >= GENERIC_MIN_SIZE_PX && box.height >= GENERIC_MIN_SIZE_PX && !inScreenShare(media) && mediaState(media) !== 'gone';
       });
       const labels = pageLabels(medias);
       medias.forEach((media, k) => {
