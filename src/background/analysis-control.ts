@@ -13,6 +13,7 @@ import type { Session } from './session.ts';
 import { errorText } from '../shared/errors.ts';
 import { ViewPusher, type ViewPortSink } from './view-pusher.ts';
 import { Exclusions } from './exclusions.ts';
+import { applyLiveNames, applyNames, withRename } from './renames.ts';
 
 import type { ControlDeps, Resumable } from './control-deps.ts';
 
@@ -240,7 +241,7 @@ export class AnalysisControl {
     if (session.state === 'running')
       await this.deps
         .host()
-        .setTiles(snapshot)
+        .setTiles(applyNames(snapshot, session.names))
         .catch(() => {});
   }
 
@@ -250,7 +251,8 @@ export class AnalysisControl {
     if (!session || update.meetingId !== session.meetingId) return;
     this.recallExclusions(session);
     // An update made before the host heard of an exclusion must not show the participant.
-    const participants = this.exclusions.filter(session.meetingId, update.participants);
+    // ... nor one renamed by hand under their old name.
+    const participants = applyLiveNames(this.exclusions.filter(session.meetingId, update.participants), session.names);
     if (participants !== update.participants) update = { ...update, participants };
     this.live = update;
     if (update.stats.backend) this.backendInUse = update.stats.backend;
@@ -280,6 +282,29 @@ export class AnalysisControl {
     if (deleteRecords)
       await this.deps.deleteParticipantRecords(meetingId, participantId).catch((e: unknown) => problems.push(`their records could not be deleted: ${errorText(e)}`));
     return problems.length ? { ok: false, error: problems.join('; ') } : { ok: true };
+  }
+
+  /**
+   * Names participant `participantId` `name` by hand for the rest of the meeting (an empty name
+   * goes back to the page's): kept in the session, applied to every tile snapshot the host gets
+   * (applyNames), and shown in the view at once.
+   */
+  async renameParticipant(participantId: string, name: string): Promise<Outcome> {
+    const session = await this.deps.storage.loadSession();
+    if (!session) return { ok: false, error: 'nothing is being analysed' };
+    if (participantId.includes('#')) return { ok: false, error: 'the people of one shared video are named after it and cannot be renamed' };
+    const names = withRename(session.names, participantId, name);
+    await this.deps.storage.saveSession({ ...session, names });
+    if (this.live) this.live = { ...this.live, participants: applyLiveNames(this.live.participants, names) };
+    this.changed();
+    if (session.state === 'running' && this.tiles) {
+      try {
+        await this.deps.host().setTiles(applyNames(this.tiles, names));
+      } catch (err) {
+        return { ok: false, error: `the analysis could not be told: ${errorText(err)}` };
+      }
+    }
+    return { ok: true };
   }
 
   /** The host failed for good: stop and show `error`. */
@@ -313,7 +338,7 @@ export class AnalysisControl {
       meetingId,
       startedAt,
       options,
-      tiles: this.tiles,
+      tiles: this.tiles && applyNames(this.tiles, session.names),
       listening: this.hostListening,
       configOverrides: resume ? withBackend(overrides, this.backendInUse) : overrides,
       resume,

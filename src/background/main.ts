@@ -58,6 +58,7 @@ const handlers = {
   },
   'bg/set-options': (partial) => control.setOptions(partial),
   'bg/exclude-participant': ({ participantId, deleteRecords }) => control.excludeParticipant(participantId, deleteRecords),
+  'bg/rename-participant': ({ participantId, name }) => control.renameParticipant(participantId, name),
   'bg/tiles': (snapshot, sender) => control.tilesUpdate(snapshot, sender.tab?.id),
   async 'bg/offscreen-ready'() {
     offscreenDocuments.ready();

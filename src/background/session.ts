@@ -17,6 +17,8 @@ export interface Session {
   state: 'starting' | 'running';
   /** Participant ids the user excluded from this meeting (kept here so a restarted worker still knows them); absent when none. */
   excluded?: string[];
+  /** Names the user gave participants by hand, by participant id (`bg/rename-participant`); absent when none. */
+  names?: Record<string, string>;
 }
 
 const KEY = 'callmood.session.v1';
@@ -36,6 +38,7 @@ const sessionSchema = z.object({
   options: optionsSchema,
   state: z.enum(['starting', 'running']),
   excluded: z.optional(z.array(z.string())),
+  names: z.optional(z.record(z.string(), z.string())),
 });
 
 /**

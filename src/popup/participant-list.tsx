@@ -3,7 +3,7 @@
  * or the 7 bars per person (detailed, participant-row.tsx). The list is compact by default
  * from COMPACT_FROM participants on; a switch chooses compact or detailed for everyone, and
  * each row's toggle shows that person the other way. Each row offers "Exclude…"
- * (exclude-participant.tsx). Every render of a non-empty list is measured as the performance
+ * (exclude-participant.tsx) and "Rename" (rename-participant.tsx). Every render of a non-empty list is measured as the performance
  * entry `callmood:participant-list` (render to committed DOM and sparkline data).
  */
 import type { ComponentType } from 'preact';
@@ -12,6 +12,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'prea
 import type { ParticipantLive } from '../shared/types.ts';
 import { CompactRow, sameInRow } from './compact-row.tsx';
 import { ExcludeConfirm, type ExcludeSender } from './exclude-participant.tsx';
+import { RenameForm, type RenameSender } from './rename-participant.tsx';
 import type { SparkData } from './history.ts';
 import { ParticipantRow } from './participant-row.tsx';
 import type { SparklineProps } from './sparkline.tsx';
@@ -56,18 +57,22 @@ export interface ParticipantListProps {
   Chart: ComponentType<SparklineProps>;
   /** Sends an exclusion (default: `bg/exclude-participant`). */
   sender?: ExcludeSender;
+  /** Sends a rename (default: `bg/rename-participant`). */
+  renameSender?: RenameSender;
 }
 
 /**
  * The list (`data-testid="participants"`, `data-view` = `compact` or `detailed`) and its view
  * switch (`data-testid="row-view"`, a select of auto / compact / detailed). Per row: the
- * toggle `row-toggle` (`aria-expanded` when shown detailed) and `exclude`.
+ * toggle `row-toggle` (`aria-expanded` when shown detailed), `rename` (not for a person of a
+ * shared video, who is named after it) and `exclude`.
  */
-export function ParticipantList({ participants, stale, spark, Chart, sender }: ParticipantListProps) {
+export function ParticipantList({ participants, stale, spark, Chart, sender, renameSender }: ParticipantListProps) {
   const started = performance.now();
   const [view, setView] = useState<RowView>(loadView);
   const [flipped, setFlipped] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<string | null>(null);
   const [excluded, setExcluded] = useState<ReadonlySet<string>>(new Set());
   const shown = excluded.size ? participants.filter((p) => !excluded.has(p.id)) : participants;
   const compact = isCompact(view, shown.length);
@@ -110,6 +115,7 @@ export function ParticipantList({ participants, stale, spark, Chart, sender }: P
     [],
   );
   const toggleConfirm = useCallback((id: string | null): void => setConfirming((prev) => (prev === id ? null : id)), []);
+  const toggleRename = useCallback((id: string | null): void => setRenaming((prev) => (prev === id ? null : id)), []);
   const onExcluded = useCallback(
     (id: string): void => {
       setConfirming(null);
@@ -141,10 +147,13 @@ export function ParticipantList({ participants, stale, spark, Chart, sender }: P
               spark={detailed ? NO_SPARK : sparkOf(p.id)}
               Chart={Chart}
               confirming={confirming === p.id}
+              renaming={renaming === p.id}
               onFlip={flip}
               onConfirm={toggleConfirm}
+              onRename={toggleRename}
               onExcluded={onExcluded}
               sender={sender}
+              renameSender={renameSender}
             />
           );
         })}
@@ -163,28 +172,43 @@ interface ItemProps {
   spark: SparkData;
   Chart: ComponentType<SparklineProps>;
   confirming: boolean;
+  /** True while the row's rename form is open. */
+  renaming: boolean;
   onFlip: (id: string) => void;
+  /** Opens (id) or closes (null) a row's rename form; the same id again closes it. */
+  onRename: (id: string | null) => void;
   /** Opens (id) or closes (null) a row's exclude confirmation; the same id again closes it. */
   onConfirm: (id: string | null) => void;
   onExcluded: (id: string) => void;
   sender: ExcludeSender | undefined;
+  renameSender: RenameSender | undefined;
 }
 
 /** One row with its buttons and confirmation; re-rendered only when something it shows changed (`sameInRow`). */
 const Item = memo(
-  function Item({ participant: p, stale, detailed, spark, Chart, confirming, onFlip, onConfirm, onExcluded, sender }: ItemProps) {
+  function Item({ participant: p, stale, detailed, spark, Chart, confirming, renaming, onFlip, onConfirm, onRename, onExcluded, sender, renameSender }: ItemProps) {
     const name = p.name || 'unnamed';
     const actions = (
       <span class="row-actions">
         <button type="button" class="icon" data-testid="row-toggle" aria-expanded={detailed} title={detailed ? 'Show on one line' : 'Show the 7 bars'} onClick={() => onFlip(p.id)}>
           {detailed ? '▾' : '▸'}
         </button>
+        {!p.id.includes('#') && (
+          <button type="button" class="icon" data-testid="rename" title={`Rename ${name} for this meeting`} aria-label={`Rename ${name}`} onClick={() => onRename(p.id)}>
+            ✎
+          </button>
+        )}
         <button type="button" class="icon" data-testid="exclude" title={`Exclude ${name} from the analysis`} aria-label={`Exclude ${name}`} onClick={() => onConfirm(p.id)}>
           ⊘
         </button>
       </span>
     );
-    const confirm = confirming && <ExcludeConfirm participantId={p.id} name={name} onCancel={() => onConfirm(null)} onExcluded={onExcluded} sender={sender} />;
+    const confirm = (
+      <>
+        {renaming && <RenameForm participantId={p.id} name={name} onClose={() => onRename(null)} sender={renameSender} />}
+        {confirming && <ExcludeConfirm participantId={p.id} name={name} onCancel={() => onConfirm(null)} onExcluded={onExcluded} sender={sender} />}
+      </>
+    );
     return detailed ? (
       <ParticipantRow participant={p} stale={stale} actions={actions}>
         {confirm}
@@ -201,6 +225,9 @@ const Item = memo(
     a.spark === b.spark &&
     a.Chart === b.Chart &&
     a.confirming === b.confirming &&
+    a.renaming === b.renaming &&
+    a.onRename === b.onRename &&
+    a.renameSender === b.renameSender &&
     a.onFlip === b.onFlip &&
     a.onConfirm === b.onConfirm &&
     a.onExcluded === b.onExcluded &&

@@ -113,6 +113,14 @@ export interface MessageMap {
    * when the host or the deletion failed: a restarted host gets it).
    */
   'bg/exclude-participant': { request: { participantId: string; deleteRecords: boolean }; response: Outcome };
+  /**
+   * Names participant `participantId` of the current meeting `name` by hand (an empty name goes
+   * back to the page's): it wins over the page's name from now on, in the live view, the
+   * overlays, the records and the meeting's participant list (so in the report and the
+   * exports), and a restarted host keeps it. The error outcome says why not: nothing is
+   * analysed, or the participant is a person of a shared video (named after the video).
+   */
+  'bg/rename-participant': { request: { participantId: string; name: string }; response: Outcome };
   // content -> background
   'bg/tiles': { request: TilesSnapshot; response: void };
   // offscreen -> background

@@ -51,7 +51,7 @@ function fakes(
       calls.push('host.live');
       return opts.hostLive ?? null;
     },
-    setTiles: async () => void calls.push('host.setTiles'),
+    setTiles: async (snapshot) => void calls.push(`host.setTiles ${snapshot.tiles.map((t) => t.name).join(',')}`),
     setOptions: async (o) => void calls.push(`host.setOptions ${JSON.stringify(o)}`),
     setListening: async (l) => void calls.push(`host.setListening ${l}`),
     async exclude(id) {
@@ -516,6 +516,39 @@ test('excluding a participant tells the host, drops them from the view and from 
 
   await control.start(TAB);
   assert.deepEqual(state.requests.at(-1)?.excluded, [], 'a new meeting starts with nobody excluded');
+});
+
+test("a participant renamed by hand: the host gets the name on every layout, the view shows it at once and in later updates, a restarted host keeps it, an empty name goes back to the page's", async () => {
+  const { control, calls, state } = fakes();
+  const port = new Port();
+  control.connect(port);
+  assert.deepEqual(await control.renameParticipant('p1', 'Ada L.'), { ok: false, error: 'nothing is being analysed' });
+  await control.start(TAB);
+  const tile = (id: string, name: string) => ({ id, name, rect: { x: 0, y: 0, width: 320, height: 180 }, visible: true, isSelf: false });
+  const snapshot = (name: string) => ({ adapter: 'generic' as const, site: 'sfu.example', viewport: { width: 1280, height: 720 }, devicePixelRatio: 1, tiles: [tile('p1', name), tile('p2', 'Bob')], takenAt: NOW });
+  await control.tilesUpdate(snapshot('Tile 1'), TAB);
+  await control.liveUpdate(liveUpdate('meeting-1', 'Tile 1', ['p1', 'p2']));
+  calls.length = 0;
+
+  assert.deepEqual(await control.renameParticipant('p1', '  Ada   Lovelace '), { ok: true });
+  await control.settled();
+  assert.deepEqual(calls, ['host.setTiles Ada Lovelace,Bob']);
+  assert.equal(port.last?.participants.find((p) => p.id === 'p1')?.name, 'Ada Lovelace', 'the view at once');
+  await control.liveUpdate(liveUpdate('meeting-1', 'Tile 1', ['p1', 'p2']));
+  await control.settled();
+  assert.equal(port.last?.participants.find((p) => p.id === 'p1')?.name, 'Ada Lovelace', 'an update the host made before the rename');
+  await control.tilesUpdate(snapshot('Remote Video'), TAB);
+  assert.equal(calls.at(-1), 'host.setTiles Ada Lovelace,Bob', "the hand-given name wins over the page's");
+
+  await control.hostLost('its offscreen document closed');
+  assert.deepEqual(state.requests.at(-1)?.tiles?.tiles.map((t) => t.name), ['Ada Lovelace', 'Bob'], 'a restarted host gets it');
+
+  assert.equal((await control.renameParticipant('room#1', 'Carol')).ok, false, 'a person of a shared video');
+  assert.deepEqual(await control.renameParticipant('p1', ' '), { ok: true });
+  assert.equal(calls.at(-1), 'host.setTiles Remote Video,Bob', "back to the page's name");
+  await control.start(TAB);
+  await control.tilesUpdate(snapshot('Tile 1'), TAB);
+  assert.equal(calls.at(-1), 'host.setTiles Tile 1,Bob', 'a new meeting starts with no names given by hand');
 });
 
 test('an exclusion the host cannot hear or whose records cannot be deleted says so, and still holds', async () => {

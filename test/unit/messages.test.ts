@@ -50,6 +50,7 @@ test('a handler answers its own messages; send() returns the typed response', as
     'bg/set-retention': async () => ({ deleted: 0 }),
     'bg/set-options': async (o) => ({ overlays: false, paused: false, onlyMe: false, baseline: false, ...o }),
     'bg/exclude-participant': async () => ({ ok: true }),
+    'bg/rename-participant': async () => ({ ok: true }),
     'bg/tiles': async () => void calls.push('tiles'),
     'bg/offscreen-ready': async () => void calls.push('ready'),
     'bg/live': async () => undefined,

@@ -126,6 +126,7 @@ test('a compact row marks who speaks, who does not attend, and a face too poor t
 /** The list of `n` participants p0…p(n-1), with a fake exclusion sender answering `answer`. */
 function list(n: number, answer: Outcome = { ok: true }) {
   const sent: [string, boolean][] = [];
+  const renamed: [string, string][] = [];
   const history = new SparkHistory();
   const people = Array.from({ length: n }, (_, i) => participant({ id: `p${i}`, name: `P${i}` }));
   history.append(people, NOW);
@@ -139,6 +140,10 @@ function list(n: number, answer: Outcome = { ok: true }) {
         sent.push([id, del]);
         return answer;
       },
+      renameSender: async (id, name) => {
+        renamed.push([id, name]);
+        return answer;
+      },
     }),
   );
   const rows = () => [...root.querySelectorAll<HTMLElement>('[data-testid="participant-row"]')];
@@ -146,7 +151,7 @@ function list(n: number, answer: Outcome = { ok: true }) {
     assert.ok(el, 'the element is there');
     await act(async () => (el as HTMLElement).click());
   };
-  return { root, rows, sent, history, click };
+  return { root, rows, sent, renamed, history, click };
 }
 
 test(`the list is detailed up to ${COMPACT_FROM - 1} participants and compact from ${COMPACT_FROM}; a row's toggle flips one person; the switch sets all`, async () => {
@@ -220,4 +225,33 @@ test('sameInRow: a new view that changes nothing shown lets a row skip rendering
   assert.equal(sameInRow(a, { ...a, valence: a.valence! + 0.01 }), false);
   assert.equal(sameInRow(a, { ...a, arousal: a.arousal! - 0.01 }), false);
   assert.equal(sameInRow(faceless({ gap: 'low-quality', qualityLimit: 'pose' }), faceless({ gap: 'low-quality', qualityLimit: 'blur' })), false);
+});
+
+test('Rename opens a form with the name as shown; Save sends the typed name and closes it; a refusal keeps it open and says why', async () => {
+  const l = list(5);
+  const target = () => l.rows().find((r) => r.dataset.participantId === 'p3')!;
+  await l.click(target().querySelector('[data-testid="rename"]'));
+  const input = target().querySelector<HTMLInputElement>('[data-testid="rename-input"]')!;
+  assert.equal(input.value, 'P3');
+  await act(async () => {
+    input.value = 'Ada Lovelace';
+    input.dispatchEvent(new (input.ownerDocument.defaultView as unknown as typeof globalThis).Event('input', { bubbles: true }));
+  });
+  await l.click(target().querySelector('[data-testid="rename-save"]'));
+  assert.deepEqual(l.renamed, [['p3', 'Ada Lovelace']]);
+  assert.equal(target().querySelector('[data-testid="rename-form"]'), null, 'closed once saved');
+
+  const refused = list(2, { ok: false, error: 'nothing is being analysed' });
+  const row = () => refused.rows()[0]!;
+  await refused.click(row().querySelector('[data-testid="rename"]'));
+  await refused.click(row().querySelector('[data-testid="rename-save"]'));
+  assert.equal(row().querySelector('[data-testid="rename-error"]')?.textContent, 'nothing is being analysed');
+  await refused.click(row().querySelector('[data-testid="rename-cancel"]'));
+  assert.equal(row().querySelector('[data-testid="rename-form"]'), null);
+});
+
+test('a person of a shared video has no Rename: they are named after the video', () => {
+  const root = mount(h(ParticipantList, { participants: [participant({ id: 'tile-1#1', name: 'Room · person 1' })], stale: false, spark: { history: new SparkHistory(), now: NOW }, Chart: FakeChart }));
+  assert.equal(root.querySelector('[data-testid="rename"]'), null);
+  assert.ok(root.querySelector('[data-testid="exclude"]'));
 });
