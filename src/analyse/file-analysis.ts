@@ -17,6 +17,12 @@ import type { TileReport } from '../shared/types.ts';
 /** Frames analysed per second of video time. */
 export const FILE_FPS = 10;
 
+/**
+ * Most faces found in one frame of a file (the live default, `detector.maxFacesPerTile`, is 6:
+ * a call's shared video seldom shows more, while a recorded panel or a grid recording does).
+ */
+export const FILE_MAX_FACES = 12;
+
 /** Id of the one tile a file is analysed as; its people are `file#1`, `file#2`, ... */
 export const FILE_TILE_ID = 'file';
 
@@ -108,7 +114,7 @@ const analyzers = createAnalyzerCache();
  *   recorded is ended first, so none is left without an end time.
  */
 export async function analyseVideo(video: HTMLVideoElement, name: string, opts: { signal?: AbortSignal; onProgress?: (p: FileProgress) => void; config?: InferenceConfig } = {}): Promise<FileResult> {
-  const config = opts.config ?? makeConfig({ backend: { choice: 'auto' } });
+  const config = opts.config ?? makeConfig({ backend: { choice: 'auto' }, detector: { maxFacesPerTile: FILE_MAX_FACES } });
   const selection = await analyzers.get(config);
   const store: TimelineStore = await openTimelineStore();
   const meetingId = `file-${crypto.randomUUID()}`;

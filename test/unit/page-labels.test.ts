@@ -156,3 +156,21 @@ describe('page labels', () => {
     assert.deepEqual(pageLabels([]), []);
   });
 });
+
+describe('the last tile left in a call', () => {
+  it('stays one participant under its id, not a multi-person tile, once the page has shown several', () => {
+    const doc = page(`<div><div><h3>Alice</h3><video id="v1"></video></div><div id="b"><h3>Bob</h3><video id="v2"></video></div></div>`);
+    setRect(doc.getElementById('v1'), 0, 0, 320, 180);
+    setRect(doc.getElementById('v2'), 340, 0, 320, 180);
+    const adapter = createGenericAdapter();
+    assert.deepEqual(adapter.findTiles(doc).map((t) => [t.id, t.name, t.multiFace ?? false]), [
+      ['tile-1', 'Alice', false],
+      ['tile-2', 'Bob', false],
+    ]);
+    doc.getElementById('b')!.remove();
+    assert.deepEqual(adapter.findTiles(doc).map((t) => [t.id, t.name, t.multiFace ?? false]), [['tile-1', 'Alice', false]]);
+    const recording = page(`<main><video id="r"></video></main>`);
+    setRect(recording.getElementById('r'), 0, 0, 1280, 720);
+    assert.equal(createGenericAdapter().findTiles(recording)[0]!.multiFace, true, 'a page with one video only is a recording');
+  });
+});

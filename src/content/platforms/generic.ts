@@ -16,8 +16,9 @@
  * - screen shares: skipped when the element or an ancestor is named like one (id, class,
  *   `data-*type` or `aria-label` with "screen share", "sharee", "presentation", ...);
  * - several people in one picture: when the page has a single such element (a recording, a
- *   webinar, a meeting-room camera) it is marked `multiFace`, and each face in it becomes a
- *   participant of its own.
+ *   webinar, a meeting-room camera) and has never shown more, it is marked `multiFace`, and
+ *   each face in it becomes a participant of its own (the last tile left in a call stays one
+ *   participant).
  */
 import { createIdRegistry, inScreenShare, isVideo, looksMirrored, mediaState } from '../dom-helpers.ts';
 import { pageLabels } from '../page-labels.ts';
@@ -45,6 +46,8 @@ function mediaKey(media: Element): string | null {
  */
 export function createGenericAdapter(): PlatformAdapter {
   const registry = createIdRegistry('tile-');
+  /** True once this page has shown more than one tile (a call, not a single recording). */
+  let sawSeveral = false;
   return {
     name: 'generic',
     hostPatterns: [],
@@ -65,8 +68,10 @@ export function createGenericAdapter(): PlatformAdapter {
         tiles.push({ id, name: label?.name || `Tile ${n}`, nameFrom: label?.rule ?? 'fallback', element: media, video: media, isSelf: looksMirrored(media) });
       });
       // A page with one video only (a recording, a webinar, a meeting room) may show several
-      // people in it: each face becomes a participant of its own.
-      if (tiles.length === 1 && !tiles[0]!.isSelf) tiles[0]!.multiFace = true;
+      // people in it: each face becomes a participant of its own. Not on a page that has shown
+      // several tiles (a call): the last one left there is one person, under the id they had.
+      if (tiles.length > 1) sawSeveral = true;
+      if (tiles.length === 1 && !tiles[0]!.isSelf && !sawSeveral) tiles[0]!.multiFace = true;
       return tiles;
     },
   };
