@@ -1,10 +1,12 @@
 /**
- * npm run browsers [-- chromium] [firefox-esr] [ffmpeg]
+ * npm run browsers [-- chromium] [firefox-esr] [ffmpeg] [janus] [janus-demos]
  *
  * Makes sure the browsers that the tests and the demo drive are installed: Debian's
  * `chromium` (at CHROME_PATH, default /usr/bin/chromium) and `firefox-esr` (at FIREFOX_PATH,
- * default /usr/bin/firefox-esr), and `ffmpeg` (at FFMPEG_PATH, default /usr/bin/ffmpeg), which
- * turns a clip into Chromium's fake camera for the mirror's test; with no arguments, all three. A missing one is installed from
+ * default /usr/bin/firefox-esr); and the tools of two tests: `ffmpeg` (FFMPEG_PATH, default
+ * /usr/bin/ffmpeg), which turns a clip into Chromium's fake camera for the mirror's test, and
+ * `janus` with `janus-demos` (JANUS_PATH, JANUS_DEMOS_PATH), the WebRTC server and its room page
+ * for the real-call test. With no arguments, all of them. A missing one is installed from
  * Debian's packages when that is possible without asking anyone: running as root on Debian,
  * or under CI with password-less sudo. Then it runs one `apt-get update` and one
  * `apt-get install -y` for everything missing. Otherwise it prints the one command that
@@ -17,17 +19,23 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A browser, named by its Debian package; or `ffmpeg`, which turns a clip into the fake camera of the mirror's test (scripts/lib/fake-camera.ts). */
-export type BrowserPackage = 'chromium' | 'firefox-esr' | 'ffmpeg';
+/**
+ * A browser, named by its Debian package; or a tool a test needs: `ffmpeg` turns a clip into
+ * the fake camera of the mirror's test (scripts/lib/fake-camera.ts); `janus` and `janus-demos`
+ * are the WebRTC server and the room page of the real-call test (scripts/lib/sfu.ts).
+ */
+export type BrowserPackage = 'chromium' | 'firefox-esr' | 'ffmpeg' | 'janus' | 'janus-demos';
 
 /**
  * Where each browser is looked for, and the variable that overrides it (as `chromePath()` in
  * scripts/lib/browser.ts and `firefoxPath()` in scripts/lib/firefox.ts, which launch them).
  */
-export const BROWSERS: Record<BrowserPackage, { env: 'CHROME_PATH' | 'FIREFOX_PATH' | 'FFMPEG_PATH'; defaultPath: string }> = {
+export const BROWSERS: Record<BrowserPackage, { env: 'CHROME_PATH' | 'FIREFOX_PATH' | 'FFMPEG_PATH' | 'JANUS_PATH' | 'JANUS_DEMOS_PATH'; defaultPath: string }> = {
   chromium: { env: 'CHROME_PATH', defaultPath: '/usr/bin/chromium' },
   'firefox-esr': { env: 'FIREFOX_PATH', defaultPath: '/usr/bin/firefox-esr' },
   ffmpeg: { env: 'FFMPEG_PATH', defaultPath: '/usr/bin/ffmpeg' },
+  janus: { env: 'JANUS_PATH', defaultPath: '/usr/bin/janus' },
+  'janus-demos': { env: 'JANUS_DEMOS_PATH', defaultPath: '/usr/share/janus/demos/videoroomtest.html' },
 };
 
 /** What `planBrowsers` needs to know about the machine. */

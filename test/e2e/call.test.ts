@@ -28,6 +28,8 @@ const NAMED_MS = 30_000;
 const READ_SECONDS = 12;
 /** The demo call's participant whose clip never shows a face. */
 const NO_FACE = 'no_face';
+/** The name given by hand to the NO_FACE participant. */
+const HAND_NAME = 'Named By Hand';
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
@@ -136,6 +138,17 @@ describe('CallMood on the demo call (real clips)', { skip }, () => {
     await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
     assert.match(await page.getByTestId('notice').first().innerText(), /still being analysed: shown up to \d+:\d\d/);
     await page.close();
+  });
+
+  step(`✎ on the ${NO_FACE} row names that participant by hand: the popup shows the name given`, async () => {
+    const row = session.popup.locator(`[data-testid="participant-row"][data-participant-id="${NO_FACE}"]`);
+    await row.getByTestId('rename').click();
+    await row.getByTestId('rename-input').fill(HAND_NAME);
+    await row.getByTestId('rename-save').click();
+    await session.popup.waitForFunction(([id, name]) => document.querySelector(`[data-testid="participant-row"][data-participant-id="${id}"]`)?.getAttribute('data-participant-name') === name, [NO_FACE, HAND_NAME] as const, { timeout: 10_000 });
+    // Seconds recorded under the new name reach the store; from here on it is their name.
+    await sleep(2_500);
+    participants = participants.map((p) => (p.id === NO_FACE ? { ...p, name: HAND_NAME } : p));
   });
 
   step('Stop, then the two export buttons download summary.json and timeline.csv', async () => {
