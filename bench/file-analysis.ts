@@ -17,9 +17,9 @@
  * Prints medians (min-max) and the ratios "analysis at X× real time; seeking alone at Y×;
  * analysis takes Z of the time" (Z = 1 − X/Y: the share of the wall time not spent seeking),
  * and writes bench/results/file-analysis.json with the machine (cores, load average per run),
- * the backend and the inference configuration the page ran with (the shipped defaults: the
- * page asks for backend 'auto' only). The grid's people are bounded by
- * `detector.maxFacesPerTile` faces per frame: the whole picture is one tile. Prints figures
+ * the backend and the inference configuration the page ran with (the shipped defaults with
+ * backend 'auto' and FILE_MAX_FACES faces per frame). The grid's people are bounded by
+ * FILE_MAX_FACES faces per frame: the whole picture is one tile. Prints figures
  * only; never passes or fails on them. Skips, saying why, without the clips or ffmpeg
  * (/usr/bin/ffmpeg or FFMPEG_PATH).
  */
@@ -46,6 +46,13 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }
 const FILE_FPS = (() => {
   const m = /export const FILE_FPS = (\d+(?:\.\d+)?);/.exec(readFileSync(join(ROOT, 'src/analyse/file-analysis.ts'), 'utf8'));
   if (!m) throw new Error('FILE_FPS not found in src/analyse/file-analysis.ts');
+  return Number(m[1]);
+})();
+
+/** Most faces per frame of a file: read from src/analyse/file-analysis.ts as FILE_FPS is. */
+const FILE_MAX_FACES = (() => {
+  const m = /export const FILE_MAX_FACES = (\d+);/.exec(readFileSync(join(ROOT, 'src/analyse/file-analysis.ts'), 'utf8'));
+  if (!m) throw new Error('FILE_MAX_FACES not found in src/analyse/file-analysis.ts');
   return Number(m[1]);
 })();
 
@@ -258,7 +265,7 @@ async function main(): Promise<void> {
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
   await writeFile(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, loadAverageAtStart: load, backend, fileFps: FILE_FPS, runs, config: DEFAULT_CONFIG, grid: { ...GRID, cells: CELLS }, summary, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, loadAverageAtStart: load, backend, fileFps: FILE_FPS, runs, config: { ...DEFAULT_CONFIG, detector: { ...DEFAULT_CONFIG.detector, maxFacesPerTile: FILE_MAX_FACES } }, grid: { ...GRID, cells: CELLS }, summary, results }, null, 2)}\n`,
   );
   console.log(`wrote ${out}`);
 }
