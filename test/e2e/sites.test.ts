@@ -140,6 +140,17 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
     await session.stop();
   });
 
+  site('Google Meet without its participant ids (read as a late-2025 accessibility-tree reference describes it): the generic adapter names every tile from its name plate, the self view marked', async () => {
+    await session.goto({ path: '/', query: 'noIds=1' });
+    const want = await expected(session);
+    await session.start();
+    const shown = await waitForRows(session, (r) => r.length === want.length && want.every((p) => r.some((row) => row.name === p.name)), SHOW_MS, 'every tile named by its name plate');
+    assert.deepEqual(shown.map((r) => r.name).sort(), want.map((p) => p.name).sort());
+    assert.deepEqual(shown.filter((r) => r.self).map((r) => r.name), want.filter((p) => p.self).map((p) => p.name), 'the mirrored self view is marked');
+    assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /generic adapter/);
+    await session.stop();
+  });
+
   site('Zoom (WebGL canvases, gallery then speaker view): named rows through tab capture, ids kept across views', async () => {
     await session.goto(zoom('view=gallery'));
     const readable = await session.page.evaluate(() => (window as any).siteCall.canvasReadable());
