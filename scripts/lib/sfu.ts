@@ -16,7 +16,7 @@
  * namespace, which removes the veth pair. Needs root and iproute2 (docs/real-call.md).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,13 @@ const JANUS_LIB = '/usr/lib/x86_64-linux-gnu/janus';
 export const ROOM = 1234;
 /** Janus's HTTP API port inside the namespace (the demo's default). */
 const JANUS_HTTP_PORT = 8088;
+/**
+ * The Chromium feature that hides a page's host ICE candidates behind mDNS names (for pages
+ * without camera permission, such as the viewer's) and announces them by multicast to
+ * 224.0.0.251: turned off in every browser of the call, so that its candidates are the test
+ * range's address and nothing is sent outside it.
+ */
+const NO_MDNS = 'WebRtcHideLocalIpsWithMdns';
 /** Names of namespaces made here: `callmood-<pid of the test process>`. */
 const NETNS_PREFIX = 'callmood-';
 
@@ -82,6 +89,8 @@ interface Running extends Sfu {
   server: StaticServer;
   relay: Server;
   browsers: Browser[];
+  /** The relays of `launchInCall`'s browsers. */
+  children: ChildProcess[];
   extensionBrowsers: ExtensionBrowser[];
   exitHandlers: () => void;
 }
@@ -116,6 +125,15 @@ function removeNetns(name: string): void {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
   }
   spawnSync(ipPath()!, ['netns', 'del', name]);
+}
+
+/** Turns IPv6 off on the host's interface `name` (nothing when the kernel has no IPv6). */
+function disableIpv6(name: string): void {
+  try {
+    writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1');
+  } catch {
+    // No IPv6 in this kernel: nothing to turn off.
+  }
 }
 
 /** Deletes namespaces left by earlier runs whose test process is gone (a crash or a SIGKILL). */
@@ -184,13 +202,22 @@ room-${ROOM}: { description = "Demo Room" publishers = 6 bitrate = 1000000 fir_f
  * A relay run inside the namespace in front of Chromium (`node relay.mjs ADDRESS CHROMIUM ARGS...`):
  * it starts Chromium, and once Chromium says "DevTools listening on ws://127.0.0.1:PORT/...",
  * listens on ADDRESS (the namespace's veth address) and forwards to that port, printing the same
- * line with ADDRESS and its own port, which is what `launchWithExtension` reads. SIGTERM or its
- * own exit kills Chromium.
+ * line with ADDRESS and its own port, which is what `launchWithExtension` reads. It merges the
+ * `--disable-features` flags into one that also turns mDNS candidates off. SIGTERM or its own
+ * exit kills Chromium.
  */
 const DEVTOOLS_RELAY = `
 import { spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-const [address, exe, ...args] = process.argv.slice(2);
+const [address, exe, ...given] = process.argv.slice(2);
+// Chromium keeps only the last --disable-features: merge them all into one, with ${NO_MDNS}.
+const off = ['${NO_MDNS}'];
+const args = [];
+for (const a of given) {
+  if (a.startsWith('--disable-features=')) off.push(...a.slice('--disable-features='.length).split(',').filter(Boolean));
+  else args.push(a);
+}
+args.unshift('--disable-features=' + off.join(','));
 const child = spawn(exe, args, { stdio: ['ignore', 'inherit', 'pipe'] });
 let buf = '';
 let relayed = false;
@@ -270,6 +297,10 @@ export async function startSfu(): Promise<Sfu> {
     ip(['netns', 'add', netns]);
     ip(['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf]);
     ip(['link', 'set', nsIf, 'netns', netns]);
+    // No IPv6 on the link: its link-local autoconfiguration (router solicitations, multicast
+    // listener reports) would be traffic to addresses outside the test range.
+    disableIpv6(hostIf);
+    spawnSync(ipPath()!, ['netns', 'exec', netns, 'sh', '-c', 'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 > "$f"; done'], { stdio: 'ignore' });
     ip(['addr', 'add', `${hostAddress}/30`, 'dev', hostIf]);
     ip(['link', 'set', hostIf, 'up']);
     ip(['-n', netns, 'addr', 'add', `${netnsAddress}/30`, 'dev', nsIf]);
@@ -304,15 +335,10 @@ export async function startSfu(): Promise<Sfu> {
     const port = (httpRelay.address() as { port: number }).port;
     const origin = `http://${hostAddress}:${port}`;
 
-    const realChrome = chromePath();
-    await writeFile(join(workDir, 'chromium-in-netns'), `#!/bin/sh\nexec ${ipPath()} netns exec ${netns} ${realChrome} "$@"\n`);
     await writeFile(join(workDir, 'devtools-relay.mjs'), DEVTOOLS_RELAY);
-    await writeFile(
-      join(workDir, 'chromium-in-netns-relayed'),
-      `#!/bin/sh\nexec ${ipPath()} netns exec ${netns} ${process.execPath} ${join(workDir, 'devtools-relay.mjs')} ${netnsAddress} ${realChrome} "$@"\n`,
-    );
-    await chmod(join(workDir, 'chromium-in-netns'), 0o755);
-    await chmod(join(workDir, 'chromium-in-netns-relayed'), 0o755);
+    const wrapper = join(workDir, 'chromium-in-netns');
+    await writeFile(wrapper, `#!/bin/sh\nexec ${ipPath()} netns exec ${netns} ${process.execPath} ${join(workDir, 'devtools-relay.mjs')} ${netnsAddress} ${chromePath()} "$@"\n`);
+    await chmod(wrapper, 0o755);
 
     const sfu: Running = {
       netns,
@@ -327,6 +353,7 @@ export async function startSfu(): Promise<Sfu> {
       server,
       relay,
       browsers: [],
+      children: [],
       extensionBrowsers: [],
       exitHandlers,
     };
@@ -343,22 +370,57 @@ export async function startSfu(): Promise<Sfu> {
 }
 
 /**
- * Launches Chromium inside the call's namespace through playwright-core (a plain browser, e.g. a
- * publisher with a fake camera: pass `fakeCameraArgs(file)` in `args`), with the demo page's
- * origin treated as secure so that it may open the camera. `stopSfu` closes it too.
- * @param args extra Chromium flags (`--no-sandbox` is always added).
- * @throws Error when `sfu` is not running or Chromium does not start.
+ * Launches a plain Chromium (e.g. a publisher with a fake camera: pass `fakeCameraArgs(file)` in
+ * `args`) inside the call's namespace, through the same relay as `launchExtensionInCall`, and
+ * connects playwright-core to it over the link. The demo page's origin is treated as secure, so
+ * that the page may open the camera (it is plain HTTP on a non-loopback address; a real
+ * deployment serves HTTPS). `stopSfu` closes it too.
+ * @param args extra Chromium flags.
+ * @throws Error when `sfu` is not running or Chromium does not start within 30 s.
  */
 export async function launchInCall(sfu: Sfu, args: string[] = [], headless = true): Promise<Browser> {
   const run = running.get(sfu);
   if (!run) throw new Error('the call server is not running');
-  const browser = await chromium.launch({
-    executablePath: join(sfu.workDir, 'chromium-in-netns'),
-    headless,
-    // The page is plain HTTP on a non-loopback address, where getUserMedia needs the origin
-    // declared secure (a real deployment serves HTTPS).
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--unsafely-treat-insecure-origin-as-secure=${sfu.origin}`, ...args],
+  const profile = await mkdtemp(join(sfu.workDir, 'profile-'));
+  const child = spawn(
+    join(sfu.workDir, 'chromium-in-netns'),
+    [
+      `--user-data-dir=${profile}`,
+      '--remote-debugging-port=0',
+      '--no-sandbox',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--password-store=basic',
+      '--autoplay-policy=no-user-gesture-required',
+      `--unsafely-treat-insecure-origin-as-secure=${sfu.origin}`,
+      ...(headless ? ['--headless'] : []),
+      ...args,
+      'about:blank',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  run.children.push(child);
+  const ws = await new Promise<string>((ok, fail) => {
+    let buf = '';
+    const timer = setTimeout(() => fail(new Error(`Chromium did not start in 30 s: ${buf.slice(-2000)}`)), 30_000);
+    child.stderr.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`Chromium exited with ${code}: ${buf.slice(-2000)}`));
+    });
   });
+  child.stderr.resume();
+  const browser = await chromium.connectOverCDP(ws);
   run.browsers.push(browser);
   return browser;
 }
@@ -376,7 +438,7 @@ export async function launchExtensionInCall(sfu: Sfu, opts: LaunchOptions): Prom
   // launchWithExtension reads CHROME_PATH synchronously before its first await: point it at the
   // wrapper for this one call only.
   const saved = process.env.CHROME_PATH;
-  process.env.CHROME_PATH = join(sfu.workDir, 'chromium-in-netns-relayed');
+  process.env.CHROME_PATH = join(sfu.workDir, 'chromium-in-netns');
   let launching: Promise<ExtensionBrowser>;
   try {
     launching = launchWithExtension(opts);
@@ -400,6 +462,7 @@ export async function stopSfu(sfu: Sfu): Promise<void> {
   running.delete(sfu);
   for (const eb of run.extensionBrowsers) await eb.close().catch(() => {});
   for (const b of run.browsers) await b.close().catch(() => {});
+  for (const c of run.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   if (run.janus.exitCode === null && run.janus.signalCode === null) {
     const exited = new Promise((ok) => run.janus.once('exit', ok));
     run.janus.kill('SIGTERM');
