@@ -5,9 +5,9 @@
  * 1. `accessible-name`: an accessible name of the picture or of an ancestor that belongs to
  *    this tile alone (`aria-labelledby`, `aria-label`, `title`);
  * 2. `caption`: a caption or heading inside the tile's container (the largest ancestor that
- *    holds no other tile's picture): `figcaption`, `caption`, `legend`, `h1`-`h6`,
- *    `[role=heading]`, or an element whose class says title or name (`panel-title`,
- *    `displayname`, `participant-name`, ...);
+ *    holds no other tile's picture), the nearest to the picture first: `figcaption`, `caption`,
+ *    `legend`, `h1`-`h6`, `[role=heading]`, or an element whose class says title or name
+ *    (`panel-title`, `displayname`, `participant-name`, ...);
  * 3. `overlay`: a text inside the container drawn over the lower part of the picture (the name
  *    label most call clients put in a tile's corner);
  * 4. `nearby`: a text outside every tile's container whose box sits over the picture's width
@@ -188,11 +188,14 @@ export function pageLabels(medias: readonly Element[], options: LabelOptions = {
       }
     }
     if (container === media) return nearby(i);
-    // 2. Captions and headings of the container.
-    for (const el of container.querySelectorAll(CAPTION)) {
-      if (el.contains(media) || el.closest(NOT_A_LABEL)) continue;
-      const name = nameIn(el);
-      if (name) return { name, rule: 'caption' };
+    // 2. Captions and headings of the container, the nearest first: those of the picture's
+    // own panel before those of a wider part of the page (its title, when one tile is left).
+    for (let level = media.parentElement; level; level = level === container ? null : level.parentElement) {
+      for (const el of level.querySelectorAll(CAPTION)) {
+        if (el.contains(media) || el.closest(NOT_A_LABEL)) continue;
+        const name = nameIn(el);
+        if (name) return { name, rule: 'caption' };
+      }
     }
     // 3. A text over the lower part of the picture.
     const box = boxes[i]!;

@@ -169,6 +169,9 @@ describe('the last tile left in a call', () => {
     ]);
     doc.getElementById('b')!.remove();
     assert.deepEqual(adapter.findTiles(doc).map((t) => [t.id, t.name, t.multiFace ?? false]), [['tile-1', 'Alice', false]]);
+    // The page's own title comes before the panel in the page, but the panel's heading is nearer.
+    doc.body.firstElementChild!.prepend(Object.assign(doc.createElement('h1'), { textContent: 'Plugin Demo: Video Room' }));
+    assert.deepEqual(adapter.findTiles(doc).map((t) => t.name), ['Alice'], 'the panel heading, not the page title');
     const recording = page(`<main><video id="r"></video></main>`);
     setRect(recording.getElementById('r'), 0, 0, 1280, 720);
     assert.equal(createGenericAdapter().findTiles(recording)[0]!.multiFace, true, 'a page with one video only is a recording');
