@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     };
   });
 
-  console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${fmt(load, 1)} at the start; backend ${backend}; ${FILE_FPS} frames per video second; at most ${DEFAULT_CONFIG.detector.maxFacesPerTile} faces per frame; medians (min–max) of ${runs} run(s)`);
+  console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${fmt(load, 1)} at the start; backend ${backend}; ${FILE_FPS} frames per video second; at most ${FILE_MAX_FACES} faces per frame; medians (min–max) of ${runs} run(s)`);
   console.log('| video | size, length | people | analysis, × real time | seeking alone, × real time | analysis share of the time |');
   console.log('|---|---|---|---|---|---|');
   for (const s of summary) {
