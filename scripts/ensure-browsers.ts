@@ -1,12 +1,13 @@
 /**
- * npm run browsers [-- chromium] [firefox-esr] [ffmpeg] [janus] [janus-demos]
+ * npm run browsers [-- chromium] [firefox-esr] [ffmpeg] [janus] [janus-demos] [iproute2]
  *
  * Makes sure the browsers that the tests and the demo drive are installed: Debian's
  * `chromium` (at CHROME_PATH, default /usr/bin/chromium) and `firefox-esr` (at FIREFOX_PATH,
  * default /usr/bin/firefox-esr); and the tools of two tests: `ffmpeg` (FFMPEG_PATH, default
  * /usr/bin/ffmpeg), which turns a clip into Chromium's fake camera for the mirror's test, and
  * `janus` with `janus-demos` (JANUS_PATH, JANUS_DEMOS_PATH), the WebRTC server and its room page
- * for the real-call test. With no arguments, all of them. A missing one is installed from
+ * for the real-call test, and `iproute2` (IP_PATH, default /usr/sbin/ip) for its network
+ * namespace. With no arguments, all of them. A missing one is installed from
  * Debian's packages when that is possible without asking anyone: running as root on Debian,
  * or under CI with password-less sudo. Then it runs one `apt-get update` and one
  * `apt-get install -y` for everything missing. Otherwise it prints the one command that
@@ -22,20 +23,22 @@ import { fileURLToPath } from 'node:url';
 /**
  * A browser, named by its Debian package; or a tool a test needs: `ffmpeg` turns a clip into
  * the fake camera of the mirror's test (scripts/lib/fake-camera.ts); `janus` and `janus-demos`
- * are the WebRTC server and the room page of the real-call test (scripts/lib/sfu.ts).
+ * are the WebRTC server and the room page of the real-call test (scripts/lib/sfu.ts), whose
+ * network namespace `iproute2`'s `ip` makes.
  */
-export type BrowserPackage = 'chromium' | 'firefox-esr' | 'ffmpeg' | 'janus' | 'janus-demos';
+export type BrowserPackage = 'chromium' | 'firefox-esr' | 'ffmpeg' | 'janus' | 'janus-demos' | 'iproute2';
 
 /**
  * Where each browser is looked for, and the variable that overrides it (as `chromePath()` in
  * scripts/lib/browser.ts and `firefoxPath()` in scripts/lib/firefox.ts, which launch them).
  */
-export const BROWSERS: Record<BrowserPackage, { env: 'CHROME_PATH' | 'FIREFOX_PATH' | 'FFMPEG_PATH' | 'JANUS_PATH' | 'JANUS_DEMOS_PATH'; defaultPath: string }> = {
+export const BROWSERS: Record<BrowserPackage, { env: 'CHROME_PATH' | 'FIREFOX_PATH' | 'FFMPEG_PATH' | 'JANUS_PATH' | 'JANUS_DEMOS_PATH' | 'IP_PATH'; defaultPath: string }> = {
   chromium: { env: 'CHROME_PATH', defaultPath: '/usr/bin/chromium' },
   'firefox-esr': { env: 'FIREFOX_PATH', defaultPath: '/usr/bin/firefox-esr' },
   ffmpeg: { env: 'FFMPEG_PATH', defaultPath: '/usr/bin/ffmpeg' },
   janus: { env: 'JANUS_PATH', defaultPath: '/usr/bin/janus' },
   'janus-demos': { env: 'JANUS_DEMOS_PATH', defaultPath: '/usr/share/janus/demos/videoroomtest.html' },
+  iproute2: { env: 'IP_PATH', defaultPath: '/usr/sbin/ip' },
 };
 
 /** What `planBrowsers` needs to know about the machine. */
@@ -103,6 +106,12 @@ function run(command: string[], sudo: boolean): void {
   if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.error?.message ?? `exit status ${result.status}`})`);
 }
 
+/** The installed version of Debian package `pkg` (dpkg), or null when dpkg does not know it. */
+function packageVersion(pkg: string): string | null {
+  const result = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8', timeout: 30_000 });
+  return result.status === 0 && result.stdout.trim() ? `Debian package ${result.stdout.trim()}` : null;
+}
+
 /** The first line `path --version` prints, or why it printed none. */
 function versionOf(path: string): string {
   const result = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 });
@@ -124,7 +133,11 @@ export function ensureBrowsers(wanted: readonly BrowserPackage[]): void {
     const still = plan.packages.filter((pkg) => !existsSync(browserPath(pkg, process.env)));
     if (still.length > 0) throw new Error(`apt-get installed ${plan.packages.join(' ')}, yet ${still.map((pkg) => browserPath(pkg, process.env)).join(', ')} is missing`);
   }
-  for (const pkg of wanted) console.log(`${pkg}: ${browserPath(pkg, process.env)} (${versionOf(browserPath(pkg, process.env))})`);
+  for (const pkg of wanted) {
+    const path = browserPath(pkg, process.env);
+    const debian = path === BROWSERS[pkg].defaultPath ? packageVersion(pkg) : null;
+    console.log(`${pkg}: ${path} (${debian ?? versionOf(path)})`);
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
