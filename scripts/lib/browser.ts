@@ -50,6 +50,33 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * The DevTools WebSocket address a Chromium started with `--remote-debugging-port=0` prints on
+ * stderr (`child` spawned with stderr piped); the rest of its stderr is drained.
+ * @throws Error when it exits first or prints none within 30 s (with the tail of what it printed).
+ */
+export async function devToolsEndpoint(child: ChildProcess): Promise<string> {
+  const stderr = child.stderr!;
+  const ws = await new Promise<string>((ok, fail) => {
+    let buf = '';
+    const timer = setTimeout(() => fail(new Error(`Chromium did not start in 30 s: ${buf.slice(-2000)}`)), 30_000);
+    stderr.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`Chromium exited with ${code}: ${buf.slice(-2000)}`));
+    });
+  });
+  stderr.resume();
+  return ws;
+}
+
 /** Starts Chromium with the extension; resolves once the extension's service worker is up. */
 export async function launchWithExtension(opts: LaunchOptions): Promise<ExtensionBrowser> {
   const exe = assertChromium();
@@ -77,23 +104,7 @@ export async function launchWithExtension(opts: LaunchOptions): Promise<Extensio
     'about:blank',
   ];
   const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: work } });
-  const wsEndpoint = await new Promise<string>((ok, fail) => {
-    let buf = '';
-    const timer = setTimeout(() => fail(new Error(`Chromium did not start in 30 s: ${buf.slice(-2000)}`)), 30_000);
-    child.stderr.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`Chromium exited with ${code}: ${buf.slice(-2000)}`));
-    });
-  });
-  child.stderr.resume();
+  const wsEndpoint = await devToolsEndpoint(child);
   const browser = await chromium.connectOverCDP(wsEndpoint);
   const context = browser.contexts()[0]!;
   const cdp = await browser.newBrowserCDPSession();

@@ -71,6 +71,25 @@ export function hostRulesArg(hosts: readonly string[]): string {
   return `--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`;
 }
 
+/** The participant rows of the popup `popup` as a user reads them (name, dominant text, bars, speaking, attending). */
+export function readPopupRows(popup: Page): Promise<PopupRow[]> {
+  return popup.$$eval('[data-testid="participant-row"]', (rows) =>
+    rows.map((row) => {
+      const el = row as HTMLElement;
+      const bars: Record<string, number> = {};
+      el.querySelectorAll<HTMLElement>('[data-testid="bar"]').forEach((b) => (bars[b.dataset.emotion ?? '?'] = Number(b.dataset.value)));
+      return {
+        id: el.dataset.participantId ?? '',
+        name: el.dataset.participantName ?? '',
+        dominant: el.querySelector('[data-testid="dominant"]')?.textContent?.trim() ?? '',
+        bars,
+        speaking: el.dataset.speaking === undefined ? null : el.dataset.speaking === 'true',
+        attending: el.dataset.attending === undefined ? null : el.dataset.attending === 'true',
+      };
+    }),
+  );
+}
+
 /** A running demo call with the extension loaded. */
 export class CallSession {
   private constructor(
@@ -161,22 +180,8 @@ export class CallSession {
   }
 
   /** The popup's participant rows as a user reads them. */
-  async rows(): Promise<PopupRow[]> {
-    return this.popup.$$eval('[data-testid="participant-row"]', (rows) =>
-      rows.map((row) => {
-        const el = row as HTMLElement;
-        const bars: Record<string, number> = {};
-        el.querySelectorAll<HTMLElement>('[data-testid="bar"]').forEach((b) => (bars[b.dataset.emotion ?? '?'] = Number(b.dataset.value)));
-        return {
-          id: el.dataset.participantId ?? '',
-          name: el.dataset.participantName ?? '',
-          dominant: el.querySelector('[data-testid="dominant"]')?.textContent?.trim() ?? '',
-          bars,
-          speaking: el.dataset.speaking === undefined ? null : el.dataset.speaking === 'true',
-          attending: el.dataset.attending === undefined ? null : el.dataset.attending === 'true',
-        };
-      }),
-    );
+  rows(): Promise<PopupRow[]> {
+    return readPopupRows(this.popup);
   }
 
   /** Text of the popup's stats line (backend, fps, ms). */

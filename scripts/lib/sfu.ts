@@ -22,7 +22,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromePath, launchWithExtension, type ExtensionBrowser, type LaunchOptions } from './browser.ts';
+import { chromePath, devToolsEndpoint, launchWithExtension, type ExtensionBrowser, type LaunchOptions } from './browser.ts';
 import { serveStatic, type StaticServer } from './serve.ts';
 
 /** Janus's VideoRoom demo page and its scripts, as Debian's `janus-demos` installs them. */
@@ -403,23 +403,7 @@ export async function launchInCall(sfu: Sfu, args: string[] = [], headless = tru
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   run.children.push(child);
-  const ws = await new Promise<string>((ok, fail) => {
-    let buf = '';
-    const timer = setTimeout(() => fail(new Error(`Chromium did not start in 30 s: ${buf.slice(-2000)}`)), 30_000);
-    child.stderr.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`Chromium exited with ${code}: ${buf.slice(-2000)}`));
-    });
-  });
-  child.stderr.resume();
+  const ws = await devToolsEndpoint(child);
   const browser = await chromium.connectOverCDP(ws);
   run.browsers.push(browser);
   return browser;

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { triggerToolbarAction, type ExtensionBrowser } from '../../scripts/lib/browser.ts';
-import { ROOT, VIDEOS_DIR, listClips, type PopupRow } from '../../scripts/lib/call-session.ts';
+import { ROOT, VIDEOS_DIR, listClips, readPopupRows, type PopupRow } from '../../scripts/lib/call-session.ts';
 import { fakeCameraArgs, fakeCameraFile, noFfmpegReason } from '../../scripts/lib/fake-camera.ts';
 import { joinRoom, launchExtensionInCall, launchInCall, noSfuReason, roomPanels, startSfu, stopSfu, type RoomPanel, type Sfu } from '../../scripts/lib/sfu.ts';
 import { EMOTIONS } from '../../src/shared/emotions.ts';
@@ -37,31 +37,12 @@ const LEAVE_MS = 5_000;
 const missingClips = [ALICE.clip, BOB.clip].filter((c) => !listClips().includes(c));
 const skip = noBrowserReason() || noSfuReason() || noFfmpegReason() || (missingClips.length ? `clips missing in ${VIDEOS_DIR}: ${missingClips.join(', ')}` : false);
 
-/** A popup row with the emotion text, read as in call-session.ts. */
-async function popupRows(popup: Page): Promise<PopupRow[]> {
-  return popup.$$eval('[data-testid="participant-row"]', (rows) =>
-    rows.map((row) => {
-      const el = row as HTMLElement;
-      const bars: Record<string, number> = {};
-      el.querySelectorAll<HTMLElement>('[data-testid="bar"]').forEach((b) => (bars[b.dataset.emotion ?? '?'] = Number(b.dataset.value)));
-      return {
-        id: el.dataset.participantId ?? '',
-        name: el.dataset.participantName ?? '',
-        dominant: el.querySelector('[data-testid="dominant"]')?.textContent?.trim() ?? '',
-        bars,
-        speaking: el.dataset.speaking === undefined ? null : el.dataset.speaking === 'true',
-        attending: el.dataset.attending === undefined ? null : el.dataset.attending === 'true',
-      };
-    }),
-  );
-}
-
 /** Polls the popup until `accept` holds; fails with the last rows after `timeoutMs`. */
 async function waitForRows(popup: Page, accept: (r: PopupRow[]) => boolean, timeoutMs: number, what: string): Promise<PopupRow[]> {
   const end = Date.now() + timeoutMs;
   let last: PopupRow[] = [];
   while (Date.now() < end) {
-    last = await popupRows(popup);
+    last = await readPopupRows(popup);
     if (accept(last)) return last;
     await new Promise((ok) => setTimeout(ok, 250));
   }
@@ -196,7 +177,7 @@ describe('CallMood on a real WebRTC call (Janus VideoRoom, two publishers, CallM
   }, 240_000);
 
   check('one row per publisher and none for the viewer, each named as the page names them', async () => {
-    const rows = await popupRows(popup);
+    const rows = await readPopupRows(popup);
     assert.equal(rows.length, 2, `one row per publisher, none for the viewer: ${describeRows(rows)}`);
     for (const [id, displayName] of ids) {
       const row = rows.find((r) => r.id === id);
@@ -221,7 +202,7 @@ describe('CallMood on a real WebRTC call (Janus VideoRoom, two publishers, CallM
 
   check(`a publisher who hangs up (closes the tab) leaves the live view within ${LEAVE_MS / 1000} s`, async () => {
     const bob = [...ids].find(([, n]) => n === BOB.name)![0];
-    const before = await popupRows(popup);
+    const before = await readPopupRows(popup);
     assert.ok(before.some((r) => r.id === bob), `${BOB.name}'s row is there before the hang-up: ${describeRows(before)}`);
     const bobCall = publishers.get(BOB.name)!;
     const hungUp = Date.now();
@@ -257,7 +238,7 @@ describe('CallMood on a real WebRTC call (Janus VideoRoom, two publishers, CallM
     await new Promise((ok) => setTimeout(ok, 3000));
     const snapshots: [string, PopupRow[]][] = [
       ['when Bob left', afterHangUp],
-      ['3 s later', await popupRows(popup)],
+      ['3 s later', await readPopupRows(popup)],
     ];
     const seen = snapshots.map(([when, r]) => `${when}: ${describeRows(r)}`).join(' | ');
     for (const [when, r] of snapshots) {
