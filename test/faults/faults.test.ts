@@ -305,6 +305,12 @@ interface Scenario {
   fresh?: boolean;
   /** Leaves the session unusable (the call tab is gone). */
   endsSession?: boolean;
+  /**
+   * The test's time limit in ms (default 240 000). Every wait inside a scenario is bounded; the
+   * tile scenarios' sum of bounds is larger, since with 49 playing videos a slow machine makes
+   * each page load, popup read and stop slow too.
+   */
+  timeoutMs?: number;
   run(live: Live, row: Row): Promise<void>;
 }
 
@@ -692,6 +698,7 @@ function tilesScenario(n: 25 | 49): Scenario {
     id: `tiles-${n}`,
     title: `${n} tiles (face clips)`,
     kind: 'tiles',
+    timeoutMs: n === 49 ? 540_000 : 360_000,
     async run(live, row) {
       await live.session.goto({ path: '/', query: `tiles=${n}` });
       const ids = await pageParticipants(live);
@@ -882,7 +889,7 @@ describe('fault suite (real Chromium, demo call, real clips)', { skip }, () => {
   for (const sc of SCENARIOS) {
     const selected = ONLY.length === 0 || ONLY.includes(sc.id);
     const noRoot = sc.id === 'disk-full' && process.getuid?.() !== 0 ? 'needs root: it mounts a small tmpfs for the browser profile' : false;
-    test(`${sc.id}: ${sc.title}`, { skip: selected ? noRoot : 'not in --only', timeout: 240_000 }, async () => {
+    test(`${sc.id}: ${sc.title}`, { skip: selected ? noRoot : 'not in --only', timeout: sc.timeoutMs ?? 240_000 }, async () => {
       const row = newRow(sc.id, sc.title);
       const began = Date.now();
       let live: Live | null = null;
