@@ -34,7 +34,7 @@ export const MODEL_FILES = ['blazeface.json', 'blazeface.bin', 'facemesh.json', 
 export const CALLMOOD_MODEL_FILES = ['callmood-emotion.json', 'callmood-emotion.bin'];
 /** human's emotion model (from @vladmandic/human/models): compared against in the harness, and part of the naive baseline of the benchmark build. */
 export const HUMAN_EMOTION_FILES = ['emotion.json', 'emotion.bin'];
-/** face-api's expression model (from @vladmandic/face-api/model), compared against in the harness only. */
+/** face-api's expression model (from @vladmandic/face-api/model): the emotion cascade's second opinion (emotion-models.ts FACEAPI_MODEL). */
 export const FACEAPI_MODEL_FILES = ['face_expression_model-weights_manifest.json', 'face_expression_model.bin'];
 /**
  * human's other default models, packaged only in the benchmark build (dist/chrome-bench) for
@@ -136,7 +136,6 @@ async function buildHarness({ watch, outRoot }: { watch: boolean; outRoot: strin
   const out = join(outRoot, 'harness');
   await runBuilds([{ ...commonOptions('harness', true), entryPoints: { 'inference-harness': 'test/fixtures/inference-harness.ts' }, format: 'esm', outdir: out }], watch);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), HUMAN_EMOTION_FILES);
-  await copyInto(join(out, 'models'), join(nm, '@vladmandic/face-api/model'), FACEAPI_MODEL_FILES);
 }
 
 /** Builds one browser's extension folder. */
@@ -168,6 +167,7 @@ async function buildTarget(target: BrowserTarget, { watch, outRoot, bench }: { w
   await copyInto(join(out, 'icons'), join(root, 'icons'), ['icon-16.png', 'icon-48.png', 'icon-128.png']);
   await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), MODEL_FILES);
   await copyInto(join(out, 'models'), join(root, 'models'), CALLMOOD_MODEL_FILES);
+  await copyInto(join(out, 'models'), join(nm, '@vladmandic/face-api/model'), FACEAPI_MODEL_FILES);
   if (bench) await copyInto(join(out, 'models'), join(nm, '@vladmandic/human/models'), [...BASELINE_MODEL_FILES, ...HUMAN_EMOTION_FILES]);
   await copyInto(join(out, 'wasm'), join(nm, '@tensorflow/tfjs-backend-wasm/dist'), WASM_FILES);
 }

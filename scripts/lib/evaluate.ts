@@ -120,6 +120,25 @@ export class Evaluator {
    * @throws Error naming the row of an image that cannot be decoded; `scored` on the error
    *   says how many images were scored before it.
    */
+  /**
+   * A fresh harness page whose pipeline is initialised with `overrides` on this evaluator's
+   * backend; images of `dir` are served under `/data/`. The caller closes the page.
+   * @throws Error when the page or the pipeline does not start.
+   */
+  async openPage(dir: string, overrides: ConfigOverrides): Promise<{ page: Page; chosen: { backend: string; reason: string }; origin: string }> {
+    const server = await this.server(dir);
+    const page: Page = await this.browser.newPage();
+    try {
+      await page.goto(`${server.origin}/inference-harness.html`);
+      await page.waitForFunction(() => document.body.dataset.ready === '1');
+      const chosen = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: { ...o.backend, choice: b } }), [this.backend, overrides] as const);
+      return { page, chosen, origin: server.origin };
+    } catch (err) {
+      await page.close();
+      throw err;
+    }
+  }
+
   async run(
     set: LabelledSet,
     items: LabelledImage[],
@@ -129,16 +148,12 @@ export class Evaluator {
     // A still image is a frozen video, which the live pipeline skips: the 'live' mode plays it
     // as a moving one (frozen-tile check off) so every frame is analysed.
     const overrides: ConfigOverrides = { ...(opts.overrides ?? {}), ...(mode === 'live' ? { frozen: { ...opts.overrides?.frozen, threshold: 0 } } : {}) };
-    const server = await this.server(set.dir);
-    const page: Page = await this.browser.newPage();
+    const { page, chosen } = await this.openPage(set.dir, overrides);
     const images: ImageResult[] = [];
     const predictions: Prediction[] = [];
     let inferenceMs = 0;
     const started = Date.now();
     try {
-      await page.goto(`${server.origin}/inference-harness.html`);
-      await page.waitForFunction(() => document.body.dataset.ready === '1');
-      const chosen = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: { ...o.backend, choice: b } }), [this.backend, overrides] as const);
       for (let i = 0; i < items.length; i += BATCH) {
         const batch = items.slice(i, i + BATCH);
         const urls = batch.map((it) => `/data/${it.path.split('/').map(encodeURIComponent).join('/')}`);

@@ -8,9 +8,9 @@ import { Human } from '@vladmandic/human';
 import type { Rect } from '../shared/types.ts';
 import { appearances } from './appearance.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
-import type { TileBox, TileTensor } from './crops.ts';
+import type { TileTensor } from './crops.ts';
 import { detectFaces, humanConfig } from './detector.ts';
-import { EmotionClassifier } from './emotion.ts';
+import { EmotionClassifier, type FaceCrop } from './emotion.ts';
 import { applyFit, carryBox, planFrame, trackFromDetection, type FaceTrack, type TileState } from './face-tracker.ts';
 import { FrozenTiles, isBlack, thumbnails } from './frozen-tiles.ts';
 import { intersectRect, iou } from './geometry.ts';
@@ -193,7 +193,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       }
       if (found.length > 0) {
         const te = performance.now();
-        const items: TileBox[] = found.map((f) => ({ tile: tensors.get(f.index)!, box: f.box }));
+        const items: FaceCrop[] = found.map((f) => ({ tile: tensors.get(f.index)!, box: f.box, landmarks: f.landmarks }));
         // Flip alternation: in a live call each tile's face is classified mirrored every other
         // frame instead of twice per frame; the smoothing averages them.
         const alternate = stateful && this.config.emotion.flipAverage && this.config.emotion.flipAlternate;

@@ -5,6 +5,7 @@
  * `makeConfig({ emotion: { temperature: 1 } })` changes that one knob.
  */
 import { z } from 'zod';
+import { ALIGN_MODES } from './alignment.ts';
 
 /** tfjs backend names CallMood can run on; 'auto' picks one at start (see backend.ts). */
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -89,6 +90,13 @@ export const InferenceConfigSchema = z.object({
      * false = one bilinear resize. Off: it scored 0.4 below plain bilinear on LFW-A.
      */
     antialias: z.boolean(),
+    /**
+     * Framing of the emotion crop from the face mesh's landmarks (alignment.ts): 'none' = the
+     * face box; 'roll' = the box rotated so the eye line is level; 'fer' = levelled, with centre
+     * and side set so the eyes fall where they do in FER-2013's crops. Crops without landmarks
+     * (mesh off, crop mode) always use the box.
+     */
+    align: z.enum(ALIGN_MODES),
     /** Lighting correction of each gray crop: 'standardize' rescales it to mean 0.5 and std `lightingTargetStd`. */
     lighting: z.enum(['none', 'standardize']),
     /** Target standard deviation (gray level in [0, 1]) of 'standardize'. */
@@ -102,6 +110,21 @@ export const InferenceConfigSchema = z.object({
      * frame instead of twice per frame; the smoothing averages the two. Still images always get both.
      */
     flipAlternate: z.boolean(),
+    /**
+     * The cascade's second model ('' = none): a registered single model (emotion-models.ts)
+     * that also reads a face where `model` is unsure; its probabilities are mixed in.
+     */
+    cascadeModel: z.string(),
+    /** `model`'s top probability (after `temperature`) under which the cascade asks `cascadeModel` (0..1.01; above 1 = always). */
+    cascadeBelow: z.number().min(0).max(1.01),
+    /** Weight w of the second model where it is asked: p = (1 - w) * p_model + w * p_second, in [0, 1]. */
+    cascadeWeight: probability,
+    /**
+     * With a cascade: temperature applied to every face's final probabilities (0.1..10; 1 =
+     * off), fitted on the cascade's own output. `temperature` stays the first model's, which
+     * `cascadeBelow` reads.
+     */
+    cascadeTemperature: z.number().min(0.1).max(10),
     /** Temperature T (Guo et al. 2017): p_i <- p_i^(1/T) / sum_j p_j^(1/T); 1 = off (0.1..10). */
     temperature: z.number().min(0.1).max(10),
   }),
@@ -180,6 +203,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   emotion: {
     model: 'callmood',
     cropScale: 1,
+    align: 'none',
     antialias: false,
     lighting: 'none',
     lightingTargetStd: 0.25,
@@ -187,6 +211,10 @@ export const DEFAULT_CONFIG: InferenceConfig = {
     flipAverage: false,
     flipAlternate: true,
     temperature: 0.99,
+    cascadeModel: '',
+    cascadeBelow: 0.4,
+    cascadeWeight: 0.25,
+    cascadeTemperature: 1,
   },
   live: { targetFps: 10, tileImageMaxSide: 480, minFaceFrames: 2, faceTimeoutMs: 1000, faceTimeoutAnalyses: 3, frozenAfterMs: 2000, frameBudgetMs: 1000, smoothingTauMs: 600 },
   signals: { minQuality: 0.1, attentionMaxYawDeg: 30, attentionMaxPitchDeg: 25, eyesClosedBelow: 0.15, speakingWindowMs: 1500, speakingMinStd: 0.05 },

@@ -1,9 +1,10 @@
 /**
  * The emotion models a build can run, as a registry: each entry says its input (side in px,
  * 1 gray or 3 RGB channels), its output class order, and how to load it. The extension
- * registers only CallMood's own network; evaluation builds register others
- * (bench/lib/research-models.ts) to compare against.
+ * registers CallMood's own network and face-api's expression net (the cascade's second
+ * opinion); evaluation builds register others (bench/lib/research-models.ts) to compare against.
  */
+import * as faceapi from '@vladmandic/face-api';
 import type { GraphModel, Tensor } from '@vladmandic/human';
 import { EMOTIONS, type Emotion } from '../shared/emotions.ts';
 import type { TF } from './types.ts';
@@ -63,7 +64,42 @@ export function graphModelSpec(id: string, file: string, inputSide: number, chan
  */
 export const CALLMOOD_MODEL = graphModelSpec('callmood', 'callmood-emotion.json', 48, 1, EMOTIONS);
 
-const registry = new Map<string, EmotionModelSpec | EmotionEnsembleSpec>([[CALLMOOD_MODEL.id, CALLMOOD_MODEL]]);
+/** Output order of face-api's FaceExpressionNet, in our class names. */
+const FACEAPI_ORDER: Emotion[] = ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'];
+
+/**
+ * face-api's FaceExpressionNet (@vladmandic/face-api 1.7, MIT; files
+ * `face_expression_model-weights_manifest.json` + `.bin` copied from its model/ folder by the
+ * build): a small densely connected CNN trained by face-api's author on data other than
+ * FER-2013, 112x112 RGB (0..255) in, softmax over FACEAPI_ORDER out. It reads posed, strong
+ * expressions (CK+) better than FER-trained networks and in-the-wild faces worse.
+ */
+export const FACEAPI_MODEL: EmotionModelSpec = {
+  id: 'faceapi',
+  inputSide: 112,
+  channels: 3,
+  classOrder: FACEAPI_ORDER,
+  // Weights through tfjs's own loader: face-api's `loadFromUri` mangles some URLs.
+  async load(tf, baseUrl) {
+    const response = await fetch(`${baseUrl}face_expression_model-weights_manifest.json`);
+    if (!response.ok) throw new Error(`face-api expression model manifest: HTTP ${response.status}`);
+    const weights = await tf.io.loadWeights(await response.json(), baseUrl.replace(/\/$/, ''));
+    const net = new faceapi.FaceExpressionNet();
+    net.loadFromWeightMap(weights as never);
+    return {
+      run(batch) {
+        const images = tf.unstack(batch);
+        return net.forwardInput(new faceapi.NetInput(images as never)) as unknown as Tensor;
+      },
+      dispose: () => net.dispose(),
+    };
+  },
+};
+
+const registry = new Map<string, EmotionModelSpec | EmotionEnsembleSpec>([
+  [CALLMOOD_MODEL.id, CALLMOOD_MODEL],
+  [FACEAPI_MODEL.id, FACEAPI_MODEL],
+]);
 
 /** Adds (or replaces) a model or ensemble in this build's registry. */
 export function registerEmotionModel(spec: EmotionModelSpec | EmotionEnsembleSpec): void {

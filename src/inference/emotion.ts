@@ -11,9 +11,16 @@ import type { InferenceConfig } from './config.ts';
 import { cropBoxes, type TileBox } from './crops.ts';
 import { resolveEmotionModel, type EmotionModelSpec, type EmotionNet } from './emotion-models.ts';
 import { supersampleFactors } from './geometry.ts';
+import { cropFrame, transformRow } from './alignment.ts';
 import type { TF } from './types.ts';
 
 const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
+
+/** A face to classify: its box (tile px) and, for the aligned crop, its landmarks. */
+export interface FaceCrop extends TileBox {
+  /** The face mesh's 468 (x, y, z) landmarks in tile px (`FaceAnalysis.landmarks`); without them the crop is the box. */
+  landmarks?: ArrayLike<number> | null;
+}
 
 /** Square face box scaled by `k` about its centre. */
 function scaleBox(b: TileBox['box'], k: number): TileBox['box'] {
@@ -25,6 +32,8 @@ export class EmotionClassifier {
   private constructor(
     private readonly tf: TF,
     private readonly members: { spec: EmotionModelSpec; weight: number; net: EmotionNet }[],
+    /** The cascade's second model (`emotion.cascadeModel`), or null. */
+    private readonly second: { spec: EmotionModelSpec; net: EmotionNet } | null,
     private readonly config: InferenceConfig['emotion'],
   ) {}
 
@@ -33,22 +42,32 @@ export class EmotionClassifier {
    * @throws Error when the model is not in this build or its files cannot be loaded.
    */
   static async load(tf: TF, config: InferenceConfig): Promise<EmotionClassifier> {
-    const members = resolveEmotionModel(config.emotion.model, config.emotion.ensembleWeight);
-    const loaded = await Promise.all(members.map(async (m) => ({ ...m, net: await m.spec.load(tf, config.models.baseUrl) })));
-    return new EmotionClassifier(tf, loaded, config.emotion);
+    const load = async (m: { spec: EmotionModelSpec; weight: number }) => ({ ...m, net: await m.spec.load(tf, config.models.baseUrl) });
+    const members = await Promise.all(resolveEmotionModel(config.emotion.model, config.emotion.ensembleWeight).map(load));
+    const { cascadeModel } = config.emotion;
+    if (!cascadeModel) return new EmotionClassifier(tf, members, null, config.emotion);
+    const second = resolveEmotionModel(cascadeModel, 0);
+    if (second.length !== 1) throw new Error(`emotion cascade: '${cascadeModel}' is an ensemble, not a single model`);
+    return new EmotionClassifier(tf, members, await load(second[0]!), config.emotion);
   }
 
   /**
    * [n, side, side, channels] preprocessed crops of `items` for `spec`, n = items.length;
    * flipped copies appended (2n rows) with `flipAverage`, or row k mirrored where `mirror[k]`.
    */
-  private inputs(spec: EmotionModelSpec, items: readonly TileBox[], flipAverage: boolean, mirror?: readonly boolean[]): Tensor {
+  private inputs(spec: EmotionModelSpec, items: readonly FaceCrop[], flipAverage: boolean, mirror?: readonly boolean[]): Tensor {
     const tf = this.tf;
     const side = spec.inputSide;
     const n = items.length;
     let faces: Tensor;
     const ks = spec.channels === 1 && this.config.antialias ? supersampleFactors(items.map((i) => i.box), side) : null;
-    if (!ks || ks.every((k) => k === 1)) {
+    if (this.config.align !== 'none' && items.some((it) => it.landmarks)) {
+      // Aligned crop (alignment.ts): one affine resampling of the tile per face.
+      faces = tf.concat(
+        items.map((it) => tf.image.transform(it.tile.frame, tf.tensor2d([transformRow(cropFrame(it.box, it.landmarks ?? null, this.config.align), side)]), 'bilinear', 'constant', 0, [side, side]) as Tensor),
+        0,
+      );
+    } else if (!ks || ks.every((k) => k === 1)) {
       faces = cropBoxes(tf, items, side);
     } else {
       // Area-averaging downscale: each box cropped to k x side, then k x k blocks averaged.
@@ -74,39 +93,70 @@ export class EmotionClassifier {
   }
 
   /**
-   * Classifies face boxes (tile px, each scaled by `cropScale` about its centre), one batch,
-   * one readback per model, then flip averaging and temperature.
+   * One model's probabilities for `boxes`, in EMOTIONS order (each row summing to 1), flip
+   * averaged where `flipAverage`: one batch, one readback.
+   */
+  private async run(spec: EmotionModelSpec, net: EmotionNet, boxes: readonly FaceCrop[], flipAverage: boolean, mirror?: readonly boolean[]): Promise<number[][]> {
+    const n = boxes.length;
+    const out = this.tf.tidy(() => net.run(this.inputs(spec, boxes, flipAverage, mirror)));
+    try {
+      const data = (await out.data()) as Float32Array;
+      const rows = flipAverage ? 2 : 1;
+      return boxes.map((_, face) => {
+        const p = EMOTIONS.map(() => 0);
+        for (let r = 0; r < rows; r++) {
+          const row = data.subarray((r * n + face) * 7, (r * n + face) * 7 + 7);
+          spec.classOrder.forEach((e, i) => (p[EMOTIONS.indexOf(e)]! += row[i]! / rows));
+        }
+        return p;
+      });
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /**
+   * Classifies face boxes (tile px, each scaled by `cropScale` about its centre, framed by
+   * `align` where landmarks are given): each model one batch and one readback, then flip
+   * averaging and temperature. With a cascade (`cascadeModel`), the faces whose top
+   * probability is under `cascadeBelow` go through the second model in a second batch and get
+   * (1 - cascadeWeight) * p + cascadeWeight * p_second; then every face's probabilities get
+   * `cascadeTemperature`.
    * @param mirror one flag per item: classify each face once, mirrored where true (flip
    *   alternation in the live pipeline); otherwise the configured `flipAverage`.
    * @returns probabilities per item, in order (empty for no items).
    */
-  async classify(items: readonly TileBox[], mirror?: readonly boolean[]): Promise<Probabilities[]> {
-    if (items.length === 0) return [];
-    const tf = this.tf;
+  async classify(items: readonly FaceCrop[], mirror?: readonly boolean[]): Promise<Probabilities[]> {
+    const first = await this.classifyFirst(items, mirror);
+    if (!this.second || first.length === 0) return first;
+    const { cascadeBelow, cascadeWeight: w, cascadeTemperature } = this.config;
+    const unsure = first.flatMap((p, k) => (Math.max(...EMOTIONS.map((e) => p[e])) < cascadeBelow ? [k] : []));
+    const calibrated = (ps: Probabilities[]) => (cascadeTemperature === 1 ? ps : ps.map((p) => applyTemperature(p, cascadeTemperature)));
+    if (unsure.length === 0) return calibrated(first);
     const k = this.config.cropScale;
-    const boxes = k === 1 ? items : items.map((it) => ({ tile: it.tile, box: scaleBox(it.box, k) }));
-    const flipAverage = this.config.flipAverage && !mirror;
-    const n = boxes.length;
-    const outputs = this.members.map((m) => tf.tidy(() => m.net.run(this.inputs(m.spec, boxes, flipAverage, mirror))));
-    try {
-      const data = (await Promise.all(outputs.map((t) => t.data()))) as Float32Array[];
-      const rows = flipAverage ? 2 : 1;
-      return boxes.map((_, face) => {
-        const p = EMOTIONS.map(() => 0);
-        this.members.forEach((m, j) => {
-          for (let r = 0; r < rows; r++) {
-            const row = data[j]!.subarray((r * n + face) * 7, (r * n + face) * 7 + 7);
-            m.spec.classOrder.forEach((e, i) => (p[EMOTIONS.indexOf(e)]! += (m.weight * row[i]!) / rows));
-          }
-        });
-        return applyTemperature(p, this.config.temperature);
-      });
-    } finally {
-      tf.dispose(outputs);
-    }
+    const boxes = unsure.map((i) => (k === 1 ? items[i]! : { ...items[i]!, box: scaleBox(items[i]!.box, k) }));
+    const seconds = await this.run(this.second.spec, this.second.net, boxes, this.config.flipAverage && !mirror, mirror && unsure.map((i) => mirror[i]!));
+    const out = [...first];
+    unsure.forEach((i, j) => {
+      const p = first[i]!;
+      out[i] = Object.fromEntries(EMOTIONS.map((e, c) => [e, (1 - w) * p[e] + w * seconds[j]![c]!])) as Probabilities;
+    });
+    return calibrated(out);
   }
+
+  /** The configured model (or ensemble) alone, after temperature: see `classify`. */
+  private async classifyFirst(items: readonly FaceCrop[], mirror?: readonly boolean[]): Promise<Probabilities[]> {
+    if (items.length === 0) return [];
+    const k = this.config.cropScale;
+    const boxes = k === 1 ? items : items.map((it) => ({ ...it, box: scaleBox(it.box, k) }));
+    const flipAverage = this.config.flipAverage && !mirror;
+    const each = await Promise.all(this.members.map((m) => this.run(m.spec, m.net, boxes, flipAverage, mirror)));
+    return boxes.map((_, face) => applyTemperature(EMOTIONS.map((_e, c) => this.members.reduce((sum, m, j) => sum + m.weight * each[j]![face]![c]!, 0)), this.config.temperature));
+  }
+
 
   dispose(): void {
     for (const m of this.members) m.net.dispose();
+    this.second?.net.dispose();
   }
 }
