@@ -25,9 +25,9 @@ import { Evaluator, selectHalf, type EvaluationRun, type EvalMode, type SplitBy,
 import { readLabelledSet, type LabelledSet } from '../scripts/lib/labels.ts';
 import { DEFAULT_CONFIG, type ConfigOverrides } from '../src/inference/config.ts';
 import { ALIGN_MODES, type AlignMode } from '../src/inference/alignment.ts';
-import type { Emotion, Probabilities } from '../src/shared/emotions.ts';
+import { EMOTIONS, type Emotion, type Probabilities } from '../src/shared/emotions.ts';
 import { fitTemperature } from './lib/calibration.ts';
-import { chooseCascade, scoreGrid, type GridPoint, type PairedImage } from './lib/cascade-grid.ts';
+import { chooseCascade, scoreGrid, U2_CLASSES, type GridPoint, type PairedImage } from './lib/cascade-grid.ts';
 
 const { values } = parseArgs({ options: { 'no-build': { type: 'boolean', default: false }, ck: { type: 'string' } } });
 const DATA = resolve(ROOT, '../shared/data');
@@ -121,8 +121,8 @@ async function main(): Promise<void> {
     let temperature: ReturnType<typeof fitTemperature> | null = null;
     if (choice.winner && choice.replaces) {
       const w = choice.winner;
-      if (w.trigger !== 'U1') throw new Error(`the winner's trigger ${w.trigger} has no knob in the extension (emotion.cascadeBelow is U1)`);
-      const cascade: ConfigOverrides = { emotion: { align, cascadeModel: 'faceapi', cascadeBelow: w.threshold, cascadeWeight: w.weight, cascadeTemperature: 1 } };
+      const cascadeClasses = w.trigger === 'U1' ? [...EMOTIONS] : EMOTIONS.filter((e) => U2_CLASSES.has(e));
+      const cascade: ConfigOverrides = { emotion: { align, cascadeModel: 'faceapi', cascadeBelow: w.threshold, cascadeClasses, cascadeWeight: w.weight, cascadeTemperature: 1 } };
       console.log('\n3. The chosen cascade through the extension on the A halves');
       confirm = {};
       let ferA: EvaluationRun | null = null;

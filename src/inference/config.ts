@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ALIGN_MODES } from './alignment.ts';
+import { EMOTIONS } from '../shared/emotions.ts';
 
 /** tfjs backend names CallMood can run on; 'auto' picks one at start (see backend.ts). */
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -117,6 +118,8 @@ export const InferenceConfigSchema = z.object({
     cascadeModel: z.string(),
     /** `model`'s top probability (after `temperature`) under which the cascade asks `cascadeModel` (0..1.01; above 1 = always). */
     cascadeBelow: z.number().min(0).max(1.01),
+    /** ... and only when `model`'s top class is one of these (all seven = any). */
+    cascadeClasses: z.array(z.enum(EMOTIONS)).min(1),
     /** Weight w of the second model where it is asked: p = (1 - w) * p_model + w * p_second, in [0, 1]. */
     cascadeWeight: probability,
     /**
@@ -213,6 +216,7 @@ export const DEFAULT_CONFIG: InferenceConfig = {
     temperature: 0.99,
     cascadeModel: '',
     cascadeBelow: 0.4,
+    cascadeClasses: [...EMOTIONS],
     cascadeWeight: 0.25,
     cascadeTemperature: 1,
   },

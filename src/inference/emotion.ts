@@ -6,7 +6,7 @@
  * lighting correction, (x - 0.5) * 2. RGB models: crop + resize, 0..255.
  */
 import type { Tensor } from '@vladmandic/human';
-import { applyTemperature, EMOTIONS, type Probabilities } from '../shared/emotions.ts';
+import { applyTemperature, dominantEmotion, EMOTIONS, type Probabilities } from '../shared/emotions.ts';
 import type { InferenceConfig } from './config.ts';
 import { cropBoxes, type TileBox } from './crops.ts';
 import { resolveEmotionModel, type EmotionModelSpec, type EmotionNet } from './emotion-models.ts';
@@ -119,7 +119,7 @@ export class EmotionClassifier {
    * Classifies face boxes (tile px, each scaled by `cropScale` about its centre, framed by
    * `align` where landmarks are given): each model one batch and one readback, then flip
    * averaging and temperature. With a cascade (`cascadeModel`), the faces whose top
-   * probability is under `cascadeBelow` go through the second model in a second batch and get
+   * probability is under `cascadeBelow` and whose top class is one of `cascadeClasses` go through the second model in a second batch and get
    * (1 - cascadeWeight) * p + cascadeWeight * p_second; then every face's probabilities get
    * `cascadeTemperature`.
    * @param mirror one flag per item: classify each face once, mirrored where true (flip
@@ -129,8 +129,11 @@ export class EmotionClassifier {
   async classify(items: readonly FaceCrop[], mirror?: readonly boolean[]): Promise<Probabilities[]> {
     const first = await this.classifyFirst(items, mirror);
     if (!this.second || first.length === 0) return first;
-    const { cascadeBelow, cascadeWeight: w, cascadeTemperature } = this.config;
-    const unsure = first.flatMap((p, k) => (Math.max(...EMOTIONS.map((e) => p[e])) < cascadeBelow ? [k] : []));
+    const { cascadeBelow, cascadeClasses, cascadeWeight: w, cascadeTemperature } = this.config;
+    const unsure = first.flatMap((p, k) => {
+      const top = dominantEmotion(p);
+      return top.confidence < cascadeBelow && cascadeClasses.includes(top.emotion) ? [k] : [];
+    });
     const calibrated = (ps: Probabilities[]) => (cascadeTemperature === 1 ? ps : ps.map((p) => applyTemperature(p, cascadeTemperature)));
     if (unsure.length === 0) return calibrated(first);
     const k = this.config.cropScale;

@@ -85,8 +85,8 @@ describe("our emotion model ('callmood') in Chromium", { skip: noBrowserReason()
     const page = await browser.newPage();
     await page.goto(`${server.origin}/inference-harness.html`);
     await page.waitForFunction(() => document.body.dataset.ready === '1');
-    // No flip averaging and T = 1: the model's own softmax, as PyTorch computed it.
-    const info = await page.evaluate((o) => (window as any).harness.init(o), { backend: { choice: 'wasm' }, emotion: { model: 'callmood', flipAverage: false, temperature: 1, lighting: 'none' } });
+    // No flip averaging, no cascade and T = 1: the model's own softmax, as PyTorch computed it.
+    const info = await page.evaluate((o) => (window as any).harness.init(o), { backend: { choice: 'wasm' }, emotion: { model: 'callmood', flipAverage: false, temperature: 1, lighting: 'none', cascadeModel: '' } });
     assert.equal(info.backend, 'wasm');
     const urls = fixture.images.map((px) => grayPngDataUrl(px, fixture.size));
     const { results } = await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
@@ -106,6 +106,12 @@ describe("our emotion model ('callmood') in Chromium", { skip: noBrowserReason()
     const baseline: number = await page.evaluate(() => (window as any).harness.numTensors());
     for (let i = 0; i < 3; i++) await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
     assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), baseline);
+    // And with the cascade asking face-api's net for every face (its second batch and readback).
+    await page.evaluate((o) => (window as any).harness.init(o), { backend: { choice: 'wasm' }, emotion: { model: 'callmood', cascadeModel: 'faceapi', cascadeBelow: 1.01 } });
+    await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
+    const cascadeBaseline: number = await page.evaluate(() => (window as any).harness.numTensors());
+    for (let i = 0; i < 3; i++) await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
+    assert.equal(await page.evaluate(() => (window as any).harness.numTensors()), cascadeBaseline, 'the cascade leaves no tensor behind');
     await page.close();
   });
 
@@ -116,7 +122,7 @@ describe("our emotion model ('callmood') in Chromium", { skip: noBrowserReason()
     const factors = fixture.images.map((_, i) => (i % 2 === 0 ? 4 : 2));
     const urls = fixture.images.map((px, i) => grayPngDataUrl(upscale(px, fixture.size, factors[i]!), fixture.size * factors[i]!));
     const worstDifference = async (antialias: boolean): Promise<number> => {
-      await page.evaluate((o) => (window as any).harness.init(o), { backend: { choice: 'wasm' }, emotion: { model: 'callmood', flipAverage: false, temperature: 1, lighting: 'none', antialias } });
+      await page.evaluate((o) => (window as any).harness.init(o), { backend: { choice: 'wasm' }, emotion: { model: 'callmood', flipAverage: false, temperature: 1, lighting: 'none', antialias, cascadeModel: '' } });
       const { results } = await page.evaluate(([u]) => (window as any).harness.evaluateBatch(u, 'crop'), [urls] as const);
       let worst = 0;
       results.forEach((r: { probabilities: Record<string, number> | null; error?: string }, i: number) => {
