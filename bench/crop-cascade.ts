@@ -12,11 +12,16 @@
  * 3. runs the chosen cascade as such through the extension's code on the A halves (its
  *    accuracies must equal the computed ones) and fits its output temperature on FER-A;
  * 4. scores the reference and the chosen cascade once on the B halves.
- * Prints the tables and writes bench/results/crop-cascade.json. CK+48 is not in the repository
+ * Prints the tables and writes bench/results/crop-cascade.json.
+ *
+ * --cost-only (no --ck needed): the emotion stage's cost of the reference and of the chosen
+ * configuration stored in crop-cascade.json, measured directly: both run alternately 3 times
+ * each on the FER-A crops (WASM, one face per call as a one-person tile gives); medians, their
+ * ratio, and the runs, merged into crop-cascade.json as `costCheck`. CK+48 is not in the repository
  * (docs/accuracy.md says where it comes from); without --ck the run stops, saying so.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
@@ -29,7 +34,7 @@ import { EMOTIONS, type Emotion, type Probabilities } from '../src/shared/emotio
 import { fitTemperature } from './lib/calibration.ts';
 import { chooseCascade, scoreGrid, U2_CLASSES, type GridPoint, type PairedImage } from './lib/cascade-grid.ts';
 
-const { values } = parseArgs({ options: { 'no-build': { type: 'boolean', default: false }, ck: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'no-build': { type: 'boolean', default: false }, ck: { type: 'string' }, 'cost-only': { type: 'boolean', default: false } } });
 const DATA = resolve(ROOT, '../shared/data');
 const OUT = join(ROOT, 'bench/results/crop-cascade.json');
 
@@ -58,7 +63,36 @@ function pair(ours: EvaluationRun, second: EvaluationRun): PairedImage[] {
   });
 }
 
+/** See the file's docstring, --cost-only. */
+async function costOnly(): Promise<void> {
+  const report = JSON.parse(await readFile(OUT, 'utf8'));
+  const chosen = report.chosen.overrides as ConfigOverrides;
+  const reference: ConfigOverrides = { emotion: { align: report.framing.chosen, cascadeModel: '', cascadeTemperature: 1 } };
+  const set = await readLabelledSet(join(DATA, 'fer2013-public'));
+  const items = selectHalf(set.items, 'A', 'image');
+  if (!values['no-build']) await build();
+  const evaluator = await Evaluator.open('wasm');
+  const ms: { reference: number[]; chosen: number[] } = { reference: [], chosen: [] };
+  try {
+    for (let i = 0; i < 3; i++) {
+      for (const [tag, o] of [['reference', reference], ['chosen', chosen]] as const) {
+        const r = await evaluator.run(set, items, 'crop', { overrides: o, split: 'A' });
+        ms[tag].push(r.speed.inferenceMsPerImage);
+        console.log(`  ${tag.padEnd(9)} fer-A (crop): ${r.speed.inferenceMsPerImage.toFixed(2)} ms per face`);
+      }
+    }
+  } finally {
+    await evaluator.close();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const costCheck = { date: new Date().toISOString(), runs: ms, medianMs: { reference: median(ms.reference), chosen: median(ms.chosen) }, ratio: median(ms.chosen) / median(ms.reference) };
+  console.log(`median ms per face: reference ${costCheck.medianMs.reference.toFixed(2)}, chosen ${costCheck.medianMs.chosen.toFixed(2)} (x${costCheck.ratio.toFixed(2)})`);
+  await writeFile(OUT, `${JSON.stringify({ ...report, costCheck }, null, 2)}\n`);
+  console.log(`merged costCheck into ${OUT}`);
+}
+
 async function main(): Promise<void> {
+  if (values['cost-only']) return costOnly();
   if (!values.ck) throw new Error('--ck DIR/CK+48 is needed: the rule chooses on CK-A (CK+48 is not in the repository; see docs/accuracy.md)');
   const dirs: Record<SetId, string> = { fer: join(DATA, 'fer2013-public'), lfw: join(DATA, 'lfw-expressions'), ck: resolve(values.ck) };
   for (const d of Object.values(dirs)) if (!existsSync(join(d, 'labels.csv'))) throw new Error(`${d}/labels.csv is missing (for CK+48 run npm run eval -- --data DIR --make-labels once)`);

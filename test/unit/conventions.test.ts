@@ -116,3 +116,14 @@ test('the shipped inference defaults are what the accuracy protocol chose (bench
     assert.deepEqual(shipped, value, `DEFAULT_CONFIG.${path.join('.')}`);
   }
 });
+
+test('the shipped emotion crop framing and cascade are what the protocol chose (bench/results/crop-cascade.json)', async () => {
+  const { DEFAULT_CONFIG } = await import('../../src/inference/config.ts');
+  const report = JSON.parse(readFileSync(join(root, 'bench/results/crop-cascade.json'), 'utf8'));
+  assert.equal(DEFAULT_CONFIG.emotion.align, report.framing.chosen, 'DEFAULT_CONFIG.emotion.align');
+  const chosen = report.chosen.overrides.emotion as Record<string, unknown>;
+  for (const knob of ['cascadeModel', 'cascadeBelow', 'cascadeClasses', 'cascadeWeight', 'cascadeTemperature']) {
+    if (knob in chosen) assert.deepEqual((DEFAULT_CONFIG.emotion as Record<string, unknown>)[knob], chosen[knob], `DEFAULT_CONFIG.emotion.${knob}`);
+  }
+  assert.equal(DEFAULT_CONFIG.emotion.cascadeModel, chosen.cascadeModel ?? '', 'a cascade ships exactly when the protocol chose one');
+});
