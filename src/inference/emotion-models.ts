@@ -4,7 +4,6 @@
  * registers CallMood's own network and face-api's expression net (the cascade's second
  * opinion); evaluation builds register others (bench/lib/research-models.ts) to compare against.
  */
-import * as faceapi from '@vladmandic/face-api';
 import type { GraphModel, Tensor } from '@vladmandic/human';
 import { EMOTIONS, type Emotion } from '../shared/emotions.ts';
 import type { TF } from './types.ts';
@@ -81,6 +80,8 @@ export const FACEAPI_MODEL: EmotionModelSpec = {
   classOrder: FACEAPI_ORDER,
   // Weights through tfjs's own loader: face-api's `loadFromUri` mangles some URLs.
   async load(tf, baseUrl) {
+    // Imported when loaded: in Node (unit tests) the package resolves to a build that needs tfjs-node.
+    const faceapi = await import('@vladmandic/face-api');
     const response = await fetch(`${baseUrl}face_expression_model-weights_manifest.json`);
     if (!response.ok) throw new Error(`face-api expression model manifest: HTTP ${response.status}`);
     const weights = await tf.io.loadWeights(await response.json(), baseUrl.replace(/\/$/, ''));

@@ -44,14 +44,15 @@ test('the parity fixture is for this model: 48x48 images in 0..255 and probabili
   for (const p of fixture.probabilities as number[][]) assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
 
-test('the registry describes our model as its file says, and the extension build has no other', () => {
+test('the registry describes our model as its file says, and the extension build has it and the cascade\'s second model only', () => {
   const model = JSON.parse(readFileSync(join(root, 'models/callmood-emotion.json'), 'utf8'));
   assert.equal(CALLMOOD_MODEL.inputSide, 48);
   assert.equal(CALLMOOD_MODEL.channels, 1);
   assert.deepEqual([...CALLMOOD_MODEL.classOrder], model.userDefinedMetadata.callmood.classes);
-  assert.deepEqual(emotionModelIds(), ['callmood']);
+  assert.deepEqual(emotionModelIds(), ['callmood', 'faceapi']);
   assert.equal(makeConfig().emotion.model, 'callmood');
+  assert.ok(emotionModelIds().includes(makeConfig().emotion.cascadeModel), 'the shipped cascade model is in the build');
   assert.deepEqual(resolveEmotionModel('callmood', 0.5).map((m) => [m.spec.id, m.weight]), [['callmood', 1]]);
-  assert.throws(() => resolveEmotionModel('faceapi', 0.5), /emotion model 'faceapi' is not in this build \(it has: callmood\)/);
+  assert.throws(() => resolveEmotionModel('human', 0.5), /emotion model 'human' is not in this build \(it has: callmood, faceapi\)/);
   assert.deepEqual(sanitizeOverrides({ emotion: { model: 'callmood', flipAverage: 'yes' } }), { overrides: { emotion: { model: 'callmood' } }, dropped: ['emotion.flipAverage'] });
 });
