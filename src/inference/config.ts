@@ -54,12 +54,52 @@ export const InferenceConfigSchema = z.object({
     boxScale: z.number().min(1).max(3),
     /** Most faces reported for one tile that asks for several (a video showing several people), 1..20. */
     maxFacesPerTile: z.number().int().min(1).max(20),
+    /**
+     * BlazeFace boxes human checks with the face mesh in a one-person tile, the highest-scoring
+     * first (1..20; a tile asking for several faces checks max(3, maxFacesPerTile)). Each box
+     * costs one mesh fit, and on pictures without a face weak boxes are many.
+     */
+    singleFaceBoxes: z.number().int().min(1).max(20),
+    /**
+     * A face whose BlazeFace score is under this (in [0, 1]; 0 = none) is kept only when a
+     * confirming mesh fit on its box re-centred on its landmarks (the box the tracker fits
+     * next, face-tracker.ts) also reaches `mesh.minScore`: a real face scores as high once
+     * framed on itself, a face-like patch of a title rarely does (docs/detection.md).
+     */
+    confirmBelowScore: probability,
   }),
   mesh: z.object({
     /** Run human's face mesh on each detected box as a second check that it is a face. */
     verify: z.boolean(),
     /** Minimum face-mesh confidence in [0, 1] (real faces score about 1.0; titles in the no_face clip up to about 0.7). */
     minScore: probability,
+    /**
+     * Second chance, mesh confidence in [0, 1], at most `minScore`: a face whose first fit
+     * scores in [refitMinScore, minScore) is fitted again on its box re-centred on the first
+     * fit's landmarks (as the tracker re-fits, face-tracker.ts) and kept when that fit reaches
+     * `minScore`. BlazeFace's box is often off-centre on a turned or tilted face, and the mesh
+     * scores a real face higher once framed; `minScore` (or anything above it) = off.
+     * Faces human's mesh scores under 0.5 (`detector.minFaceScore`, human's one threshold)
+     * never reach this check. Measured in docs/detection.md.
+     */
+    refitMinScore: probability,
+    /**
+     * Also require a plausible landmark layout (face-layout.ts `plausibleLayout`) of every
+     * face kept through a re-fit: eyes level and apart, nose and mouth below and between
+     * them in a face's proportions.
+     */
+    verifyLayout: z.boolean(),
+    /**
+     * Second chance on a wider crop, as a box enlargement like `detector.boxScale` (1..3), or
+     * 0 = off: a face BlazeFace found (`detector.minFaceScore`) whose mesh fit on the
+     * `boxScale` crop scores under `minScore` is fitted again on BlazeFace's box enlarged by
+     * this factor instead, and kept when that fit reaches `minScore`; its box keeps the
+     * `boxScale` margin about the new landmarks, so the emotion crop and the tracker's crop
+     * are as for any face. On the news photos of lfw-expressions the mesh gives most faces it
+     * rejects about 0 on the 1.4 crop (a head filling the photo, cut by the crop) and about
+     * 1.0 on a wider one (docs/detection.md).
+     */
+    rescueScale: z.union([z.literal(0), z.number().min(1).max(3)]),
   }),
   tracking: z.object({
     /** Follow each tile's face from frame to frame with the face mesh alone; needs `mesh.verify`. */
@@ -170,8 +210,8 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   analyzer: 'callmood',
   models: { baseUrl: 'models/', wasmBaseUrl: 'wasm/' },
   backend: { choice: 'auto', warmupRuns: 2, measureRuns: 3, warmupBudgetMs: 2500 },
-  detector: { maxInputSide: 320, minTileSide: 40, minFaceScore: 0.5, minFaceFraction: 0.08, boxScale: 1.4, maxFacesPerTile: 6 },
-  mesh: { verify: true, minScore: 0.9 },
+  detector: { maxInputSide: 320, minTileSide: 40, minFaceScore: 0.5, minFaceFraction: 0.08, boxScale: 1.4, maxFacesPerTile: 6, singleFaceBoxes: 6, confirmBelowScore: 0 },
+  mesh: { verify: true, minScore: 0.9, refitMinScore: 0.9, verifyLayout: false, rescueScale: 0 },
   tracking: { enabled: true, redetectMs: 2000, emptyTileRetryMs: 400 },
   frozen: { threshold: 0.5, recheckMs: 3000 },
   // Our network (models/callmood-emotion.json, training/) won the accuracy protocol against

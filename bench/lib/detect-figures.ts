@@ -1,0 +1,47 @@
+/**
+ * The pure figures of `npm run bench:detect` (bench/detect.ts): the found-face criterion, the
+ * median, and the choice of bench/DETECTION-PROTOCOL.md.
+ */
+import type { Rect } from '../../src/shared/types.ts';
+
+/** Whether a box's centre lies in the middle 40 % of a width x height picture on both axes. Pure. */
+export function centred(box: Rect, width: number, height: number, margin = 0.3): boolean {
+  const cx = (box.x + box.width / 2) / width;
+  const cy = (box.y + box.height / 2) / height;
+  return cx >= margin && cx <= 1 - margin && cy >= margin && cy <= 1 - margin;
+}
+
+/** Median of `values` (NaN when empty). Pure. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** One candidate's figures. */
+export interface CandidateFigures {
+  id: string;
+  what: string;
+  found: { all: number; A: number; B: number };
+  /** Photos with a kept box that is not centred (a false face on the photo). */
+  offCentre: number;
+  falseFaces: { no_face: number; titles: number; generated: number; byKind: Record<string, number> };
+  cost: { medianMs: number; ratio: number; lfwMedianMs: number; negativeMedianMs: number };
+  eligible: boolean;
+}
+
+/**
+ * The protocol's choice (bench/DETECTION-PROTOCOL.md): eligible = 0 false faces anywhere and
+ * median cost <= 1.20 x C0's; the most found on half A wins (tie: lower cost); it is adopted
+ * when it finds at least 2 more half-A photos than C0. Pure; `figures[0]` is C0.
+ */
+export function choose(figures: readonly CandidateFigures[]): { winner: string; adopt: boolean; why: string } {
+  const base = figures[0]!;
+  const eligible = figures.filter((f) => f.falseFaces.no_face + f.falseFaces.titles + f.falseFaces.generated === 0 && f.cost.ratio <= 1.2);
+  if (eligible.length === 0) return { winner: base.id, adopt: false, why: 'no candidate is eligible (0 false faces, cost <= 1.20 x)' };
+  const best = [...eligible].sort((a, b) => b.found.A - a.found.A || a.cost.medianMs - b.cost.medianMs)[0]!;
+  const gain = best.found.A - base.found.A;
+  if (best.id === base.id) return { winner: base.id, adopt: false, why: 'the baseline finds the most half-A photos among the eligible' };
+  return { winner: best.id, adopt: gain >= 2, why: `${best.id} finds ${gain} more half-A photos than ${base.id} (adopted at >= 2)` };
+}
