@@ -25,26 +25,10 @@ import { build } from '../scripts/build.ts';
 import { ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
 import { Evaluator, selectHalf } from '../scripts/lib/evaluate.ts';
 import { readLabelledSet, type LabelledImage } from '../scripts/lib/labels.ts';
-import { makeConfig, type ConfigOverrides } from '../src/inference/config.ts';
+import { makeConfig } from '../src/inference/config.ts';
 import type { Rect } from '../src/shared/types.ts';
 import { negativeSpec, NEGATIVE_KINDS } from './lib/negatives.ts';
-import { centred, choose, median, type CandidateFigures } from './lib/detect-figures.ts';
-
-/** The candidates of bench/DETECTION-PROTOCOL.md; C0 is the shipped detector. */
-export const CANDIDATES: { id: string; what: string; overrides: ConfigOverrides }[] = [
-  { id: 'C0', what: 'baseline (shipped defaults)', overrides: {} },
-  { id: 'C1', what: 'mesh >= 0.7', overrides: { mesh: { minScore: 0.7, refitMinScore: 0.7 } } },
-  { id: 'C2', what: 're-fit from 0.5', overrides: { mesh: { refitMinScore: 0.5 } } },
-  { id: 'C3', what: 'rescue 2.0', overrides: { mesh: { rescueScale: 2.0 } } },
-  { id: 'C4', what: 'rescue 2.0, box >= 0.3', overrides: { detector: { minFaceScore: 0.3 }, mesh: { rescueScale: 2.0 } } },
-  { id: 'C5', what: 'rescue 2.4, box >= 0.2', overrides: { detector: { minFaceScore: 0.2 }, mesh: { rescueScale: 2.4 } } },
-  { id: 'C6', what: 'C5 + layout check', overrides: { detector: { minFaceScore: 0.2 }, mesh: { rescueScale: 2.4, verifyLayout: true } } },
-  { id: 'C7', what: 'rescue 2.4, mesh >= 0.95', overrides: { mesh: { rescueScale: 2.4, minScore: 0.95, refitMinScore: 0.95 } } },
-  { id: 'C8', what: 'C7, box >= 0.4', overrides: { detector: { minFaceScore: 0.4 }, mesh: { rescueScale: 2.4, minScore: 0.95, refitMinScore: 0.95 } } },
-];
-
-/** Where the photos come from. */
-export const LFW_DIR = resolve(process.env.CALLMOOD_LFW ?? join(ROOT, '../shared/data/lfw-expressions'));
+import { CANDIDATES, centred, choose, LFW_DIR, median, type CandidateFigures } from './lib/detect-figures.ts';
 
 /** Clip parts with no face: file, first and last time sampled (s), 10 frames per second. */
 export const CLIP_PARTS = [

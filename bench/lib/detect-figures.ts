@@ -1,8 +1,27 @@
 /**
  * The pure figures of `npm run bench:detect` (bench/detect.ts): the found-face criterion, the
- * median, and the choice of bench/DETECTION-PROTOCOL.md.
+ * median, the candidates and the choice of bench/DETECTION-PROTOCOL.md.
  */
+import { join, resolve } from 'node:path';
+import type { ConfigOverrides } from '../../src/inference/config.ts';
 import type { Rect } from '../../src/shared/types.ts';
+import { ROOT } from '../../scripts/lib/call-session.ts';
+
+/** The candidates of bench/DETECTION-PROTOCOL.md; C0 is the shipped detector. */
+export const CANDIDATES: { id: string; what: string; overrides: ConfigOverrides }[] = [
+  { id: 'C0', what: 'baseline (shipped defaults)', overrides: {} },
+  { id: 'C1', what: 'mesh >= 0.7', overrides: { mesh: { minScore: 0.7, refitMinScore: 0.7 } } },
+  { id: 'C2', what: 're-fit from 0.5', overrides: { mesh: { refitMinScore: 0.5 } } },
+  { id: 'C3', what: 'rescue 2.0', overrides: { mesh: { rescueScale: 2.0 } } },
+  { id: 'C4', what: 'rescue 2.0, box >= 0.3', overrides: { detector: { minFaceScore: 0.3 }, mesh: { rescueScale: 2.0 } } },
+  { id: 'C5', what: 'rescue 2.4, box >= 0.2', overrides: { detector: { minFaceScore: 0.2 }, mesh: { rescueScale: 2.4 } } },
+  { id: 'C6', what: 'C5 + layout check', overrides: { detector: { minFaceScore: 0.2 }, mesh: { rescueScale: 2.4, verifyLayout: true } } },
+  { id: 'C7', what: 'rescue 2.4, mesh >= 0.95', overrides: { mesh: { rescueScale: 2.4, minScore: 0.95, refitMinScore: 0.95 } } },
+  { id: 'C8', what: 'C7, box >= 0.4', overrides: { detector: { minFaceScore: 0.4 }, mesh: { rescueScale: 2.4, minScore: 0.95, refitMinScore: 0.95 } } },
+];
+
+/** Where the photos come from. */
+export const LFW_DIR = resolve(process.env.CALLMOOD_LFW ?? join(ROOT, '../shared/data/lfw-expressions'));
 
 /** Whether a box's centre lies in the middle 40 % of a width x height picture on both axes. Pure. */
 export function centred(box: Rect, width: number, height: number, margin = 0.3): boolean {
