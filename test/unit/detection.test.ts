@@ -63,7 +63,7 @@ test('the layout check fails upside-down faces, a mouth above the nose, a nose o
 });
 
 test('a re-fit is asked for only between refitMinScore and minScore, with the mesh check on', () => {
-  const mesh = makeConfig({ mesh: { refitMinScore: 0.5 } }).mesh;
+  const mesh = makeConfig({ mesh: { minScore: 0.9, refitMinScore: 0.5 } }).mesh;
   assert.equal(needsRefit(0.7, mesh), true);
   assert.equal(needsRefit(0.49, mesh), false);
   assert.equal(needsRefit(0.9, mesh), false);
