@@ -25,7 +25,7 @@ import { build } from '../scripts/build.ts';
 import { ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
 import { Evaluator, selectHalf } from '../scripts/lib/evaluate.ts';
 import { readLabelledSet, type LabelledImage } from '../scripts/lib/labels.ts';
-import { makeConfig } from '../src/inference/config.ts';
+import { DEFAULT_CONFIG, makeConfig } from '../src/inference/config.ts';
 import type { Rect } from '../src/shared/types.ts';
 import { negativeSpec, NEGATIVE_KINDS } from './lib/negatives.ts';
 import { CANDIDATES, centred, choose, LFW_DIR, median, type CandidateFigures } from './lib/detect-figures.ts';
@@ -140,7 +140,9 @@ async function main(): Promise<void> {
         }
       });
       const medianMs = median(results.map((r) => r.runs[k]!.ms));
-      return { id: c.id, what: c.what, found, offCentre, falseFaces, cost: { medianMs, ratio: medianMs / baseMedian, lfwMedianMs: median(lfwMs), negativeMedianMs: median(negMs) }, eligible: false };
+      const mine = makeConfig(c.overrides);
+      const shipped = JSON.stringify([mine.detector, mine.mesh]) === JSON.stringify([DEFAULT_CONFIG.detector, DEFAULT_CONFIG.mesh]);
+      return { id: c.id, what: c.what, shipped, found, offCentre, falseFaces, cost: { medianMs, ratio: medianMs / baseMedian, lfwMedianMs: median(lfwMs), negativeMedianMs: median(negMs) }, eligible: false };
     });
     const choice = choose(figures);
     for (const f of figures) f.eligible = f.falseFaces.no_face + f.falseFaces.titles + f.falseFaces.generated === 0 && f.cost.ratio <= 1.2;
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
     console.log(`\n| cand. | what | found all (${nLfw}) | A (${nA}) | B (${nB}) | off-centre | false: no_face / titles / generated | ms/tile median | ratio |`);
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const f of figures) {
-      console.log(`| ${f.id} | ${f.what} | ${f.found.all} (${pct(f.found.all, nLfw)}) | ${f.found.A} (${pct(f.found.A, nA)}) | ${f.found.B} (${pct(f.found.B, nB)}) | ${f.offCentre} | ${f.falseFaces.no_face} / ${f.falseFaces.titles} / ${f.falseFaces.generated} | ${f.cost.medianMs.toFixed(1)} | ${f.cost.ratio.toFixed(2)} |`);
+      console.log(`| ${f.id}${f.shipped ? ' (shipped)' : ''} | ${f.what} | ${f.found.all} (${pct(f.found.all, nLfw)}) | ${f.found.A} (${pct(f.found.A, nA)}) | ${f.found.B} (${pct(f.found.B, nB)}) | ${f.offCentre} | ${f.falseFaces.no_face} / ${f.falseFaces.titles} / ${f.falseFaces.generated} | ${f.cost.medianMs.toFixed(1)} | ${f.cost.ratio.toFixed(2)} |`);
     }
     for (const f of figures) {
       const kinds = Object.entries(f.falseFaces.byKind).filter(([, n]) => n > 0);
@@ -167,7 +169,8 @@ async function main(): Promise<void> {
       skipped,
       tiles: { lfw: nLfw, lfwA: nA, lfwB: nB, no_face: tiles.filter((t) => t.group === 'no_face').length, titles: tiles.filter((t) => t.group === 'titles').length, generated: negatives },
       limit: Number.isFinite(limit) ? limit : null,
-      baseConfiguration: makeConfig({ backend: { choice: 'wasm' } }),
+      baseConfiguration: makeConfig(CANDIDATES[0]!.overrides, { backend: { choice: 'wasm' } }),
+      shippedConfiguration: makeConfig({ backend: { choice: 'wasm' } }),
       candidates: CANDIDATES,
       figures,
       choice,

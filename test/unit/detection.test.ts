@@ -113,7 +113,7 @@ test('median of odd and even counts, NaN when empty', () => {
 });
 
 function figures(id: string, A: number, falseFaces: number, ratio: number): CandidateFigures {
-  return { id, what: id, found: { all: A, A, B: 0 }, offCentre: 0, falseFaces: { no_face: falseFaces, titles: 0, generated: 0, byKind: {} }, cost: { medianMs: 20 * ratio, ratio, lfwMedianMs: 0, negativeMedianMs: 0 }, eligible: false };
+  return { id, what: id, shipped: false, found: { all: A, A, B: 0 }, offCentre: 0, falseFaces: { no_face: falseFaces, titles: 0, generated: 0, byKind: {} }, cost: { medianMs: 20 * ratio, ratio, lfwMedianMs: 0, negativeMedianMs: 0 }, eligible: false };
 }
 
 test('the protocol: false faces or a cost over 1.20 x exclude; the most half-A faces win; adopted at 2 more than the baseline', () => {
