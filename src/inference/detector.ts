@@ -2,7 +2,9 @@
  * The detector stage: MediaPipe BlazeFace as packaged by @vladmandic/human (`blazeface.json`),
  * each box checked by human's face mesh (`facemesh.json`; its confidence must reach
  * `mesh.minScore`: BlazeFace alone scored animated titles and clouds up to 0.55, as high as a
- * real face half hidden by a hand, while the mesh gives real faces about 1.0). Run through
+ * real face half hidden by a hand, while the mesh gives real faces about 1.0). A face the mesh
+ * rejects may get a second chance (`mesh.refitMinScore`, `mesh.rescueScale`,
+ * `detector.confirmBelowScore`; chosen and measured in docs/detection.md). Run through
  * `human.detect()` with every cache off (`skipFrames: 0`, `skipTime: 0`,
  * `cacheSensitivity: 0`), so each call depends on its input alone: human's caches keep
  * per-face state that assumes one video stream, and with several tiles through one instance
@@ -166,8 +168,12 @@ export function rescuedFace(fit: MeshFit, window: Rect, scale: number, side: num
  * Detects up to `maxFaces` faces in `tile`. One window (the whole tile) for a one-person tile;
  * a multi-person tile is searched in overlapping square windows, since the detector squeezes
  * its input to a square and a wide picture squeezed that much loses its smaller faces. Each
- * window is scaled so its longer side is at most `detector.maxInputSide`.
- * @returns the kept faces (see keepLargest), the time spent in human.detect, ms, and whether
+ * window is scaled so its longer side is at most `detector.maxInputSide`. A box whose mesh
+ * fit is under `mesh.minScore` is re-fitted on its re-centred box (`mesh.refitMinScore`) and
+ * then on a wider crop (`mesh.rescueScale`) where those are on; a face with a weak box is
+ * confirmed on its re-centred box (`detector.confirmBelowScore`).
+ * @returns the kept faces (see keepLargest), the time spent in human.detect and the second
+ *   fits, ms, and whether
  *   a face passed every check but the size (`detector.minFaceFraction`): too small to read.
  */
 export async function detectFaces(human: Human, tile: TileTensor, maxFaces: number, config: InferenceConfig): Promise<{ faces: Detection[]; ms: number; smallFace: boolean }> {
