@@ -57,14 +57,16 @@ export const InferenceConfigSchema = z.object({
     /**
      * BlazeFace boxes human checks with the face mesh in a one-person tile, the highest-scoring
      * first (1..20; a tile asking for several faces checks max(3, maxFacesPerTile)). Each box
-     * costs one mesh fit, and on pictures without a face weak boxes are many.
+     * costs one mesh fit, and on pictures without a face weak boxes are many. 6: 2 saved no
+     * measurable time (docs/detection.md).
      */
     singleFaceBoxes: z.number().int().min(1).max(20),
     /**
      * A face whose BlazeFace score is under this (in [0, 1]; 0 = none) is kept only when a
      * confirming mesh fit on its box re-centred on its landmarks (the box the tracker fits
-     * next, face-tracker.ts) also reaches `mesh.minScore`: a real face scores as high once
-     * framed on itself, a face-like patch of a title rarely does (docs/detection.md).
+     * next, face-tracker.ts) also reaches `mesh.minScore`. 0 (off): confirming every face
+     * this way undid the rescue (`mesh.rescueScale`), since a head the 1.4x crop cuts is cut
+     * again when re-centred (docs/detection.md).
      */
     confirmBelowScore: probability,
   }),
@@ -84,13 +86,15 @@ export const InferenceConfigSchema = z.object({
      * `minScore`. BlazeFace's box is often off-centre on a turned or tilted face, and the mesh
      * scores a real face higher once framed; `minScore` (or anything above it) = off.
      * Faces human's mesh scores under 0.5 (`detector.minFaceScore`, human's one threshold)
-     * never reach this check. Measured in docs/detection.md.
+     * never reach this check. Off (= minScore): from 0.5 it found 3 more of the 127 half-A
+     * photos and one more title false face (docs/detection.md).
      */
     refitMinScore: probability,
     /**
      * Also require a plausible landmark layout (face-layout.ts `plausibleLayout`) of every
      * face kept through a re-fit: eyes level and apart, nose and mouth below and between
-     * them in a face's proportions.
+     * them in a face's proportions. Off: it rejected none of the false faces measured in
+     * docs/detection.md (the mesh fits a face-shaped layout to whatever it is given).
      */
     verifyLayout: z.boolean(),
     /**
