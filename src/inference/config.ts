@@ -80,13 +80,13 @@ export const InferenceConfigSchema = z.object({
      */
     minScore: probability,
     /**
-     * Second chance, mesh confidence in [0, 1], at most `minScore`: a face whose first fit
+     * Second chance, mesh confidence in [0, 1]: a face whose first fit
      * scores in [refitMinScore, minScore) is fitted again on its box re-centred on the first
      * fit's landmarks (as the tracker re-fits, face-tracker.ts) and kept when that fit reaches
      * `minScore`. BlazeFace's box is often off-centre on a turned or tilted face, and the mesh
      * scores a real face higher once framed; `minScore` (or anything above it) = off.
-     * Faces human's mesh scores under 0.5 (`detector.minFaceScore`, human's one threshold)
-     * never reach this check. Off (= minScore): from 0.5 it found 3 more of the 127 half-A
+     * Under `detector.minFaceScore` it also lowers human's one threshold (humanConfig), so
+     * human then meshes weaker boxes too. Off (= minScore): from 0.5 it found 3 more of the 127 half-A
      * photos and one more title false face (docs/detection.md).
      */
     refitMinScore: probability,
