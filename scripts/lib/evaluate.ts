@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeConfig, type BackendChoice, type ConfigOverrides, type InferenceConfig } from '../../src/inference/config.ts';
 import type { Probabilities } from '../../src/shared/emotions.ts';
 import { assertChromium } from './browser.ts';
-import { ROOT } from './call-session.ts';
+import { ROOT, VIDEOS_DIR } from './call-session.ts';
 import type { LabelledImage, LabelledSet } from './labels.ts';
 import { computeMetrics, type EvaluationMetrics, type Prediction } from './metrics.ts';
 import { serveStatic, type StaticServer } from './serve.ts';
@@ -107,6 +107,7 @@ export class Evaluator {
         '/harness/': join(ROOT, 'dist/harness'),
         '/ext/': join(ROOT, 'dist/chrome'),
         '/data/': dir,
+        '/videos/': VIDEOS_DIR,
         '/': join(ROOT, 'test/fixtures'),
       });
       this.servers.set(dir, s);
@@ -188,6 +189,20 @@ export class Evaluator {
     } finally {
       await page.close();
     }
+  }
+
+  /**
+   * A fresh harness page serving `dir` under /data/ and the clips (VIDEOS_DIR) under
+   * /videos/, initialised with `overrides` on this evaluator's backend; the caller closes it.
+   * @returns the page and the backend chosen, with why.
+   */
+  async harnessPage(dir: string, overrides: ConfigOverrides = {}): Promise<{ page: Page; backend: string; reason: string }> {
+    const server = await this.server(dir);
+    const page = await this.browser.newPage();
+    await page.goto(`${server.origin}/inference-harness.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    const chosen = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: { ...o.backend, choice: b } }), [this.backend, overrides] as const);
+    return { page, backend: chosen.backend, reason: chosen.reason };
   }
 
   async close(): Promise<void> {

@@ -56,12 +56,60 @@ export const InferenceConfigSchema = z.object({
     boxScale: z.number().min(1).max(3),
     /** Most faces reported for one tile that asks for several (a video showing several people), 1..20. */
     maxFacesPerTile: z.number().int().min(1).max(20),
+    /**
+     * BlazeFace boxes human checks with the face mesh in a one-person tile, the highest-scoring
+     * first (1..20; a tile asking for several faces checks max(3, maxFacesPerTile)). Each box
+     * costs one mesh fit, and on pictures without a face weak boxes are many. 6: 2 saved no
+     * measurable time (docs/detection.md).
+     */
+    singleFaceBoxes: z.number().int().min(1).max(20),
+    /**
+     * A face whose BlazeFace score is under this (in [0, 1]; 0 = none) is kept only when a
+     * confirming mesh fit on its box re-centred on its landmarks (the box the tracker fits
+     * next, face-tracker.ts) also reaches `mesh.minScore`. 0 (off): confirming every face
+     * this way undid the rescue (`mesh.rescueScale`), since a head the 1.4x crop cuts is cut
+     * again when re-centred (docs/detection.md).
+     */
+    confirmBelowScore: probability,
   }),
   mesh: z.object({
     /** Run human's face mesh on each detected box as a second check that it is a face. */
     verify: z.boolean(),
-    /** Minimum face-mesh confidence in [0, 1] (real faces score about 1.0; titles in the no_face clip up to about 0.7). */
+    /**
+     * Minimum face-mesh confidence in [0, 1], for a detected face and for a tracked face's
+     * re-fit. Real faces score about 1.0; 0.95 (chosen by bench/DETECTION-PROTOCOL.md) drops a
+     * face-like patch of the no_face titles that the mesh scores 0.92, which 0.9 kept.
+     */
     minScore: probability,
+    /**
+     * Second chance, mesh confidence in [0, 1]: a face whose first fit
+     * scores in [refitMinScore, minScore) is fitted again on its box re-centred on the first
+     * fit's landmarks (as the tracker re-fits, face-tracker.ts) and kept when that fit reaches
+     * `minScore`. BlazeFace's box is often off-centre on a turned or tilted face, and the mesh
+     * scores a real face higher once framed; `minScore` (or anything above it) = off.
+     * Under `detector.minFaceScore` it also lowers human's one threshold (humanConfig), so
+     * human then meshes weaker boxes too. Off (= minScore): from 0.5 it found 3 more of the 127 half-A
+     * photos and one more title false face (docs/detection.md).
+     */
+    refitMinScore: probability,
+    /**
+     * Also require a plausible landmark layout (face-layout.ts `plausibleLayout`) of every
+     * face kept through a re-fit: eyes level and apart, nose and mouth below and between
+     * them in a face's proportions. Off: it rejected none of the false faces measured in
+     * docs/detection.md (the mesh fits a face-shaped layout to whatever it is given).
+     */
+    verifyLayout: z.boolean(),
+    /**
+     * Second chance on a wider crop, as a box enlargement like `detector.boxScale` (1..3), or
+     * 0 = off: a face BlazeFace found (`detector.minFaceScore`) whose mesh fit on the
+     * `boxScale` crop scores under `minScore` is fitted again on BlazeFace's box enlarged by
+     * this factor instead, and kept when that fit reaches `minScore`; its box keeps the
+     * `boxScale` margin about the new landmarks, so the emotion crop and the tracker's crop
+     * are as for any face. On the news photos of lfw-expressions the mesh gives most faces it
+     * rejects about 0 on the 1.4 crop (a head filling the photo, cut by the crop) and about
+     * 1.0 on a wider one (docs/detection.md).
+     */
+    rescueScale: z.union([z.literal(0), z.number().min(1).max(3)]),
   }),
   tracking: z.object({
     /** Follow each tile's face from frame to frame with the face mesh alone; needs `mesh.verify`. */
@@ -196,8 +244,10 @@ export const DEFAULT_CONFIG: InferenceConfig = {
   analyzer: 'callmood',
   models: { baseUrl: 'models/', wasmBaseUrl: 'wasm/' },
   backend: { choice: 'auto', warmupRuns: 2, measureRuns: 3, warmupBudgetMs: 2500 },
-  detector: { maxInputSide: 320, minTileSide: 40, minFaceScore: 0.5, minFaceFraction: 0.08, boxScale: 1.4, maxFacesPerTile: 6 },
-  mesh: { verify: true, minScore: 0.9 },
+  detector: { maxInputSide: 320, minTileSide: 40, minFaceScore: 0.5, minFaceFraction: 0.08, boxScale: 1.4, maxFacesPerTile: 6, singleFaceBoxes: 6, confirmBelowScore: 0 },
+  // Chosen by bench/DETECTION-PROTOCOL.md (docs/detection.md): the 2.4x rescue with the mesh at
+  // 0.95 found 113 of 127 half-A photos against 101, no false face, at the same cost.
+  mesh: { verify: true, minScore: 0.95, refitMinScore: 0.95, verifyLayout: false, rescueScale: 2.4 },
   tracking: { enabled: true, redetectMs: 2000, emptyTileRetryMs: 400 },
   frozen: { threshold: 0.5, recheckMs: 3000 },
   // Our network (models/callmood-emotion.json, training/) won the accuracy protocol against
