@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 
   if (!values['no-build']) await build();
   const evaluator = await Evaluator.open('wasm');
-  const { page, backend, reason } = await evaluator.harnessPage(haveLfw ? LFW_DIR : join(ROOT, 'test/fixtures'));
+  const { page, chosen: { backend, reason } } = await evaluator.openPage(haveLfw ? LFW_DIR : join(ROOT, 'test/fixtures'), {});
   try {
     if (backend !== 'wasm') throw new Error(`the harness runs on ${backend}, not wasm: ${reason}`);
     const tiles: Tagged[] = [];

@@ -123,7 +123,8 @@ export class Evaluator {
    */
   /**
    * A fresh harness page whose pipeline is initialised with `overrides` on this evaluator's
-   * backend; images of `dir` are served under `/data/`. The caller closes the page.
+   * backend; images of `dir` are served under `/data/`, the clips (VIDEOS_DIR) under
+   * `/videos/`. The caller closes the page.
    * @throws Error when the page or the pipeline does not start.
    */
   async openPage(dir: string, overrides: ConfigOverrides): Promise<{ page: Page; chosen: { backend: string; reason: string }; origin: string }> {
@@ -189,20 +190,6 @@ export class Evaluator {
     } finally {
       await page.close();
     }
-  }
-
-  /**
-   * A fresh harness page serving `dir` under /data/ and the clips (VIDEOS_DIR) under
-   * /videos/, initialised with `overrides` on this evaluator's backend; the caller closes it.
-   * @returns the page and the backend chosen, with why.
-   */
-  async harnessPage(dir: string, overrides: ConfigOverrides = {}): Promise<{ page: Page; backend: string; reason: string }> {
-    const server = await this.server(dir);
-    const page = await this.browser.newPage();
-    await page.goto(`${server.origin}/inference-harness.html`);
-    await page.waitForFunction(() => document.body.dataset.ready === '1');
-    const chosen = await page.evaluate(([b, o]) => (window as any).harness.init({ ...o, backend: { ...o.backend, choice: b } }), [this.backend, overrides] as const);
-    return { page, backend: chosen.backend, reason: chosen.reason };
   }
 
   async close(): Promise<void> {
