@@ -13,6 +13,7 @@ import { EMOTIONS, toProbabilities } from '../../src/shared/emotions.ts';
 import { makeSecondRecord } from '../../src/shared/timeline-records.ts';
 import { withTimelineStore } from '../../src/shared/timeline-store.ts';
 import type { SecondRecord } from '../../src/shared/timeline-store.ts';
+import { mulberry32 } from './negatives.ts';
 
 /** What to generate. */
 export interface GeneratedMeeting {
@@ -27,17 +28,6 @@ export interface GeneratedMeeting {
   running?: boolean;
 }
 
-/** Mulberry32: a small seeded generator of numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes the meeting; resolves with the number of second records written. */
 async function writeMeeting(g: GeneratedMeeting): Promise<number> {

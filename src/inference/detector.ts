@@ -122,14 +122,15 @@ export function refittedFace(
   const ry = face.box[3] / Math.max(1e-6, first.y1 - first.y0);
   const w = rx * (now.x1 - now.x0);
   const h = ry * (now.y1 - now.y0);
-  const cx = (now.x0 + now.x1) / 2;
-  const cy = (now.y0 + now.y1) / 2;
+  const side = crop.width * scale;
+  return { faceScore: fit.confidence, mesh, size: [side, side], box: clampedBox((now.x0 + now.x1) / 2, (now.y0 + now.y1) / 2, w, h, tw, th) };
+}
+
+/** A `w` x `h` box centred on (cx, cy), clamped to [0, tw] x [0, th], as human's [x, y, width, height]. Pure. */
+function clampedBox(cx: number, cy: number, w: number, h: number, tw: number, th: number): [number, number, number, number] {
   const x0 = Math.max(0, cx - w / 2);
   const y0 = Math.max(0, cy - h / 2);
-  const x1 = Math.min(tw, cx + w / 2);
-  const y1 = Math.min(th, cy + h / 2);
-  const side = crop.width * scale;
-  return { faceScore: fit.confidence, mesh, size: [side, side], box: [x0, y0, Math.max(0, x1 - x0), Math.max(0, y1 - y0)] };
+  return [x0, y0, Math.max(0, Math.min(tw, cx + w / 2) - x0), Math.max(0, Math.min(th, cy + h / 2) - y0)];
 }
 
 /**
@@ -155,13 +156,7 @@ export function rescuedFace(fit: MeshFit, window: Rect, scale: number, side: num
   const zToHuman = MESH_INPUT / side;
   for (let i = 0; i < MESH_POINTS; i++) mesh.push([(fit.landmarks[i * 3]! - window.x) * scale, (fit.landmarks[i * 3 + 1]! - window.y) * scale, fit.landmarks[i * 3 + 2]! * scale * zToHuman]);
   const b = landmarkBounds(mesh.flat(), 0, MESH_POINTS);
-  const cx = (b.x0 + b.x1) / 2;
-  const cy = (b.y0 + b.y1) / 2;
-  const x0 = Math.max(0, cx - side / 2);
-  const y0 = Math.max(0, cy - side / 2);
-  const x1 = Math.min(tw, cx + side / 2);
-  const y1 = Math.min(th, cy + side / 2);
-  return { faceScore: fit.confidence, mesh, size: [side, side], box: [x0, y0, Math.max(0, x1 - x0), Math.max(0, y1 - y0)] };
+  return { faceScore: fit.confidence, mesh, size: [side, side], box: clampedBox((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, side, side, tw, th) };
 }
 
 /**
