@@ -3,7 +3,10 @@
  * (training/export_tfjs.py reproduces this), runs every face of a frame through the model in
  * one batch with one readback, and returns probabilities in EMOTIONS order. Gray models: crop
  * + bilinear resize to the input side, gray (0.2989, 0.587, 0.114), x / 255, optional
- * lighting correction, (x - 0.5) * 2. RGB models: crop + resize, 0..255.
+ * lighting correction, (x - 0.5) * 2. RGB models: crop + resize, 0..255. A cascade
+ * (`emotion.cascadeModel`) sends the faces the first model is unsure of through a second
+ * model and mixes the two; the crop can be framed from the landmarks (`emotion.align`,
+ * alignment.ts).
  */
 import type { Tensor } from '@vladmandic/human';
 import { applyTemperature, dominantEmotion, EMOTIONS, type Probabilities } from '../shared/emotions.ts';
@@ -119,9 +122,9 @@ export class EmotionClassifier {
    * Classifies face boxes (tile px, each scaled by `cropScale` about its centre, framed by
    * `align` where landmarks are given): each model one batch and one readback, then flip
    * averaging and temperature. With a cascade (`cascadeModel`), the faces whose top
-   * probability is under `cascadeBelow` and whose top class is one of `cascadeClasses` go through the second model in a second batch and get
-   * (1 - cascadeWeight) * p + cascadeWeight * p_second; then every face's probabilities get
-   * `cascadeTemperature`.
+   * probability is under `cascadeBelow` and whose top class is one of `cascadeClasses` go
+   * through the second model in a second batch and get (1 - cascadeWeight) * p +
+   * cascadeWeight * p_second; then every face's probabilities get `cascadeTemperature`.
    * @param mirror one flag per item: classify each face once, mirrored where true (flip
    *   alternation in the live pipeline); otherwise the configured `flipAverage`.
    * @returns probabilities per item, in order (empty for no items).
