@@ -65,6 +65,11 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
     return this.human.tf;
   }
 
+  /** Settles when every emotion model has loaded, the cascade's second one included (see EmotionClassifier.ready). */
+  get emotionReady(): Promise<void> {
+    return this.emotion.ready;
+  }
+
   /** Backend actually in use after init (human falls back silently, so read it back). */
   get backend(): string {
     return this.human.tf.getBackend();

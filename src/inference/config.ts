@@ -161,7 +161,8 @@ export const InferenceConfigSchema = z.object({
     flipAlternate: z.boolean(),
     /**
      * The cascade's second model ('' = none): a registered single model (emotion-models.ts)
-     * that also reads a face where `model` is unsure; its probabilities are mixed in.
+     * that also reads a face where `model` is unsure; its probabilities are mixed in. It loads
+     * in the background, so a live analysis starts (and restarts) on `model` alone.
      */
     cascadeModel: z.string(),
     /** `model`'s top probability (after `temperature`) under which the cascade asks `cascadeModel` (0..1.01; above 1 = always). */

@@ -32,26 +32,46 @@ function scaleBox(b: TileBox['box'], k: number): TileBox['box'] {
 
 /** The loaded emotion model(s) of a configuration and the classification of face boxes. */
 export class EmotionClassifier {
+  /** The cascade's second model (`emotion.cascadeModel`) once loaded; null before, or without a cascade. */
+  private second: { spec: EmotionModelSpec; net: EmotionNet } | null = null;
+  private disposed = false;
+  /**
+   * Settles when the cascade's second model has loaded, or failed to (the cascade then stays
+   * off, with a console warning); at once without a cascade. Never rejects.
+   */
+  ready: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly tf: TF,
     private readonly members: { spec: EmotionModelSpec; weight: number; net: EmotionNet }[],
-    /** The cascade's second model (`emotion.cascadeModel`), or null. */
-    private readonly second: { spec: EmotionModelSpec; net: EmotionNet } | null,
     private readonly config: InferenceConfig['emotion'],
   ) {}
 
   /**
-   * Loads `config.emotion.model` (one registered model, or an ensemble's two).
-   * @throws Error when the model is not in this build or its files cannot be loaded.
+   * Loads `config.emotion.model` (one registered model, or an ensemble's two) and starts
+   * loading the cascade's second model (`cascadeModel`) in the background, so that a
+   * (re)start waits for the first model only; until `ready`, every face gets the first model's
+   * reading alone.
+   * @throws Error when a model is not in this build, the cascade's model is an ensemble, or
+   *   the first model's files cannot be loaded.
    */
   static async load(tf: TF, config: InferenceConfig): Promise<EmotionClassifier> {
     const load = async (m: { spec: EmotionModelSpec; weight: number }) => ({ ...m, net: await m.spec.load(tf, config.models.baseUrl) });
-    const members = await Promise.all(resolveEmotionModel(config.emotion.model, config.emotion.ensembleWeight).map(load));
     const { cascadeModel } = config.emotion;
-    if (!cascadeModel) return new EmotionClassifier(tf, members, null, config.emotion);
-    const second = resolveEmotionModel(cascadeModel, 0);
-    if (second.length !== 1) throw new Error(`emotion cascade: '${cascadeModel}' is an ensemble, not a single model`);
-    return new EmotionClassifier(tf, members, await load(second[0]!), config.emotion);
+    const second = cascadeModel ? resolveEmotionModel(cascadeModel, 0) : [];
+    if (second.length > 1) throw new Error(`emotion cascade: '${cascadeModel}' is an ensemble, not a single model`);
+    const members = await Promise.all(resolveEmotionModel(config.emotion.model, config.emotion.ensembleWeight).map(load));
+    const classifier = new EmotionClassifier(tf, members, config.emotion);
+    if (second[0]) {
+      classifier.ready = load(second[0]).then(
+        (m) => {
+          if (classifier.disposed) m.net.dispose();
+          else classifier.second = m;
+        },
+        (err: unknown) => console.warn(`CallMood: the emotion cascade's model '${cascadeModel}' did not load, so it stays off: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }
+    return classifier;
   }
 
   /**
@@ -162,7 +182,9 @@ export class EmotionClassifier {
 
 
   dispose(): void {
+    this.disposed = true;
     for (const m of this.members) m.net.dispose();
     this.second?.net.dispose();
+    this.second = null;
   }
 }
