@@ -20,13 +20,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Page } from 'playwright-core';
 import { build } from '../scripts/build.ts';
 import { ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
 import { Evaluator, selectHalf } from '../scripts/lib/evaluate.ts';
 import { readLabelledSet, type LabelledImage } from '../scripts/lib/labels.ts';
 import { DEFAULT_CONFIG, makeConfig } from '../src/inference/config.ts';
 import type { Rect } from '../src/shared/types.ts';
+import type { DetectSource } from '../test/fixtures/inference-harness.ts';
 import { negativeSpec, NEGATIVE_KINDS } from './lib/negatives.ts';
 import { CANDIDATES, centred, choose, LFW_DIR, median, type CandidateFigures } from './lib/detect-figures.ts';
 
@@ -49,24 +49,8 @@ const { values } = parseArgs({
   },
 });
 
-type Source = { kind: 'image'; url: string } | { kind: 'video'; url: string; time: number } | { kind: 'negative'; index: number };
-type Tagged = { source: Source; group: 'lfw' | 'no_face' | 'titles' | 'generated'; item?: LabelledImage; kind?: string };
+type Tagged = { source: DetectSource; group: 'lfw' | 'no_face' | 'titles' | 'generated'; item?: LabelledImage; kind?: string };
 type RunResult = { width: number; height: number; runs: { faces: { box: Rect; score: number; meshScore: number }[]; ms: number }[] };
-
-/** Length of clip `url` in seconds, read by the harness page. @throws Error when it cannot be loaded. */
-async function clipDuration(page: Page, url: string): Promise<number> {
-  return page.evaluate(async (u) => {
-    const v = document.createElement('video');
-    v.muted = true;
-    v.preload = 'metadata';
-    v.src = u;
-    await new Promise((ok, fail) => {
-      v.onloadedmetadata = ok;
-      v.onerror = () => fail(new Error(`cannot load ${u}`));
-    });
-    return v.duration;
-  }, url);
-}
 
 async function main(): Promise<void> {
   const limit = values.limit ? Number(values.limit) : Infinity;
@@ -91,7 +75,7 @@ async function main(): Promise<void> {
     if (haveClips) {
       for (const p of CLIP_PARTS) {
         const url = `/videos/${p.file}`;
-        const duration = await clipDuration(page, url);
+        const duration: number = await page.evaluate((u) => (window as any).harness.clipDuration(u), url);
         let n = 0;
         for (let i = 0; n < limit; i++) {
           const time = Math.round((p.from + i / CLIP_FPS) * 1000) / 1000;

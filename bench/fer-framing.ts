@@ -57,11 +57,8 @@ async function main(): Promise<void> {
           for (const url of list) {
             const r = await h.analyseImage(url);
             const face = r.tiles[0]?.face;
-            const img = new Image();
-            img.src = url;
-            await img.decode();
             if (!face?.landmarks) out.push(null);
-            else out.push([img.naturalWidth, ...corners.flatMap((k: number) => [face.landmarks[k * 3], face.landmarks[k * 3 + 1]])]);
+            else out.push([r.width, ...corners.flatMap((k: number) => [face.landmarks[k * 3], face.landmarks[k * 3 + 1]])]);
           }
           return out;
         },

@@ -117,7 +117,7 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
   const config = opts.config ?? makeConfig({ backend: { choice: 'auto' }, detector: { maxFacesPerTile: FILE_MAX_FACES } });
   const selection = await analyzers.get(config);
   // A file is not live: wait for the cascade's second model, so every frame gets the whole stage.
-  await (selection.analyzer as { emotionReady?: Promise<void> }).emotionReady;
+  await selection.analyzer.emotionReady;
   const store: TimelineStore = await openTimelineStore();
   const meetingId = `file-${crypto.randomUUID()}`;
   const startedAt = Date.now();

@@ -98,6 +98,18 @@ export function needsRefit(faceScore: number, mesh: InferenceConfig['mesh']): bo
 }
 
 /**
+ * A second fit's landmarks (tile px) as human gives a face's mesh: x and y in detector px of
+ * `window` (tile px x `scale`), z in crop px of the 192-px mesh input for a crop of side
+ * `cropSide` tile px. Pure.
+ */
+function fitToDetector(fit: MeshFit, window: Rect, scale: number, cropSide: number): [number, number, number][] {
+  const zToHuman = MESH_INPUT / cropSide;
+  const mesh: [number, number, number][] = [];
+  for (let i = 0; i < MESH_POINTS; i++) mesh.push([(fit.landmarks[i * 3]! - window.x) * scale, (fit.landmarks[i * 3 + 1]! - window.y) * scale, fit.landmarks[i * 3 + 2]! * zToHuman]);
+  return mesh;
+}
+
+/**
  * `face` (found in `window`, detector px = tile px x `scale`) rebuilt from a second mesh `fit`
  * of its re-centred crop box (`crop`, tile px): the fit's confidence and landmarks (mapped to
  * detector px; z in human's units, crop px of the 192-px mesh input), its crop side as
@@ -113,9 +125,7 @@ export function refittedFace(
   tw: number,
   th: number,
 ): { faceScore: number; mesh: [number, number, number][]; size: [number, number]; box: [number, number, number, number] } {
-  const mesh: [number, number, number][] = [];
-  const zToHuman = MESH_INPUT / crop.width;
-  for (let i = 0; i < MESH_POINTS; i++) mesh.push([(fit.landmarks[i * 3]! - window.x) * scale, (fit.landmarks[i * 3 + 1]! - window.y) * scale, fit.landmarks[i * 3 + 2]! * zToHuman]);
+  const mesh = fitToDetector(fit, window, scale, crop.width);
   const first = landmarkBounds(face.mesh.flatMap((p) => [p[0] ?? NaN, p[1] ?? NaN, 0]), 0, face.mesh.length);
   const now = landmarkBounds(mesh.flat(), 0, MESH_POINTS);
   const rx = face.box[2] / Math.max(1e-6, first.x1 - first.x0);
@@ -152,9 +162,7 @@ export function rescueBox(face: { boxRaw: readonly number[]; size: readonly numb
  * centred on the landmarks' extent, clamped to the `tw` x `th` detector input. Pure.
  */
 export function rescuedFace(fit: MeshFit, window: Rect, scale: number, side: number, tw: number, th: number): { faceScore: number; mesh: [number, number, number][]; size: [number, number]; box: [number, number, number, number] } {
-  const mesh: [number, number, number][] = [];
-  const zToHuman = MESH_INPUT / side;
-  for (let i = 0; i < MESH_POINTS; i++) mesh.push([(fit.landmarks[i * 3]! - window.x) * scale, (fit.landmarks[i * 3 + 1]! - window.y) * scale, fit.landmarks[i * 3 + 2]! * scale * zToHuman]);
+  const mesh = fitToDetector(fit, window, scale, side / scale);
   const b = landmarkBounds(mesh.flat(), 0, MESH_POINTS);
   return { faceScore: fit.confidence, mesh, size: [side, side], box: clampedBox((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, side, side, tw, th) };
 }

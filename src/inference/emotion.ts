@@ -150,8 +150,13 @@ export class EmotionClassifier {
    * @returns probabilities per item, in order (empty for no items).
    */
   async classify(items: readonly FaceCrop[], mirror?: readonly boolean[]): Promise<Probabilities[]> {
-    const first = await this.classifyFirst(items, mirror);
-    if (!this.second || first.length === 0) return first;
+    if (items.length === 0) return [];
+    const k = this.config.cropScale;
+    const boxes = k === 1 ? items : items.map((it) => ({ ...it, box: scaleBox(it.box, k) }));
+    const flipAverage = this.config.flipAverage && !mirror;
+    const each = await Promise.all(this.members.map((m) => this.run(m.spec, m.net, boxes, flipAverage, mirror)));
+    const first = boxes.map((_, face) => applyTemperature(EMOTIONS.map((_e, c) => this.members.reduce((sum, m, j) => sum + m.weight * each[j]![face]![c]!, 0)), this.config.temperature));
+    if (!this.second) return first;
     const { cascadeBelow, cascadeClasses, cascadeWeight: w, cascadeTemperature } = this.config;
     const unsure = first.flatMap((p, k) => {
       const top = dominantEmotion(p);
@@ -159,9 +164,7 @@ export class EmotionClassifier {
     });
     const calibrated = (ps: Probabilities[]) => (cascadeTemperature === 1 ? ps : ps.map((p) => applyTemperature(p, cascadeTemperature)));
     if (unsure.length === 0) return calibrated(first);
-    const k = this.config.cropScale;
-    const boxes = unsure.map((i) => (k === 1 ? items[i]! : { ...items[i]!, box: scaleBox(items[i]!.box, k) }));
-    const seconds = await this.run(this.second.spec, this.second.net, boxes, this.config.flipAverage && !mirror, mirror && unsure.map((i) => mirror[i]!));
+    const seconds = await this.run(this.second.spec, this.second.net, unsure.map((i) => boxes[i]!), flipAverage, mirror && unsure.map((i) => mirror[i]!));
     const out = [...first];
     unsure.forEach((i, j) => {
       const p = first[i]!;
@@ -169,17 +172,6 @@ export class EmotionClassifier {
     });
     return calibrated(out);
   }
-
-  /** The configured model (or ensemble) alone, after temperature: see `classify`. */
-  private async classifyFirst(items: readonly FaceCrop[], mirror?: readonly boolean[]): Promise<Probabilities[]> {
-    if (items.length === 0) return [];
-    const k = this.config.cropScale;
-    const boxes = k === 1 ? items : items.map((it) => ({ ...it, box: scaleBox(it.box, k) }));
-    const flipAverage = this.config.flipAverage && !mirror;
-    const each = await Promise.all(this.members.map((m) => this.run(m.spec, m.net, boxes, flipAverage, mirror)));
-    return boxes.map((_, face) => applyTemperature(EMOTIONS.map((_e, c) => this.members.reduce((sum, m, j) => sum + m.weight * each[j]![face]![c]!, 0)), this.config.temperature));
-  }
-
 
   dispose(): void {
     this.disposed = true;

@@ -114,5 +114,7 @@ export interface TileAnalyzer {
    *   `tiles`): state of keys outside it is dropped, so a frame may analyse only some tiles.
    */
   analyse(tiles: TileImage[], mode?: AnalyseMode, now?: number, keep?: ReadonlySet<string>): Promise<{ tiles: TileAnalysis[]; timing: AnalysisTiming }>;
+  /** Settles when every model has loaded, those loaded in the background included; never rejects. Absent: loaded at creation. */
+  readonly emotionReady?: Promise<void>;
   dispose(): void;
 }
