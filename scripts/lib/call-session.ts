@@ -27,6 +27,8 @@ export function listClips(dir = VIDEOS_DIR): string[] {
 export interface PopupRow {
   id: string;
   name: string;
+  /** Where the name comes from (`data-name-from`: `site`, a page-label rule, `fallback`, `hand`); '' where no call page names it. */
+  nameFrom: string;
   /** Text of the dominant cell: "happy 82%", "no face", ... */
   dominant: string;
   bars: Record<string, number>;
@@ -81,6 +83,7 @@ export function readPopupRows(popup: Page): Promise<PopupRow[]> {
       return {
         id: el.dataset.participantId ?? '',
         name: el.dataset.participantName ?? '',
+        nameFrom: el.dataset.nameFrom ?? '',
         dominant: el.querySelector('[data-testid="dominant"]')?.textContent?.trim() ?? '',
         bars,
         speaking: el.dataset.speaking === undefined ? null : el.dataset.speaking === 'true',

@@ -25,12 +25,12 @@ export function withRename(names: Readonly<Record<string, string>> | undefined, 
 
 /** `snapshot` with each tile named by hand renamed; the same object when none is. */
 export function applyNames(snapshot: TilesSnapshot, names: Readonly<Record<string, string>> | undefined): TilesSnapshot {
-  if (!names || !snapshot.tiles.some((t) => names[t.id] !== undefined && names[t.id] !== t.name)) return snapshot;
-  return { ...snapshot, tiles: snapshot.tiles.map((t) => (names[t.id] !== undefined ? { ...t, name: names[t.id]! } : t)) };
+  if (!names || !snapshot.tiles.some((t) => names[t.id] !== undefined && (names[t.id] !== t.name || t.nameFrom !== 'hand'))) return snapshot;
+  return { ...snapshot, tiles: snapshot.tiles.map((t) => (names[t.id] !== undefined ? { ...t, name: names[t.id]!, nameFrom: 'hand' } : t)) };
 }
 
 /** `participants` with each one named by hand renamed (the live view until the host's next update); the same array when none is. */
 export function applyLiveNames(participants: ParticipantLive[], names: Readonly<Record<string, string>> | undefined): ParticipantLive[] {
-  if (!names || !participants.some((p) => names[p.id] !== undefined && names[p.id] !== p.name)) return participants;
-  return participants.map((p) => (names[p.id] !== undefined ? { ...p, name: names[p.id]! } : p));
+  if (!names || !participants.some((p) => names[p.id] !== undefined && (names[p.id] !== p.name || p.nameFrom !== 'hand'))) return participants;
+  return participants.map((p) => (names[p.id] !== undefined ? { ...p, name: names[p.id]!, nameFrom: 'hand' as const } : p));
 }

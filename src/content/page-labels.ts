@@ -21,10 +21,11 @@
  * left to the fallback). Pure DOM reading: nothing is
  * changed and nothing throws for odd DOM.
  */
+import type { NameSource } from '../shared/types.ts';
 import { cleanName } from './dom-helpers.ts';
 
 /** Which rule named a tile (see the file comment). */
-export type LabelRule = 'accessible-name' | 'caption' | 'overlay' | 'nearby';
+export type LabelRule = Extract<NameSource, 'accessible-name' | 'caption' | 'overlay' | 'nearby'>;
 
 /** A tile's name as the page shows it. */
 export interface PageLabel {

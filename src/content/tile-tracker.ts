@@ -156,6 +156,7 @@ export function startTileTracker(opts: TileTrackerOptions): TileTracker {
         return {
           id: t.id,
           name: t.name,
+          nameFrom: t.nameFrom ?? 'site',
           rect,
           visible: hidden === null,
           ...(hidden ? { hidden } : {}),

@@ -5,7 +5,7 @@
  */
 import { dominantEmotion, type Probabilities } from '../shared/emotions.ts';
 import { RollingWindow } from '../shared/stats.ts';
-import type { GapReason, ParticipantLive, Rect } from '../shared/types.ts';
+import type { GapReason, NameSource, ParticipantLive, Rect } from '../shared/types.ts';
 import type { InferenceConfig } from '../inference/config.ts';
 import type { FaceAnalysis, TileAnalysis } from '../inference/types.ts';
 import { valenceArousal } from '../shared/affect.ts';
@@ -81,6 +81,8 @@ export class Participant {
     public isSelf: boolean,
     private readonly live: InferenceConfig['live'],
     private readonly signals: InferenceConfig['signals'],
+    /** Where `name` comes from (TileReport.nameFrom); undefined where no call page names it. */
+    public nameFrom?: NameSource,
   ) {
     this.smoother = new EmotionSmoother(live.smoothingTauMs);
     this.speaking = new SpeakingDetector(signals);
@@ -205,6 +207,7 @@ export class Participant {
     return {
       id: this.id,
       name: this.name,
+      ...(this.nameFrom ? { nameFrom: this.nameFrom } : {}),
       isSelf: this.isSelf,
       analysed: this.analysed,
       faceVisible,

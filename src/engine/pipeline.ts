@@ -180,8 +180,9 @@ export class TilePipeline {
       if (p) {
         p.name = t.name;
         p.isSelf = t.isSelf;
+        p.nameFrom = t.nameFrom;
       } else {
-        this.participants.set(t.id, new Participant(t.id, t.id, t.name, t.isSelf, this.config.live, this.config.signals));
+        this.participants.set(t.id, new Participant(t.id, t.id, t.name, t.isSelf, this.config.live, this.config.signals, t.nameFrom));
       }
     }
     // Participants who left are dropped from the live view; their timeline stays in the store,
@@ -190,7 +191,10 @@ export class TilePipeline {
     for (const [id, p] of this.participants) {
       const tile = byId.get(p.tileId);
       if (!tile || (p.id !== p.tileId && !tile.multiFace)) this.participants.delete(id);
-      else if (p.id !== p.tileId) p.name = personName(tile.name, Number(p.id.slice(p.id.lastIndexOf('#') + 1)));
+      else if (p.id !== p.tileId) {
+        p.name = personName(tile.name, Number(p.id.slice(p.id.lastIndexOf('#') + 1)));
+        p.nameFrom = tile.nameFrom;
+      }
     }
     for (const id of this.identities.keys()) if (!byId.get(id)?.multiFace) this.identities.delete(id);
   }
@@ -341,7 +345,7 @@ export class TilePipeline {
       const id = `${tile.id}#${n}`;
       if (this.excluded.has(id)) continue;
       let p = this.participants.get(id);
-      if (!p) this.participants.set(id, (p = new Participant(id, tile.id, personName(tile.name, n), false, this.config.live, this.config.signals)));
+      if (!p) this.participants.set(id, (p = new Participant(id, tile.id, personName(tile.name, n), false, this.config.live, this.config.signals, tile.nameFrom)));
       p.analysed = true;
       this.applyTile(p, r, byPerson.get(n) ?? null, frameTime);
     }

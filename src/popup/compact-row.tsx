@@ -10,7 +10,7 @@ import { useId } from 'preact/hooks';
 import { EMOTIONS } from '../shared/emotions.ts';
 import type { ParticipantLive } from '../shared/types.ts';
 import type { SparkData } from './history.ts';
-import { attentionText, dominantText, percent, rowHooks, showsFigures, SpeakingMarker, speakingTitle, updateRateText } from './participant-row.tsx';
+import { attentionText, dominantText, nameTitle, percent, rowHooks, showsFigures, SpeakingMarker, speakingTitle, updateRateText } from './participant-row.tsx';
 import type { SparklineProps } from './sparkline.tsx';
 
 /** Props of `CompactRow`. */
@@ -46,7 +46,7 @@ export function sameInRow(a: ParticipantLive, b: ParticipantLive): boolean {
 
 /**
  * The compact row. Test hooks as `ParticipantRow`'s (`participant-row` with
- * `data-participant-id`, `data-participant-name`, `data-gap`, `data-update-hz`, `data-stale`,
+ * `data-participant-id`, `data-participant-name`, `data-name-from`, `data-gap`, `data-update-hz`, `data-stale`,
  * `data-speaking`, `data-speaking-source`, `data-uncertain`, `data-quality-limit`,
  * `data-attending`; `dominant`; `speaking`; `attention`; 7 `bar`s with `data-emotion`, `data-value`, `data-empty`), plus
  * `data-view="compact"` and the segment widths as `style.width` in % of the stacked bar.
@@ -61,7 +61,7 @@ export function CompactRow({ participant: p, stale, spark, Chart, actions, child
   return (
     <li class={`participant participant--compact${live ? '' : ' participant--idle'}${speakingTitle(p, stale) ? ' participant--speaking' : ''}`} {...rowHooks(p, stale, 'compact')} aria-labelledby={nameId}>
       <div class="crow">
-        <span class="crow__name" id={nameId} title={attention ? `${name}: ${attention}` : name}>
+        <span class="crow__name" id={nameId} title={attention ? `${nameTitle(p)}; ${attention}` : nameTitle(p)}>
           <SpeakingMarker participant={p} stale={stale} />
           {name}
           {p.isSelf && <span class="participant__you"> (you)</span>}

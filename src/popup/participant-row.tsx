@@ -6,7 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import { EMOTIONS } from '../shared/emotions.ts';
-import type { GapReason, ParticipantLive } from '../shared/types.ts';
+import type { GapReason, NameSource, ParticipantLive } from '../shared/types.ts';
 
 /** Confidence or probability in [0, 1] as a whole percentage, e.g. `82%`. */
 export function percent(p: number): string {
@@ -103,6 +103,7 @@ export function rowHooks(p: ParticipantLive, stale: boolean, view: 'detailed' | 
     'data-view': view,
     'data-participant-id': p.id,
     'data-participant-name': p.name,
+    'data-name-from': p.nameFrom,
     'data-gap': p.gap ?? undefined,
     'data-update-hz': p.updateHz.toFixed(2),
     'data-stale': stale ? 'true' : undefined,
@@ -112,6 +113,26 @@ export function rowHooks(p: ParticipantLive, stale: boolean, view: 'detailed' | 
     'data-quality-limit': !stale && p.gap === 'low-quality' ? (p.qualityLimit ?? undefined) : undefined,
     'data-attending': stale || p.attending === null ? undefined : String(p.attending),
   };
+}
+
+/** What each name source means to a user, for the name's tooltip. */
+const NAME_SOURCE_TEXT: Record<NameSource, string> = {
+  site: "name from the call site's name tag",
+  'accessible-name': "name from the tile's accessible label",
+  caption: "name from the caption or heading of the tile's panel",
+  overlay: 'name from the label over the picture',
+  nearby: 'name from the text beside the picture',
+  fallback: 'the page shows no name for this tile: rename it with ✎',
+  hand: 'named by you',
+};
+
+/**
+ * `Alice — name from the caption or heading of the tile's panel`: the name's tooltip, saying
+ * where the name comes from; the name alone where no call page names it (the mirror's "You").
+ */
+export function nameTitle(p: ParticipantLive): string {
+  const name = p.name || 'unnamed';
+  return p.nameFrom ? `${name} — ${NAME_SOURCE_TEXT[p.nameFrom]}` : name;
 }
 
 /** `+0.42`, `−0.05`, `+0.00`: a number in [-1, 1] with its sign and 2 decimals. */
@@ -171,7 +192,7 @@ export function attentionText(p: ParticipantLive, stale: boolean): string | null
 
 /**
  * A participant row. Test hooks: `data-testid="participant-row"` with `data-participant-id`,
- * `data-participant-name`, `data-gap` (the `GapReason`; absent when a face is shown),
+ * `data-participant-name`, `data-name-from` (the `NameSource`; absent where no call page names the participant), `data-gap` (the `GapReason`; absent when a face is shown),
  * `data-update-hz` (analyses per second, 2 decimals), `data-stale` (when the view is stale),
  * `data-speaking` (`true`/`false`; absent when it can't tell or the view is stale) with
  * `data-speaking-source` (`site`/`face`), `data-uncertain="true"` with `data-quality-limit`
@@ -194,7 +215,7 @@ export function ParticipantRow({ participant: p, stale, actions, children }: Par
   return (
     <li class={`participant${live ? '' : ' participant--idle'}${speakingTitle(p, stale) ? ' participant--speaking' : ''}`} {...rowHooks(p, stale, 'detailed')} aria-labelledby={nameId}>
       <div class="participant__head">
-        <span class="participant__name" id={nameId}>
+        <span class="participant__name" id={nameId} title={nameTitle(p)}>
           {p.name || 'unnamed'}
           {p.isSelf && <span class="participant__you"> (you)</span>}
           <SpeakingMarker participant={p} stale={stale} />

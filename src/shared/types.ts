@@ -27,10 +27,20 @@ export const ADAPTER_LABELS: Record<AdapterName, string> = {
  * One participant tile as the content script sees it in the call page's DOM.
  * `id` is the participant id (Meet: `data-participant-id`; generic: a stable `tile-N`).
  */
+/**
+ * Where a participant's name comes from: the site adapter's own name element (`site`), a rule
+ * of the page's labels (content/page-labels.ts: `accessible-name`, `caption`, `overlay`,
+ * `nearby`), the numbered fallback ("Tile N", "Participant N"), or the user, by hand (`hand`).
+ */
+export const NAME_SOURCES = ['site', 'accessible-name', 'caption', 'overlay', 'nearby', 'fallback', 'hand'] as const;
+export type NameSource = (typeof NAME_SOURCES)[number];
+
 export interface TileReport {
   id: string;
   /** Display name from the DOM; never parsed from ARIA labels on Meet. */
   name: string;
+  /** Where `name` comes from; absent where no call page names it (the mirror's "You", a file's name). */
+  nameFrom?: NameSource;
   /** Bounding rect of the tile's video in CSS px (viewport coordinates). */
   rect: Rect;
   /** False when the tile is hidden, off-screen or smaller than the minimum useful size. */
@@ -97,6 +107,8 @@ export const DEFAULT_OPTIONS: AnalysisOptions = { overlays: false, paused: false
 export interface ParticipantLive {
   id: string;
   name: string;
+  /** Where `name` comes from (the people of a multi-person tile: their tile's); absent as in `TileReport`. */
+  nameFrom?: NameSource;
   isSelf: boolean;
   /** True when the participant's tile is visible and is being analysed. */
   analysed: boolean;

@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import { EMOTIONS } from './emotions.ts';
 import { GAP_REASONS } from './timeline-records.ts';
 import { errorText } from './errors.ts';
-import type { AnalysisView } from './types.ts';
+import { NAME_SOURCES, type AnalysisView } from './types.ts';
 
 /** Name of the `runtime.connect` port a view (the popup) opens to be sent the analysis view. */
 export const VIEW_PORT_NAME = 'callmood/view';
@@ -40,6 +40,7 @@ function viewPortMessageSchema(): z.ZodMiniType<ViewPortMessage> {
   const participant = z.object({
     id: z.string(),
     name: z.string(),
+    nameFrom: z.optional(z.enum(NAME_SOURCES)),
     isSelf: z.boolean(),
     analysed: z.boolean(),
     faceVisible: z.boolean(),

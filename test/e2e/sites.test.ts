@@ -29,6 +29,8 @@ const SHOW_MS = 60_000;
 interface Row {
   id: string;
   name: string;
+  /** Where the name comes from (`data-name-from`: `site`, a page-label rule, `fallback`, `hand`). */
+  nameFrom: string;
   dominant: string;
   self: boolean;
   bars: number;
@@ -40,6 +42,8 @@ interface Expected {
   id: string;
   name: string;
   self: boolean;
+  /** The naming rule the fixture expects (`caption`, `fallback`, ...); absent: the site's own (`site`). */
+  nameFrom?: string;
 }
 
 async function rows(session: CallSession): Promise<Row[]> {
@@ -47,6 +51,7 @@ async function rows(session: CallSession): Promise<Row[]> {
     els.map((el) => ({
       id: (el as HTMLElement).dataset.participantId ?? '',
       name: (el as HTMLElement).dataset.participantName ?? '',
+      nameFrom: (el as HTMLElement).dataset.nameFrom ?? '',
       dominant: el.querySelector('[data-testid="dominant"]')?.textContent?.trim() ?? '',
       self: el.querySelector('.participant__you') !== null,
       bars: el.querySelectorAll('[data-testid="bar"]').length,
@@ -75,6 +80,11 @@ async function expected(session: CallSession): Promise<Expected[]> {
   });
 }
 
+/** Prints how each row was named (`naming on <page>: Alice (caption), Tile 3 (fallback)`), for the record of what each rule names. */
+function logNaming(page: string, shown: Row[]): void {
+  console.log(`naming on ${page}: ${shown.map((r) => `${r.name} (${r.nameFrom})`).join(', ')}`);
+}
+
 async function rename(session: CallSession, key: string, name: string): Promise<void> {
   await session.page.evaluate(([k, n]) => ((window as any).siteCall ?? (window as any).demoCall).rename(k, n), [key, name] as const);
 }
@@ -85,7 +95,7 @@ async function rename(session: CallSession, key: string, name: string): Promise<
  * face, no row for the screen share (`shareName`), and a rename keeping the row. Returns the
  * participants as the page reports them after the rename.
  */
-async function checkSite(session: CallSession, shareName: RegExp): Promise<Expected[]> {
+async function checkSite(session: CallSession, shareName: RegExp, page: string): Promise<Expected[]> {
   const want = await expected(session);
   assert.equal(want.length, CLIPS.length, 'the fixture has one participant per clip');
   await session.start();
@@ -100,6 +110,8 @@ async function checkSite(session: CallSession, shareName: RegExp): Promise<Expec
   for (const p of want) assert.equal(shown.find((r) => r.id === p.id)!.self, p.self, `${p.name}: self marker`);
   assert.equal(shown.find((r) => r.id === remote.id)!.bars, EMOTIONS.length, 'seven bars');
   assert.ok(!shown.some((r) => shareName.test(r.name)), `no row for the screen share: ${JSON.stringify(shown.map((r) => r.name))}`);
+  logNaming(page, shown);
+  for (const p of want) assert.equal(shown.find((r) => r.id === p.id)!.nameFrom, p.nameFrom ?? 'site', `${p.name}: the rule that named them`);
 
   const newName = `${remote.name} (renamed)`;
   await rename(session, remote.key, newName);
@@ -136,7 +148,7 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
   });
 
   site('Google Meet look-alike (demo call): named rows, self marked, the presentation not analysed, a rename keeps the row', async () => {
-    await checkSite(session, /presentation/i);
+    await checkSite(session, /presentation/i, 'Meet look-alike');
     await session.stop();
   });
 
@@ -146,6 +158,8 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
     await session.start();
     const shown = await waitForRows(session, (r) => r.length === want.length && want.every((p) => r.some((row) => row.name === p.name)), SHOW_MS, 'every tile named by its name plate');
     assert.deepEqual(shown.map((r) => r.name).sort(), want.map((p) => p.name).sort());
+    logNaming('Meet without participant ids', shown);
+    assert.ok(shown.every((r) => ['caption', 'overlay', 'nearby'].includes(r.nameFrom)), 'named by the page, never by an ARIA sentence or the fallback');
     assert.deepEqual(shown.filter((r) => r.self).map((r) => r.name), want.filter((p) => p.self).map((p) => p.name), 'the mirrored self view is marked');
     assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /generic adapter/);
     await session.stop();
@@ -155,7 +169,7 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
     await session.goto(zoom('view=gallery'));
     const readable = await session.page.evaluate(() => (window as any).siteCall.canvasReadable());
     assert.equal(readable, false, 'the page cannot read its own WebGL tiles back (no preserveDrawingBuffer)');
-    const want = await checkSite(session, /screen share/i);
+    const want = await checkSite(session, /screen share/i, 'Zoom look-alike');
     assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /app\.zoom\.us \(zoom adapter\)/);
     await session.page.evaluate(() => (window as any).siteCall.setView('speaker'));
     // Speaker view rebuilds every frame and shows the active speaker twice: same ids, same names, no extra row.
@@ -172,14 +186,14 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
 
   site('Microsoft Teams look-alike: named rows, self marked, the ScreenSharing stream not analysed, a rename keeps the row', async () => {
     await session.goto({ path: '/fixtures/teams-call/' });
-    await checkSite(session, /presenting/i);
+    await checkSite(session, /presenting/i, 'Teams look-alike');
     assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /teams adapter/);
     await session.stop();
   });
 
   site("Jitsi Meet look-alike (self-hosted): named rows, the local thumbnail marked, the large video and the -v1 screen share not analysed, the site's active speaker marked speaking", async () => {
     await session.goto({ path: '/fixtures/jitsi-call/' });
-    const want = await checkSite(session, /screen/i);
+    const want = await checkSite(session, /screen/i, 'Jitsi look-alike');
     assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /jitsi adapter/);
     // The page's dominant-speaker class moves from one participant to another: the popup follows it.
     const speakingRows = () => session.popup.$$eval('[data-testid="participant-row"][data-speaking="true"][data-speaking-source="site"]', (els) => els.map((el) => (el as HTMLElement).dataset.participantId));
@@ -198,7 +212,7 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
 
   site('generic page with video and canvas tiles: captions or "Tile N" names, the mirrored self view, ids kept through a re-layout', async () => {
     await session.goto({ path: '/fixtures/generic-call/', query: 'media=mixed' });
-    const want = await checkSite(session, /shared screen|Tile 4/i);
+    const want = await checkSite(session, /shared screen|Tile 4/i, 'generic page, video and canvas');
     await session.page.evaluate(() => (window as any).siteCall.relayout());
     await new Promise((ok) => setTimeout(ok, 1500));
     const after = await waitForRows(session, (r) => r.length === want.length, 5000, 'the rows after the re-layout');
@@ -211,7 +225,7 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
 
   site('generic page with canvas tiles only: every participant named, the canvas faces analysed', async () => {
     await session.goto({ path: '/fixtures/generic-call/', query: 'media=canvas' });
-    await checkSite(session, /shared screen|Tile 4/i);
+    await checkSite(session, /shared screen|Tile 4/i, 'generic page, canvas');
     await session.stop();
   });
 
@@ -223,8 +237,10 @@ describe('CallMood on each call site (real clips)', { skip }, () => {
     await notice.waitFor({ timeout: 20_000 });
     assert.equal(await notice.textContent(), "CallMood doesn't recognise this Zoom page's layout any more; using generic video detection.");
     const shown = await waitForRows(session, (r) => r.length === CLIPS.length, 20_000, 'one row per canvas tile');
-    // The name tag drawn over each tile's lower part, whatever its class is now (page-labels.ts).
+    // The name tag in each tile, found by its generic `name-tag` class (page-labels.ts's caption rule).
     assert.deepEqual(shown.map((r) => r.name).sort(), want.map((p) => p.name).sort(), 'every tile named as the page names it');
+    logNaming('Zoom page with changed classes', shown);
+    assert.ok(shown.every((r) => r.nameFrom === 'caption'), "by the name tag in the tile's container");
     assert.equal(shown.filter((r) => r.self).length, 1, 'the mirrored self view is marked');
     assert.match((await session.popup.getByTestId('site').textContent()) ?? '', /generic adapter/);
     await session.stop();

@@ -203,7 +203,10 @@ describe('CallMood on a real WebRTC call (Janus VideoRoom, two publishers, CallM
       assert.ok(row, `a row for ${displayName} (${id}): ${describeRows(rows)}`);
       const others = [ALICE.name, BOB.name, VIEWER].filter((n) => n !== displayName);
       assert.ok(namedAs(row.name, displayName, others), `the row of ${displayName}'s tile is named "${row.name}", not as the page names them ("${displayName}"); the popup showed: ${describeRows(rows)}`);
+      // The demo's panel heading above the video: "Remote Video #N <name>".
+      assert.equal(row.nameFrom, 'caption', `${displayName} is named by the heading of their panel`);
     }
+    console.log(`naming on the Janus VideoRoom: ${rows.map((r) => `${r.name} (${r.nameFrom})`).join(', ')}`);
   });
 
   check("each publisher's emotion fits the clip: BobSingle (single_face) reads happy, AliceWolfgang an emotion with a face", async () => {

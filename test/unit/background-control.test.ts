@@ -524,7 +524,7 @@ test("a participant renamed by hand: the host gets the name on every layout, the
   control.connect(port);
   assert.deepEqual(await control.renameParticipant('p1', 'Ada L.'), { ok: false, error: 'nothing is being analysed' });
   await control.start(TAB);
-  const tile = (id: string, name: string) => ({ id, name, rect: { x: 0, y: 0, width: 320, height: 180 }, visible: true, isSelf: false });
+  const tile = (id: string, name: string) => ({ id, name, nameFrom: 'caption' as const, rect: { x: 0, y: 0, width: 320, height: 180 }, visible: true, isSelf: false });
   const snapshot = (name: string) => ({ adapter: 'generic' as const, site: 'sfu.example', viewport: { width: 1280, height: 720 }, devicePixelRatio: 1, tiles: [tile('p1', name), tile('p2', 'Bob')], takenAt: NOW });
   await control.tilesUpdate(snapshot('Tile 1'), TAB);
   await control.liveUpdate(liveUpdate('meeting-1', 'Tile 1', ['p1', 'p2']));
@@ -534,6 +534,7 @@ test("a participant renamed by hand: the host gets the name on every layout, the
   await control.settled();
   assert.deepEqual(calls, ['host.setTiles Ada Lovelace,Bob']);
   assert.equal(port.last?.participants.find((p) => p.id === 'p1')?.name, 'Ada Lovelace', 'the view at once');
+  assert.equal(port.last?.participants.find((p) => p.id === 'p1')?.nameFrom, 'hand', 'the view says who named them');
   await control.liveUpdate(liveUpdate('meeting-1', 'Tile 1', ['p1', 'p2']));
   await control.settled();
   assert.equal(port.last?.participants.find((p) => p.id === 'p1')?.name, 'Ada Lovelace', 'an update the host made before the rename');
@@ -542,6 +543,7 @@ test("a participant renamed by hand: the host gets the name on every layout, the
 
   await control.hostLost('its offscreen document closed');
   assert.deepEqual(state.requests.at(-1)?.tiles?.tiles.map((t) => t.name), ['Ada Lovelace', 'Bob'], 'a restarted host gets it');
+  assert.deepEqual(state.requests.at(-1)?.tiles?.tiles.map((t) => t.nameFrom), ['hand', 'caption'], "the hand-given name is marked so; the page's keeps its rule");
 
   assert.equal((await control.renameParticipant('room#1', 'Carol')).ok, false, 'a person of a shared video');
   assert.deepEqual(await control.renameParticipant('p1', ' '), { ok: true });

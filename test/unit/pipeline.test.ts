@@ -12,6 +12,7 @@ import { unmeasuredQuality } from '../../src/inference/face-quality.ts';
 import { test } from 'node:test';
 import { makeConfig } from '../../src/inference/config.ts';
 import type { TileAnalyzer, TileAnalysis, TileImage } from '../../src/inference/types.ts';
+import type { NameSource } from '../../src/shared/types.ts';
 import { TilePipeline, type FrameSource } from '../../src/engine/pipeline.ts';
 import type { LiveUpdate } from '../../src/shared/messages.ts';
 import type { SecondRecord } from '../../src/shared/timeline-store.ts';
@@ -168,7 +169,7 @@ test('a multi-person tile becomes one participant per face, numbered by position
     onRecords: () => {},
     onError: (e) => assert.fail(e),
   }, () => now);
-  const snapshot = (name: string) => ({ adapter: 'generic' as const, site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt: start, tiles: [{ id: 'tile-1', name, rect: { x: 0, y: 0, width: 640, height: 360 }, visible: true, isSelf: false, multiFace: true }] });
+  const snapshot = (name: string, nameFrom: NameSource = 'fallback') => ({ adapter: 'generic' as const, site: 'x', viewport: { width: 640, height: 360 }, devicePixelRatio: 1, takenAt: start, tiles: [{ id: 'tile-1', name, nameFrom, rect: { x: 0, y: 0, width: 640, height: 360 }, visible: true, isSelf: false, multiFace: true }] });
   pipeline.setTiles(snapshot('Tile 1'));
   const frame = async (t: number) => {
     now = start + t;
@@ -180,9 +181,11 @@ test('a multi-person tile becomes one participant per face, numbered by position
   await frame(100);
   let people = await frame(200);
   assert.deepEqual(people.map((p) => [p.id, p.name, p.dominant]), [['tile-1#1', 'Tile 1 · person 1', 'happy'], ['tile-1#2', 'Tile 1 · person 2', 'sad']]);
-  pipeline.setTiles(snapshot('Webinar'));
+  assert.deepEqual(people.map((p) => p.nameFrom), ['fallback', 'fallback'], "the people's names come from their tile's");
+  pipeline.setTiles(snapshot('Webinar', 'caption'));
   people = await frame(300);
   assert.deepEqual(people.map((p) => p.name), ['Webinar · person 1', 'Webinar · person 2'], 'no stand-in participant, renamed with the tile');
+  assert.deepEqual(people.map((p) => p.nameFrom), ['caption', 'caption']);
   assert.equal(people[0]!.faceVisible, true);
 });
 

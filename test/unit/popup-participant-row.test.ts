@@ -12,7 +12,7 @@ import { afterEach, test } from 'node:test';
 import { Window } from 'happy-dom';
 import { h, render } from 'preact';
 import { act } from 'preact/test-utils';
-import { affectText, attentionText, cantTellText, dominantText, gapText, ParticipantRow, signed, speakingTitle, updateRateText, baselineText } from '../../src/popup/participant-row.tsx';
+import { affectText, attentionText, cantTellText, dominantText, gapText, nameTitle, ParticipantRow, signed, speakingTitle, updateRateText, baselineText } from '../../src/popup/participant-row.tsx';
 import { valenceArousal } from '../../src/shared/affect.ts';
 import { toProbabilities } from '../../src/shared/emotions.ts';
 import { GAP_REASONS } from '../../src/shared/timeline-records.ts';
@@ -222,4 +222,15 @@ test('the personal baseline reads as the valence change and the two classes that
   assert.equal(baselineText(participant({ baseline: { valence: 0.312, change } }), false), 'vs. own first minute: valence +0.31, happy +24 %, neutral −13 %');
   assert.equal(baselineText(participant(), false), null, 'option off or first minute not complete');
   assert.equal(baselineText(participant({ baseline: { valence: 0.3, change } }), true), null, 'stale');
+});
+
+test("the name's tooltip and data-name-from say where the name comes from; nothing is claimed where no call page names the participant", () => {
+  const row = renderRow(participant({ name: 'Alice', nameFrom: 'caption' }));
+  assert.equal(row.getAttribute('data-name-from'), 'caption');
+  assert.equal(row.querySelector('.participant__name')?.getAttribute('title'), "Alice — name from the caption or heading of the tile's panel");
+  assert.equal(nameTitle(participant({ name: 'Tile 2', nameFrom: 'fallback' })), 'Tile 2 — the page shows no name for this tile: rename it with ✎');
+  assert.equal(nameTitle(participant({ name: 'Ada L.', nameFrom: 'hand' })), 'Ada L. — named by you');
+  const mirror = renderRow(participant({ name: 'You' }));
+  assert.equal(mirror.hasAttribute('data-name-from'), false);
+  assert.equal(mirror.querySelector('.participant__name')?.getAttribute('title'), 'You');
 });

@@ -193,7 +193,7 @@ describe('startTileTracker', () => {
     const snapshots = await settle();
     assert.equal(snapshots.length, 2);
     const added = snapshots[1]!.tiles.find((t) => t.id === 'spaces/abc/devices/7');
-    assert.deepEqual(added, { id: 'spaces/abc/devices/7', name: 'Barbara Liskov', isSelf: false, visible: true, rect: { x: 330, y: 190, width: 320, height: 180 } });
+    assert.deepEqual(added, { id: 'spaces/abc/devices/7', name: 'Barbara Liskov', nameFrom: 'site', isSelf: false, visible: true, rect: { x: 330, y: 190, width: 320, height: 180 } });
     assert.equal(snapshots[1]!.tiles.length, 6);
   });
 

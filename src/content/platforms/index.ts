@@ -3,8 +3,7 @@
  * Every adapter has the same shape; site knowledge stays in its own file, and the generic
  * adapter catches every page the others do not know (or no longer recognise).
  */
-import type { AdapterName } from '../../shared/types.ts';
-import type { LabelRule } from '../page-labels.ts';
+import type { AdapterName, NameSource } from '../../shared/types.ts';
 import { genericAdapter } from './generic.ts';
 import { jitsiAdapter } from './jitsi.ts';
 import { meetAdapter } from './meet.ts';
@@ -18,7 +17,7 @@ export interface FoundTile {
   /** Display name from the DOM, trimmed; never empty (adapters fall back to "Participant N" / "Tile N"). */
   name: string;
   /** Where the name came from: the site's own name element (`site`), a rule of page-labels.ts, or the fallback "Participant N" / "Tile N". Absent means `site`. */
-  nameFrom?: 'site' | LabelRule | 'fallback';
+  nameFrom?: Exclude<NameSource, 'hand'>;
   /** The tile element (what moves, resizes and gets renamed). */
   element: Element;
   /**
