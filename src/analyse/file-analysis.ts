@@ -18,7 +18,7 @@ import type { FrameSource } from '../engine/pipeline.ts';
 import { heldFrameSource, videoFrameSource } from '../engine/video-source.ts';
 import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
 import type { TileReport } from '../shared/types.ts';
-import { frameSpacing, isSampleFrame, nextPlaybackRate, nextSampleIndex, PLAY_RATE, waitForSample, type FrameSpacing } from './play-steps.ts';
+import { frameSpacing, isSampleFrame, nextSampleIndex, playbackRateFor, waitForSample, type FrameSpacing } from './play-steps.ts';
 
 /** Frames analysed per second of video time. */
 export const FILE_FPS = 10;
@@ -56,8 +56,10 @@ export interface SteppingReport {
   sought: number;
   /** Why playing stopped before the end (a stall, a failed play()), or null. */
   fallback: string | null;
-  /** Playback rate of the last played frame (PLAY_RATE), or null when none was played. */
+  /** Playback rate after the last played frame (PLAY_RATE), or null when none was played. */
   rate: number | null;
+  /** Mean lateness of the played frames (media time − sample time), s, or null when none was played. */
+  meanLateS: number | null;
   /** How evenly the analysed frames' media times are spaced. */
   spacing: FrameSpacing;
 }
@@ -163,7 +165,7 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
   let k = 0;
   const times: number[] = [];
   const asked: FileStepping = opts.stepping ?? 'play';
-  const stepping = { asked, played: 0, sought: 0, fallback: null as string | null, rate: null as number | null };
+  const stepping = { asked, played: 0, sought: 0, fallback: null as string | null, rate: null as number | null, late: [] as number[] };
   const t0 = performance.now();
   try {
     await store.putMeeting({ schemaVersion: 1, id: meetingId, site: 'file', adapter: 'file', startedAt, endedAt: null, participants: [] });
@@ -191,50 +193,58 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
     };
 
     if (asked === 'play' && typeof video.requestVideoFrameCallback === 'function') {
-      const held = heldFrameSource(video);
+      // Two held frames: the video plays on to the next sample while the one held is analysed,
+      // and waits paused on the next one when it comes before that analysis is done.
+      const held = [heldFrameSource(video), heldFrameSource(video)] as const;
       const maxSide = config.live.tileImageMaxSide;
-      const sampleS = 1 / FILE_FPS;
       // Sample 0: the frame the loaded video shows.
-      if (held.hold(tile(videoSize()), maxSide)) {
-        await analyse(held, video.currentTime, videoSize());
+      let analysisMs: number | null = null;
+      if (held[0].hold(tile(videoSize()), maxSide)) {
+        const started = performance.now();
+        await analyse(held[0], video.currentTime, videoSize());
+        analysisMs = performance.now() - started;
         stepping.played++;
         k = nextSampleIndex(video.currentTime, FILE_FPS);
       }
-      let rate: number = PLAY_RATE.initial;
-      let meanLate: number | null = null;
-      let frameS: number | null = null;
-      let lastFrame: number | null = null;
-      const onFrame = (m: number) => {
-        if (lastFrame !== null && m > lastFrame) frameS = Math.min(frameS ?? Infinity, m - lastFrame);
-        lastFrame = m;
+      let slot = 0;
+      /** Plays on to sample k, holding its frame in `held[into]` (paused there). */
+      const next = (into: number) => {
+        const frame = { size: videoSize(), holding: false };
+        const target = k;
+        const wait = waitForSample(
+          video,
+          (m) => isSampleFrame(m, target, FILE_FPS),
+          (metadata) => {
+            // The frame reported is the video's current one only now: take it, then pause there.
+            frame.size = { width: metadata.width || video.videoWidth, height: metadata.height || video.videoHeight };
+            frame.holding = held[into]!.hold(tile(frame.size), maxSide, frame.size);
+            video.pause();
+          },
+          { signal },
+        );
+        return wait.then((w) => ({ w, frame, target }));
       };
       try {
-        while (k / FILE_FPS < duration && !signal?.aborted) {
-          video.playbackRate = rate;
-          let size = videoSize();
-          let holding = false;
-          const wait = await waitForSample(
-            video,
-            (m) => isSampleFrame(m, k, FILE_FPS),
-            (metadata) => {
-              // The frame reported is the video's current one only now: take it, then pause there.
-              size = { width: metadata.width || video.videoWidth, height: metadata.height || video.videoHeight };
-              holding = held.hold(tile(size), maxSide, size);
-              video.pause();
-            },
-            { signal, onFrame },
-          );
-          if (wait.kind === 'stalled') stepping.fallback = wait.reason;
-          if (wait.kind !== 'sample') break;
-          const late = Math.max(0, wait.mediaTime - k / FILE_FPS);
-          meanLate = meanLate === null ? late : 0.8 * meanLate + 0.2 * late;
+        let pending = k / FILE_FPS < duration && !signal?.aborted ? next(slot) : null;
+        while (pending) {
+          const { w, frame, target } = await pending;
+          if (w.kind === 'stalled') stepping.fallback = w.reason;
+          if (w.kind !== 'sample' || signal?.aborted) break;
+          k = nextSampleIndex(w.mediaTime, FILE_FPS);
+          const rate = playbackRateFor(k / FILE_FPS - w.mediaTime, analysisMs);
           stepping.rate = rate;
-          rate = nextPlaybackRate(rate, meanLate, frameS, sampleS);
-          if (holding) {
-            await analyse(held, wait.mediaTime, size);
+          stepping.late.push(Math.max(0, w.mediaTime - target / FILE_FPS));
+          video.playbackRate = rate;
+          const now = slot;
+          slot = 1 - slot;
+          pending = k / FILE_FPS < duration && !signal?.aborted ? next(slot) : null;
+          if (frame.holding) {
+            const started = performance.now();
+            await analyse(held[now]!, w.mediaTime, frame.size);
+            const ms = performance.now() - started;
+            analysisMs = analysisMs === null ? ms : 0.7 * analysisMs + 0.3 * ms;
             stepping.played++;
           }
-          k = nextSampleIndex(wait.mediaTime, FILE_FPS);
         }
       } finally {
         video.pause();
@@ -269,7 +279,7 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
       speed: elapsedMs > 0 ? videoSeconds / (elapsedMs / 1000) : 0,
       backend: selection.reason,
       stopped: Boolean(signal?.aborted) && videoSeconds < duration,
-      stepping: { ...stepping, spacing: frameSpacing(times, 1 / FILE_FPS) },
+      stepping: { asked, played: stepping.played, sought: stepping.sought, fallback: stepping.fallback, rate: stepping.rate, meanLateS: stepping.late.length ? stepping.late.reduce((a, b) => a + b, 0) / stepping.late.length : null, spacing: frameSpacing(times, 1 / FILE_FPS) },
     };
   } catch (err) {
     await writes.catch(() => {});

@@ -1,8 +1,9 @@
 /**
- * Stepping a video by playing it through (file-analysis.ts): the video plays muted at a high
- * playback rate, `requestVideoFrameCallback` reports each presented frame with its media time,
- * and the first frame at or past the next sample time (k / fps s) is held and analysed while
- * the video waits paused. Playing decodes frame after frame, where a seek decodes from the
+ * Stepping a video by playing it through (file-analysis.ts): the video plays muted faster
+ * than real time, `requestVideoFrameCallback` reports each presented frame with its media
+ * time, and the first frame at or past the next sample time (k / fps s) is held (drawn) and
+ * analysed while the video plays on to the next sample, where it waits paused if that
+ * analysis is not done. Playing decodes frame after frame, where a seek decodes from the
  * keyframe before it. This module holds the scheduling (which frame is a sample, which sample
  * comes next, how fast to play) and the wait for a sample frame; it needs no tfjs, so it is
  * tested in Node with a fake video and mock timers (test/unit/play-steps.test.ts).
@@ -11,8 +12,17 @@
 /** A frame this much before a sample time still counts as at it, s (media times are rounded to µs, 1/30 s is not exact). */
 export const SAMPLE_EPSILON_S = 0.001;
 
-/** Playback rates the stepping chooses from: Chromium plays up to 16, and a rate under 2 loses to seeking. */
-export const PLAY_RATE = { initial: 4, min: 2, max: 8 } as const;
+/** Playback rates the stepping chooses from (Chromium plays 1/16 to 16), and the one before an analysis has been timed. */
+export const PLAY_RATE = { initial: 1, min: 0.25, max: 4 } as const;
+
+/**
+ * The video plays on while a held frame is analysed, and should reach the next sample just
+ * after that analysis ends: by then the page's main thread, where requestVideoFrameCallback
+ * runs, is free again, so the frame taken is late by at most what the media time moves
+ * between two callbacks (~rate/60 s). Arriving this much later than the analysis's expected
+ * end leaves room for an analysis a little slower than the mean.
+ */
+export const ARRIVE_AFTER = 1.2;
 
 /** The wait for a sample frame gives up after this long without a new frame, ms (then the rest is stepped by seeking). */
 export const STALL_MS = 10_000;
@@ -28,31 +38,20 @@ export function nextSampleIndex(mediaTime: number, fps: number): number {
 }
 
 /**
- * The playback rate for the next sample, from the rate now and how late the frames taken so
- * far were. rVFC reports at most one frame per compositor frame (~60 Hz), so at rate r the
- * media time moves ~r/60 s between reports and the frame taken for a sample comes up to that
- * late; a video of frame interval f is late by f/2 on average however slowly it plays.
- * The rate goes down by 10 % while the mean lateness is over `target(f)`·1.2, up by 10 %
- * while under `target(f)`·0.8, within PLAY_RATE.min..max.
- * @param rate the playback rate now (PLAY_RATE.min..max).
- * @param meanLateS mean lateness of the recent sample frames (frame media time − sample time), s, ≥ 0.
- * @param frameS the video's frame interval as seen so far, s (> 0), or null before one is seen (1/30 s is assumed).
- * @param sampleS the time between samples, s (1 / FILE_FPS).
- * @returns the new rate, PLAY_RATE.min..max.
+ * The playback rate at which the video, playing on from a frame held for analysis, reaches
+ * the next sample `remainingS` media s ahead `ARRIVE_AFTER` times the analysis's expected
+ * duration later: fast enough to keep the analysis fed, slow enough that the next sample
+ * frame is reported when the main thread is free (rVFC fires at most once per compositor
+ * frame, ~60 Hz, so at rate r the media time moves ~r/60 s between reports, and a frame is
+ * late by up to that; a callback held up by a busy main thread lets the video run past).
+ * @param remainingS media time from the held frame to the next sample, s (≥ 0).
+ * @param analysisMs the expected wall time of one frame's analysis, ms, or null before one is timed.
+ * @returns a rate in PLAY_RATE.min..max (PLAY_RATE.initial before an analysis is timed).
  */
-export function nextPlaybackRate(rate: number, meanLateS: number, frameS: number | null, sampleS: number): number {
-  const target = lateTarget(frameS, sampleS);
-  const next = meanLateS > 1.2 * target ? rate * 0.9 : meanLateS < 0.8 * target ? rate * 1.1 : rate;
-  return Math.min(PLAY_RATE.max, Math.max(PLAY_RATE.min, next));
-}
-
-/**
- * The mean lateness the rate aims at, s: half a frame interval (what playing frame by frame
- * gives), and at least a quarter of the sample interval (at 10 samples per second, 25 ms, some
- * 3× real time at 60 Hz).
- */
-export function lateTarget(frameS: number | null, sampleS: number): number {
-  return Math.max((frameS ?? 1 / 30) / 2, sampleS / 4);
+export function playbackRateFor(remainingS: number, analysisMs: number | null): number {
+  if (analysisMs === null || !(analysisMs > 0)) return PLAY_RATE.initial;
+  const rate = remainingS / ((ARRIVE_AFTER * analysisMs) / 1000);
+  return Math.min(PLAY_RATE.max, Math.max(PLAY_RATE.min, rate));
 }
 
 /** How evenly the analysed frames' media times are spaced. */
