@@ -282,8 +282,7 @@ async function main(): Promise<void> {
   for (const s of summary) {
     const rs = results.filter((r) => r.video === s.video);
     const size = `${s.width}x${s.height}, ${fmt(s.duration, 1)} s`;
-    const sp = (v: number[], d = 3) => `${fmt(median(v), d)} (${fmt(Math.max(...v), d)})`;
-    console.log(`| ${s.video} | ${size} | playing | ${spread(rs.map((r) => r.playSpeed))} | ${s.playPeople.join(', ')} | ${spread(rs.map((r) => r.playStepping.spacing.frames), 0)} | ${sp(rs.map((r) => r.playStepping.spacing.medianS))} (max ${fmt(Math.max(...rs.map((r) => r.playStepping.spacing.maxS)), 3)}) | ${spread(rs.map((r) => r.playStepping.spacing.skipped), 0)} |`);
+    console.log(`| ${s.video} | ${size} | playing | ${spread(rs.map((r) => r.playSpeed))} | ${s.playPeople.join(', ')} | ${spread(rs.map((r) => r.playStepping.spacing.frames), 0)} | ${fmt(median(rs.map((r) => r.playStepping.spacing.medianS)), 3)} (max ${fmt(Math.max(...rs.map((r) => r.playStepping.spacing.maxS)), 3)}) | ${spread(rs.map((r) => r.playStepping.spacing.skipped), 0)} |`);
     console.log(`| ${s.video} | ${size} | seeking | ${spread(rs.map((r) => r.analysisSpeed))} | ${s.people.join(', ')} | ${s.seekFrames} | 0.100 | 0 |`);
     console.log(`| ${s.video} | ${size} | seeking alone, no analysis | ${spread(rs.map((r) => r.seekSpeed))} | | | | |`);
   }
