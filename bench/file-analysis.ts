@@ -8,14 +8,15 @@
  *   - a 9-person grid recording made from the face clips with ffmpeg (3x3 cells of 426x240,
  *     1278x720, 20 s, VP8; made once under os.tmpdir()/callmood-bench/, never in the
  *     repository), each cell a face for the whole video;
- * each run (N, default 3, runs interleaved so a busy spell hits both alike) measures:
- *   - analysis: the page as a user drives it (`analyseInPage`, the file input), its speed in
- *     video seconds per wall-clock second (`body[data-speed]`, model loading excluded) and the
- *     people it found;
- *   - seeking alone: the same seek-stepping at FILE_FPS frames per second of video time over
- *     the same file in an analyse.html page, waiting for each `seeked`, with no analysis.
- * Prints medians (min-max) and the ratios "analysis at X× real time; seeking alone at Y×;
- * analysis takes Z of the time" (Z = 1 − X/Y: the share of the wall time not spent seeking),
+ * each run (N, default 3, runs interleaved so a busy spell hits all alike) measures:
+ *   - analysis, playing through (the page's default) and seeking only (`analyse.html?stepping=seek`):
+ *     the page as a user drives it (`analyseInPage`, the file input), its speed in video
+ *     seconds per wall-clock second (`body[data-speed]`, model loading excluded), the people
+ *     it found, and how evenly the analysed frames' media times are spaced (`data-stepping`);
+ *   - seeking alone: the seek-stepping at FILE_FPS frames per second of video time over the
+ *     same file in an analyse.html page, waiting for each `seeked`, with no analysis.
+ * Prints medians (min-max), the ratio of playing to seeking per run, and "seeking-stepped
+ * analysis takes Z of the time" (Z = 1 − X/Y: the share of its wall time not spent seeking),
  * and writes bench/results/file-analysis.json with the machine (cores, load average per run),
  * the backend and the inference configuration the page ran with (the shipped defaults with
  * backend 'auto' and FILE_MAX_FACES faces per frame). The grid's people are bounded by
@@ -30,7 +31,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
-import { analyseInPage } from '../scripts/lib/analyse-file.ts';
+import type { SteppingReport } from '../src/analyse/file-analysis.ts';
+import { analyseInPage, type PageResult } from '../scripts/lib/analyse-file.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../scripts/lib/browser.ts';
 import { ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
 import { DEFAULT_CONFIG } from '../src/inference/config.ts';
@@ -130,12 +132,17 @@ async function gridVideo(): Promise<string> {
 interface RunResult {
   video: string;
   run: number;
-  /** Analysis: video seconds per wall-clock second (the page's `data-speed`). */
+  /** Analysis stepped by seeking only: video seconds per wall-clock second (the page's `data-speed`). */
   analysisSpeed: number;
-  /** People the page found (seen for at least 1 s). */
+  /** People the page found (seen for at least 1 s), seeking. */
   people: number;
-  /** The page's result line. */
+  /** The page's result line, seeking. */
   message: string;
+  /** Analysis stepped by playing through: speed, people, result line, and how its frames were reached. */
+  playSpeed: number;
+  playPeople: number;
+  playMessage: string;
+  playStepping: SteppingReport;
   /** Seeking alone: video seconds per wall-clock second. */
   seekSpeed: number;
   /** Frames sought in the seek-only pass. */
@@ -221,11 +228,18 @@ async function main(): Promise<void> {
         const loadAverage = loadavg()[0]!;
         const seek = await seekOnly(eb, file);
         facts[name] = { duration: seek.duration, width: seek.width, height: seek.height };
-        const page = await analyseInPage(eb, file, null);
-        if (page.state !== 'done') throw new Error(`${name}: ${page.message}`);
+        const done = (page: PageResult): PageResult => {
+          if (page.state !== 'done' || !page.stepping) throw new Error(`${name}: ${page.message}`);
+          return page;
+        };
+        const page = done(await analyseInPage(eb, file, null, 600_000, 'seek'));
+        const played = done(await analyseInPage(eb, file, null, 600_000, 'play'));
         backend ||= /real time, ([^)]+)\)/.exec(page.message)?.[1] ?? '?';
-        results.push({ video: name, run, analysisSpeed: page.speed, people: page.people, message: page.message, seekSpeed: seek.speed, seekFrames: seek.frames, loadAverage });
-        console.log(`run ${run} ${name}: analysis ${fmt(page.speed)}× real time, ${page.people} people; seeking alone ${fmt(seek.speed)}× (${seek.frames} frames); load average ${fmt(loadAverage, 1)}`);
+        const st = played.stepping!;
+        results.push({ video: name, run, analysisSpeed: page.speed, people: page.people, message: page.message, playSpeed: played.speed, playPeople: played.people, playMessage: played.message, playStepping: st, seekSpeed: seek.speed, seekFrames: seek.frames, loadAverage });
+        console.log(
+          `run ${run} ${name}: playing ${fmt(played.speed)}× real time, ${played.people} people, ${st.played} frames played + ${st.sought} sought, spacing median ${fmt(st.spacing.medianS, 3)} s (${fmt(st.spacing.minS, 3)}–${fmt(st.spacing.maxS, 3)}), ${st.spacing.skipped} skipped, mean lateness ${fmt(st.meanLateS ?? 0, 3)} s${st.fallback ? `, fell back: ${st.fallback}` : ''}; seeking ${fmt(page.speed)}×, ${page.people} people; seeking alone ${fmt(seek.speed)}× (${seek.frames} frames); load average ${fmt(loadAverage, 1)}`,
+        );
       }
     }
   } finally {
@@ -236,30 +250,46 @@ async function main(): Promise<void> {
     const name = basename(file);
     const rs = results.filter((r) => r.video === name);
     const analysis = rs.map((r) => r.analysisSpeed);
+    const play = rs.map((r) => r.playSpeed);
+    const ratio = rs.map((r) => r.playSpeed / r.analysisSpeed);
     const seek = rs.map((r) => r.seekSpeed);
+    const range = (v: number[]) => ({ median: median(v), min: Math.min(...v), max: Math.max(...v) });
     // Per run: the share of the analysis's wall time that seeking alone does not account for.
     const analysisShare = rs.map((r) => 1 - r.analysisSpeed / r.seekSpeed);
     return {
       video: name,
       ...facts[name]!,
       runs: rs.length,
+      seekFrames: rs[0]?.seekFrames ?? 0,
       people: rs.map((r) => r.people),
-      analysisSpeed: { median: median(analysis), min: Math.min(...analysis), max: Math.max(...analysis) },
+      analysisSpeed: range(analysis),
+      playSpeed: range(play),
+      playPeople: rs.map((r) => r.playPeople),
+      playOverSeek: range(ratio),
+      playFrames: range(rs.map((r) => r.playStepping.spacing.frames)),
+      playSpacingMedianS: range(rs.map((r) => r.playStepping.spacing.medianS)),
+      playSpacingMaxS: range(rs.map((r) => r.playStepping.spacing.maxS)),
+      playSkipped: range(rs.map((r) => r.playStepping.spacing.skipped)),
+      playMeanLateS: range(rs.map((r) => r.playStepping.meanLateS ?? 0)),
       seekSpeed: { median: median(seek), min: Math.min(...seek), max: Math.max(...seek) },
       analysisShareOfTime: { median: median(analysisShare), min: Math.min(...analysisShare), max: Math.max(...analysisShare) },
     };
   });
 
   console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${fmt(load, 1)} at the start; backend ${backend}; ${FILE_FPS} frames per video second; at most ${FILE_MAX_FACES} faces per frame; medians (min–max) of ${runs} run(s)`);
-  console.log('| video | size, length | people | analysis, × real time | seeking alone, × real time | analysis share of the time |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| video | size, length | stepping | analysis, × real time | people | frames analysed | spacing, s: median (max) | skipped samples |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const s of summary) {
-    const shares = results.filter((r) => r.video === s.video).map((r) => 100 * (1 - r.analysisSpeed / r.seekSpeed));
-    console.log(`| ${s.video} | ${s.width}x${s.height}, ${fmt(s.duration, 1)} s | ${s.people.join(', ')} | ${spread(results.filter((r) => r.video === s.video).map((r) => r.analysisSpeed))} | ${spread(results.filter((r) => r.video === s.video).map((r) => r.seekSpeed))} | ${spread(shares, 0)} % |`);
+    const rs = results.filter((r) => r.video === s.video);
+    const size = `${s.width}x${s.height}, ${fmt(s.duration, 1)} s`;
+    console.log(`| ${s.video} | ${size} | playing | ${spread(rs.map((r) => r.playSpeed))} | ${s.playPeople.join(', ')} | ${spread(rs.map((r) => r.playStepping.spacing.frames), 0)} | ${fmt(median(rs.map((r) => r.playStepping.spacing.medianS)), 3)} (max ${fmt(Math.max(...rs.map((r) => r.playStepping.spacing.maxS)), 3)}) | ${spread(rs.map((r) => r.playStepping.spacing.skipped), 0)} |`);
+    console.log(`| ${s.video} | ${size} | seeking | ${spread(rs.map((r) => r.analysisSpeed))} | ${s.people.join(', ')} | ${s.seekFrames} | 0.100 | 0 |`);
+    console.log(`| ${s.video} | ${size} | seeking alone, no analysis | ${spread(rs.map((r) => r.seekSpeed))} | | | | |`);
   }
   for (const s of summary) {
-    console.log(`${s.video}: analysis at ${fmt(s.analysisSpeed.median)}× real time; seeking alone at ${fmt(s.seekSpeed.median)}×; analysis takes ${fmt(100 * s.analysisShareOfTime.median, 0)} % of the time`);
+    console.log(`${s.video}: playing through at ${fmt(s.playSpeed.median)}× real time, ${fmt(s.playOverSeek.median)}× (${fmt(s.playOverSeek.min)}–${fmt(s.playOverSeek.max)}) the speed of seeking (${fmt(s.analysisSpeed.median)}×); seeking alone at ${fmt(s.seekSpeed.median)}×; seeking-stepped analysis spends ${fmt(100 * s.analysisShareOfTime.median, 0)} % of its time analysing`);
   }
+  console.log(`load average per run: ${results.map((r) => fmt(r.loadAverage, 1)).join(', ')}`);
 
   const out = join(ROOT, 'bench/results/file-analysis.json');
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });

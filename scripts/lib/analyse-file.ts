@@ -6,6 +6,7 @@
  */
 import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { FileStepping, SteppingReport } from '../../src/analyse/file-analysis.ts';
 import type { ExtensionBrowser } from './browser.ts';
 import { downloadByClicks } from './call-session.ts';
 
@@ -21,18 +22,21 @@ export interface PageResult {
   speed: number;
   /** Files saved by `exportTo` (summary.json, timeline.csv, report.html), by name. */
   files: Record<string, string>;
+  /** How the frames were reached (file-analysis.ts `SteppingReport`), or null when the analysis did not finish. */
+  stepping: SteppingReport | null;
 }
 
 /**
  * Opens analyse.html in `eb`, analyses `file` and, when it finishes, saves its exports into
  * `outDir` (when given).
  * @param timeoutMs longest wait for the analysis, ms.
+ * @param stepping 'play' (the page's default) or 'seek' (`analyse.html?stepping=seek`).
  * @throws Error when the page neither finishes nor reports an error in time.
  */
-export async function analyseInPage(eb: ExtensionBrowser, file: string, outDir: string | null, timeoutMs = 600_000): Promise<PageResult> {
+export async function analyseInPage(eb: ExtensionBrowser, file: string, outDir: string | null, timeoutMs = 600_000, stepping: FileStepping = 'play'): Promise<PageResult> {
   const page: Page = await eb.context.newPage();
   try {
-    await page.goto(`chrome-extension://${eb.extensionId}/analyse.html`);
+    await page.goto(`chrome-extension://${eb.extensionId}/analyse.html${stepping === 'seek' ? '?stepping=seek' : ''}`);
     await page.getByTestId('file').setInputFiles(file);
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: timeoutMs, polling: 250 });
     const body = await page.evaluate(() => ({ ...document.body.dataset }));
@@ -55,7 +59,7 @@ export async function analyseInPage(eb: ExtensionBrowser, file: string, outDir: 
         await report.close();
       }
     }
-    return { state, message, meetingId, people: Number(body.people ?? 0), speed: Number(body.speed ?? 0), files };
+    return { state, message, meetingId, people: Number(body.people ?? 0), speed: Number(body.speed ?? 0), files, stepping: body.stepping ? (JSON.parse(body.stepping) as SteppingReport) : null };
   } finally {
     await page.close();
   }

@@ -3,14 +3,16 @@
  * real time where the machine allows (file-analysis.ts) with a progress bar, the time left,
  * Stop (keep what was analysed) and Cancel (discard it); the result opens in the report.
  * `body[data-state]` is idle / running / done / error, and a finished analysis sets
- * `body[data-meeting-id]`, `data-people` and `data-speed` (video seconds per second), for tests
- * and the `npm run analyse` command.
+ * `body[data-meeting-id]`, `data-people`, `data-speed` (video seconds per second) and
+ * `data-stepping` (its SteppingReport as JSON), for tests, the benchmark and the
+ * `npm run analyse` command. `analyse.html?stepping=seek` steps by seeking only (the
+ * benchmark's baseline); the default plays the video through.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../shared/errors.ts';
 import { formatDuration } from '../shared/report-model.ts';
 import { withTimelineStore } from '../shared/timeline-store.ts';
-import { analyseVideo, FileAnalysisError, MIN_PERSON_SECONDS, openVideo, type FileProgress, type FileResult } from './file-analysis.ts';
+import { analyseVideo, FileAnalysisError, MIN_PERSON_SECONDS, openVideo, type FileProgress, type FileResult, type FileStepping } from './file-analysis.ts';
 
 type State = { kind: 'idle' } | { kind: 'running'; name: string; progress: FileProgress | null } | { kind: 'done'; name: string; result: FileResult } | { kind: 'error'; message: string };
 
@@ -19,6 +21,11 @@ export function timeLeftText(p: FileProgress): string {
   if (p.videoSeconds <= 0 || p.elapsedMs <= 0) return '';
   const left = ((p.duration - p.videoSeconds) * p.elapsedMs) / p.videoSeconds / 1000;
   return `about ${formatDuration(Math.max(0, left))} left`;
+}
+
+/** The stepping `analyse.html?stepping=…` asks for: 'seek' or 'play' (the default). */
+function askedStepping(): FileStepping {
+  return new URLSearchParams(location.search).get('stepping') === 'seek' ? 'seek' : 'play';
 }
 
 /** The page. */
@@ -31,7 +38,7 @@ export function AnalyseApp() {
   useEffect(() => {
     const body = document.body.dataset;
     body.state = state.kind;
-    if (state.kind === 'done') Object.assign(body, { meetingId: state.result.meetingId, people: String(state.result.people), speed: state.result.speed.toFixed(2) });
+    if (state.kind === 'done') Object.assign(body, { meetingId: state.result.meetingId, people: String(state.result.people), speed: state.result.speed.toFixed(2), stepping: JSON.stringify(state.result.stepping) });
   }, [state]);
 
   const start = async (file: File) => {
@@ -40,7 +47,7 @@ export function AnalyseApp() {
     setState({ kind: 'running', name: file.name, progress: null });
     try {
       const video = await openVideo(file);
-      const result = await analyseVideo(video, file.name, { signal: abort.current.signal, onProgress: (progress) => setState({ kind: 'running', name: file.name, progress }) });
+      const result = await analyseVideo(video, file.name, { signal: abort.current.signal, stepping: askedStepping(), onProgress: (progress) => setState({ kind: 'running', name: file.name, progress }) });
       URL.revokeObjectURL(video.src);
       if (discard.current) {
         await withTimelineStore((s) => s.deleteMeeting(result.meetingId));

@@ -1,18 +1,24 @@
 /**
  * Analyses a local video file with the live engine, faster than real time where the machine
- * allows: the video is stepped by seeking, `FILE_FPS` frames per second of video time, each
- * frame analysed as soon as it decodes (not at the video's own pace). The whole picture is one
- * multi-person tile, so every face is found, tracked and numbered as in a recording on a call
- * page (engine/face-identity.ts). The result is a meeting of site `file` in the timeline store,
- * its seconds the video's own seconds, its people named after the file's name (never its
- * path). Nothing of the file leaves the page or is stored beyond the per-second records.
+ * allows: `FILE_FPS` frames per second of video time, each analysed as soon as it is there
+ * (not at the video's own pace). The video is stepped by playing it through at a high rate
+ * and holding the first frame at or past each sample time (play-steps.ts: playing decodes
+ * frame after frame, where a seek decodes from the keyframe before it); by seeking where the
+ * browser has no `requestVideoFrameCallback`, after the video's end for the samples left, or
+ * when playing stalls. The whole picture is one multi-person tile, so every face is found,
+ * tracked and numbered as in a recording on a call page (engine/face-identity.ts). The result
+ * is a meeting of site `file` in the timeline store, its seconds the video's own seconds (each
+ * frame on the clock at its own media time), its people named after the file's name (never
+ * its path). Nothing of the file leaves the page or is stored beyond the per-second records.
  */
 import { createAnalyzerCache } from '../inference/backend.ts';
 import { makeConfig, type InferenceConfig } from '../inference/config.ts';
 import { TilePipeline } from '../engine/pipeline.ts';
-import { videoFrameSource } from '../engine/video-source.ts';
+import type { FrameSource } from '../engine/pipeline.ts';
+import { heldFrameSource, videoFrameSource } from '../engine/video-source.ts';
 import { openTimelineStore, type SecondRecord, type TimelineStore } from '../shared/timeline-store.ts';
 import type { TileReport } from '../shared/types.ts';
+import { frameSpacing, isSampleFrame, nextSampleIndex, playbackRateFor, waitForSample, type FrameSpacing } from './play-steps.ts';
 
 /** Frames analysed per second of video time. */
 export const FILE_FPS = 10;
@@ -38,6 +44,26 @@ export interface FileProgress {
   people: number;
 }
 
+/** How a file is stepped: by playing it through (seeking for what playing leaves), or by seeking only. */
+export type FileStepping = 'play' | 'seek';
+
+/** How the frames of an analysis were reached. */
+export interface SteppingReport {
+  /** The stepping asked for ('play' falls back to 'seek' without requestVideoFrameCallback). */
+  asked: FileStepping;
+  /** Frames taken while playing, and by seeking. */
+  played: number;
+  sought: number;
+  /** Why playing stopped before the end (a stall, a failed play()), or null. */
+  fallback: string | null;
+  /** Playback rate after the last played frame (PLAY_RATE), or null when none was played. */
+  rate: number | null;
+  /** Mean lateness of the played frames (media time − sample time), s, or null when none was played. */
+  meanLateS: number | null;
+  /** How evenly the analysed frames' media times are spaced. */
+  spacing: FrameSpacing;
+}
+
 /** What an analysis gave. */
 export interface FileResult {
   meetingId: string;
@@ -55,6 +81,8 @@ export interface FileResult {
   backend: string;
   /** True when the user stopped it before the end (what was analysed is kept). */
   stopped: boolean;
+  /** How its frames were reached. */
+  stepping: SteppingReport;
 }
 
 /** A person counts as found when their face was seen for at least this long, s. */
@@ -107,13 +135,16 @@ async function seek(video: HTMLVideoElement, t: number): Promise<void> {
 const analyzers = createAnalyzerCache();
 
 /**
- * Analyses `video` (from `openVideo`) of file `name` into a new meeting of site `file`.
- * @param signal aborting it stops after the current frame; what was analysed is kept as an
+ * Analyses `video` (from `openVideo`, at its start) of file `name` into a new meeting of site
+ * `file`, `FILE_FPS` frames per second of video time, each on the pipeline's clock at its own
+ * media time.
+ * @param opts.stepping 'play' (default): play through, seeking where playing cannot; 'seek': seek only.
+ * @param opts.signal aborting it stops after the current frame; what was analysed is kept as an
  *   ended meeting (the caller may delete it).
  * @throws Error when the models cannot load or the store cannot be written; a meeting already
  *   recorded is ended first, so none is left without an end time.
  */
-export async function analyseVideo(video: HTMLVideoElement, name: string, opts: { signal?: AbortSignal; onProgress?: (p: FileProgress) => void; config?: InferenceConfig } = {}): Promise<FileResult> {
+export async function analyseVideo(video: HTMLVideoElement, name: string, opts: { signal?: AbortSignal; onProgress?: (p: FileProgress) => void; config?: InferenceConfig; stepping?: FileStepping } = {}): Promise<FileResult> {
   const config = opts.config ?? makeConfig({ backend: { choice: 'auto' }, detector: { maxFacesPerTile: FILE_MAX_FACES } });
   const selection = await analyzers.get(config);
   // A file is not live: wait for the cascade's second model, so every frame gets the whole stage.
@@ -122,12 +153,19 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
   const meetingId = `file-${crypto.randomUUID()}`;
   const startedAt = Date.now();
   const duration = video.duration;
+  const signal = opts.signal;
   let writes: Promise<void> = Promise.resolve();
   const write = (records: SecondRecord[]) => {
     writes = writes.then(() => store.addSeconds(records));
   };
   let seenSoFar = 0;
-  let t = 0;
+  /** Media time of the frame in hand, s: the pipeline's clock. */
+  let frameAt = 0;
+  /** The next sample: due at k / FILE_FPS s. */
+  let k = 0;
+  const times: number[] = [];
+  const asked: FileStepping = opts.stepping ?? 'play';
+  const stepping = { asked, played: 0, sought: 0, fallback: null as string | null, rate: null as number | null, late: [] as number[] };
   const t0 = performance.now();
   try {
     await store.putMeeting({ schemaVersion: 1, id: meetingId, site: 'file', adapter: 'file', startedAt, endedAt: null, participants: [] });
@@ -141,19 +179,89 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
         onRecords: write,
         onError: (err) => console.error('[CallMood] frame failed', err),
       },
-      () => startedAt + video.currentTime * 1000,
+      () => startedAt + frameAt * 1000,
     );
-    const tile = (): TileReport => ({ id: FILE_TILE_ID, name, rect: { x: 0, y: 0, width: video.videoWidth, height: video.videoHeight }, visible: true, isSelf: false, multiFace: true });
-    const source = videoFrameSource(video);
-    for (let k = 0; (t = k / FILE_FPS) < duration && !opts.signal?.aborted; k++) {
-      await seek(video, t);
-      pipeline.setTiles({ adapter: 'generic', site: 'file', viewport: { width: video.videoWidth, height: video.videoHeight }, devicePixelRatio: 1, tiles: [tile()], takenAt: startedAt + t * 1000 });
+    const tile = (size: { width: number; height: number }): TileReport => ({ id: FILE_TILE_ID, name, rect: { x: 0, y: 0, width: size.width, height: size.height }, visible: true, isSelf: false, multiFace: true });
+    const videoSize = () => ({ width: video.videoWidth, height: video.videoHeight });
+    /** Analyses the frame `source` gives, of `size` video px, at media time `at` s. */
+    const analyse = async (source: FrameSource, at: number, size: { width: number; height: number }) => {
+      frameAt = at;
+      pipeline.setTiles({ adapter: 'generic', site: 'file', viewport: size, devicePixelRatio: 1, tiles: [tile(size)], takenAt: startedAt + at * 1000 });
       await pipeline.step(source);
-      opts.onProgress?.({ videoSeconds: t, duration, elapsedMs: performance.now() - t0, people: seenSoFar });
+      times.push(at);
+      opts.onProgress?.({ videoSeconds: at, duration, elapsedMs: performance.now() - t0, people: seenSoFar });
+    };
+
+    if (asked === 'play' && typeof video.requestVideoFrameCallback === 'function') {
+      // Two held frames: the video plays on to the next sample while the one held is analysed,
+      // and waits paused on the next one when it comes before that analysis is done.
+      const held = [heldFrameSource(video), heldFrameSource(video)] as const;
+      const maxSide = config.live.tileImageMaxSide;
+      // Sample 0: the frame the loaded video shows.
+      let analysisMs: number | null = null;
+      if (held[0].hold(tile(videoSize()), maxSide)) {
+        const started = performance.now();
+        await analyse(held[0], video.currentTime, videoSize());
+        analysisMs = performance.now() - started;
+        stepping.played++;
+        k = nextSampleIndex(video.currentTime, FILE_FPS);
+      }
+      let slot = 0;
+      /** Plays on to sample k, holding its frame in `held[into]` (paused there). */
+      const next = (into: number) => {
+        const frame = { size: videoSize(), holding: false };
+        const target = k;
+        const wait = waitForSample(
+          video,
+          (m) => isSampleFrame(m, target, FILE_FPS),
+          (metadata) => {
+            // The frame reported is the video's current one only now: take it, then pause there.
+            frame.size = { width: metadata.width || video.videoWidth, height: metadata.height || video.videoHeight };
+            frame.holding = held[into]!.hold(tile(frame.size), maxSide, frame.size);
+            video.pause();
+          },
+          { signal },
+        );
+        return wait.then((w) => ({ w, frame, target }));
+      };
+      try {
+        let pending = k / FILE_FPS < duration && !signal?.aborted ? next(slot) : null;
+        while (pending) {
+          const { w, frame, target } = await pending;
+          if (w.kind === 'stalled') stepping.fallback = w.reason;
+          if (w.kind !== 'sample' || signal?.aborted) break;
+          k = nextSampleIndex(w.mediaTime, FILE_FPS);
+          const rate = playbackRateFor(k / FILE_FPS - w.mediaTime, analysisMs);
+          stepping.rate = rate;
+          stepping.late.push(Math.max(0, w.mediaTime - target / FILE_FPS));
+          video.playbackRate = rate;
+          const now = slot;
+          slot = 1 - slot;
+          pending = k / FILE_FPS < duration && !signal?.aborted ? next(slot) : null;
+          if (frame.holding) {
+            const started = performance.now();
+            await analyse(held[now]!, w.mediaTime, frame.size);
+            const ms = performance.now() - started;
+            analysisMs = analysisMs === null ? ms : 0.7 * analysisMs + 0.3 * ms;
+            stepping.played++;
+          }
+        }
+      } finally {
+        video.pause();
+      }
+    }
+
+    // Seeking: all of it without play-through; after it, the samples left past the last frame
+    // played (the video's end) or after a stall.
+    const source = videoFrameSource(video);
+    for (let t: number; (t = k / FILE_FPS) < duration && !signal?.aborted; k++) {
+      await seek(video, t);
+      await analyse(source, t, videoSize());
+      stepping.sought++;
     }
     write(pipeline.stop());
     await writes;
-    const videoSeconds = Math.min(duration, t);
+    const videoSeconds = Math.min(duration, k / FILE_FPS);
     await store.endMeeting(meetingId, startedAt + Math.round(videoSeconds * 1000));
     const elapsedMs = performance.now() - t0;
     const faceSeconds = new Map<string, number>();
@@ -162,10 +270,20 @@ export async function analyseVideo(video: HTMLVideoElement, name: string, opts: 
     }
     const seen = [...faceSeconds.values()].filter((s) => s > 0);
     const people = seen.filter((s) => s >= MIN_PERSON_SECONDS).length;
-    return { meetingId, people, briefPeople: seen.length - people, videoSeconds, elapsedMs, speed: elapsedMs > 0 ? videoSeconds / (elapsedMs / 1000) : 0, backend: selection.reason, stopped: Boolean(opts.signal?.aborted) && t < duration };
+    return {
+      meetingId,
+      people,
+      briefPeople: seen.length - people,
+      videoSeconds,
+      elapsedMs,
+      speed: elapsedMs > 0 ? videoSeconds / (elapsedMs / 1000) : 0,
+      backend: selection.reason,
+      stopped: Boolean(signal?.aborted) && videoSeconds < duration,
+      stepping: { asked, played: stepping.played, sought: stepping.sought, fallback: stepping.fallback, rate: stepping.rate, meanLateS: stepping.late.length ? stepping.late.reduce((a, b) => a + b, 0) / stepping.late.length : null, spacing: frameSpacing(times, 1 / FILE_FPS) },
+    };
   } catch (err) {
     await writes.catch(() => {});
-    await store.endMeeting(meetingId, startedAt + Math.round(t * 1000)).catch(() => {});
+    await store.endMeeting(meetingId, startedAt + Math.round(frameAt * 1000)).catch(() => {});
     throw err;
   } finally {
     store.close();

@@ -98,6 +98,18 @@ describe('analysing a recording (analyse.html)', { skip }, () => {
     assert.ok(wolf.speed > 0, `speed ${wolf.speed}`);
   });
 
+  check("played through, the analysed frames keep the video's own seconds: records span 0 to 19 s of the 19.7 s clip", () => {
+    const st = wolf.stepping;
+    assert.ok(st, 'the page reports its stepping');
+    assert.equal(st.asked, 'play');
+    assert.equal(st.fallback, null, 'playing never stalled');
+    assert.ok(st.played >= 150 && st.sought <= 3, `${st.played} frames played, ${st.sought} sought`);
+    assert.ok(st.spacing.medianS >= 0.05 && st.spacing.medianS <= 0.15, `frames ${st.spacing.medianS} s apart (median)`);
+    const seconds = rows.filter((r) => r.participant_id === 'file#1').map((r) => Number(r.second));
+    assert.equal(Math.min(...seconds), 0, 'from second 0');
+    assert.equal(Math.max(...seconds), 19, 'to second 19, the last (partial) second of the video');
+  });
+
   check('negative emotions dominate early, happy after about 10 s', () => {
     const person = rows.filter((r) => (r.participant_id ?? '').endsWith('#1') && r.gap === '');
     const share = (from: number, to: number, emotions: string[]) => {
