@@ -6,12 +6,14 @@
  * and an empty file give a clear error and leave no meeting without an end time. Mid-way:
  * Cancel returns the page to idle and leaves no meeting behind; Stop keeps an ended meeting
  * that records only up to where it stopped; a video whose frame size changes part-way (made
- * here with ffmpeg, skipped without it) is analysed to the end and finds its person.
+ * here with ffmpeg, skipped without it) is analysed to the end and finds its person; an
+ * hour-long video (the single_face clip looped by ffmpeg) shows its length and the time left,
+ * and Stop or Cancel a few seconds in keep one ended meeting or none.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import Papa from 'papaparse';
@@ -262,5 +264,61 @@ describe('analysing a recording (analyse.html)', { skip }, () => {
     const withFace = csv.filter((row) => row.participant_id === 'file#1' && row.face_visible === '1').map((row) => Number(row.second));
     for (const second of [1, 2, 4, 5]) assert.ok(withFace.includes(second), `person 1 seen in second ${second} (seen in ${withFace.join(', ')})`);
     assert.deepEqual((await meetingRows(eb)).running, [], 'no meeting left without an end time');
+  });
+
+  check('a one-hour video: the page shows its length and hours of time left; Stop a few seconds in keeps an ended meeting of those seconds, Cancel keeps nothing', async (t) => {
+    const noFfmpeg = noFfmpegReason();
+    if (noFfmpeg) {
+      t.skip(noFfmpeg);
+      return;
+    }
+    // The 2.4 s single_face clip at 320x180 and 80 kbit/s, looped 1,500 times without
+    // re-encoding: an hour of video in 38 MB (playwright hands a browser it is not co-located
+    // with files under 50 MB only), made in about a second and removed at the end.
+    const dir = join(out, 'long');
+    await mkdir(dir, { recursive: true });
+    const clip = join(dir, 'single_face-320x180.webm');
+    const video = join(dir, 'one-hour.webm');
+    execFileSync(FFMPEG, ['-v', 'error', '-y', '-i', join(VIDEOS_DIR, 'single_face.webm'), '-vf', 'scale=320:180', '-an', '-c:v', 'libvpx', '-b:v', '80k', clip]);
+    execFileSync(FFMPEG, ['-v', 'error', '-y', '-stream_loop', '1499', '-i', clip, '-c', 'copy', video]);
+    try {
+      const before = await meetingRows(eb);
+      let page = await analyseUntil(eb, video, 3);
+      let kept: string;
+      try {
+        const status = (await page.getByTestId('running').innerText()).replace(/\s+/g, ' ');
+        assert.match(status, / of 1:00:00 /, `the hour is the length shown: ${status}`);
+        const left = /about (?:(\d+):)?(\d+):(\d+) left/.exec(status);
+        assert.ok(left, `a time left is shown: ${status}`);
+        const leftS = Number(left[1] ?? 0) * 3600 + Number(left[2]) * 60 + Number(left[3]);
+        assert.ok(leftS >= 600, `the time left is that of the hour still to analyse: ${status}`);
+        const stoppedAt = await progressNow(page);
+        await page.getByTestId('stop').click();
+        await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
+        const result = (await page.getByTestId('result').innerText()).trim();
+        assert.match(result, /^Stopped: 0:0\d of one-hour\.webm/, result);
+        kept = (await page.evaluate(() => document.body.dataset.meetingId)) ?? '';
+        assert.ok(kept, 'the page names the kept meeting');
+        t.diagnostic(`stopped at ${stoppedAt.toFixed(1)} s of 3600: ${result}`);
+      } finally {
+        await page.close();
+      }
+      const afterStop = await meetingRows(eb);
+      assert.deepEqual(afterStop.ids.filter((id) => !before.ids.includes(id)), [kept], 'Stop keeps one meeting');
+      assert.deepEqual(afterStop.running, [], 'and it has an end time');
+
+      page = await analyseUntil(eb, video, 3);
+      try {
+        await page.getByTestId('cancel').click();
+        await page.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout: 30_000 });
+      } finally {
+        await page.close();
+      }
+      const afterCancel = await meetingRows(eb);
+      assert.deepEqual([...afterCancel.ids].sort(), [...afterStop.ids].sort(), 'Cancel keeps no meeting');
+      assert.deepEqual(afterCancel.running, []);
+    } finally {
+      await rm(video, { force: true });
+    }
   });
 });
