@@ -9,11 +9,11 @@ import type { Rect } from '../shared/types.ts';
 import { appearances } from './appearance.ts';
 import type { BackendChoice, InferenceConfig } from './config.ts';
 import type { TileTensor } from './crops.ts';
-import { detectFaces, humanConfig } from './detector.ts';
+import { detectFaces, humanConfig, sameFace } from './detector.ts';
 import { EmotionClassifier, type FaceCrop } from './emotion.ts';
 import { applyFit, carryBox, planFrame, trackFromDetection, type FaceTrack, type TileState } from './face-tracker.ts';
 import { FrozenTiles, isBlack, thumbnails } from './frozen-tiles.ts';
-import { intersectRect, iou } from './geometry.ts';
+import { intersectRect } from './geometry.ts';
 import { fitMeshes } from './mesh.ts';
 import { faceQuality, measureFaces } from './face-quality.ts';
 import { landmarkSignals, landmarksFromHuman, type LandmarkSignals } from './face-signals.ts';
@@ -172,7 +172,7 @@ export class FaceEmotionAnalyzer implements TileAnalyzer {
       // Two tracks of one tile that drifted onto the same face (people crossing in a
       // multi-person tile) would make one face two people: detect that tile afresh too.
       tracked.forEach((a, k) => {
-        if (tracked.some((b, j) => j > k && b.index === a.index && iou(a.box, b.box) > 0.5)) plan.detect.add(a.index);
+        if (tracked.some((b, j) => j > k && b.index === a.index && sameFace(a.box, b.box))) plan.detect.add(a.index);
       });
       const found: Found[] = [];
       for (const f of tracked) {

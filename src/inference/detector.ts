@@ -16,7 +16,7 @@ import type { InferenceConfig } from './config.ts';
 import type { TileTensor } from './crops.ts';
 import { trackFromDetection, type DetectedFace } from './face-tracker.ts';
 import { plausibleLayout } from './face-layout.ts';
-import { iou, pixelBox, squareWindows } from './geometry.ts';
+import { iou, overlapOfSmaller, pixelBox, squareWindows } from './geometry.ts';
 import { fitMeshes, landmarkBounds, MESH_INPUT, MESH_POINTS, type MeshFit } from './mesh.ts';
 
 /** human's configuration for detection only: BlazeFace (+ mesh check), nothing else, every cache off. */
@@ -78,14 +78,40 @@ export interface Detection {
   box: Rect;
 }
 
+/** Two face boxes of one tile are one face when their IoU is above this (see `sameFace`). */
+export const SAME_FACE_IOU = 0.5;
+
 /**
- * The largest of `detections` first, at most `max`, the same face found twice (IoU > 0.5:
- * overlapping windows, or the detector) counted once. Pure.
+ * ...or when at least this share of the smaller box lies inside the larger (see `sameFace`).
+ * Boxes of two real faces side by side share at most about 0.3 of the smaller one: a face
+ * box is the face enlarged `detector.boxScale` (1.4x), so two faces that touch overlap by
+ * their margins only, (1.4 - 1) / 1.4 of a side. A face cut by a window's edge lies wholly
+ * inside the face's whole box (share 1.0, IoU 0.43-0.48, in all 24 frames of
+ * single_face.webm; docs/analyse.md).
+ */
+export const SAME_FACE_CONTAINED = 0.6;
+
+/**
+ * Whether two face boxes of one tile (same pixel space) are the same face: IoU above
+ * SAME_FACE_IOU (the detector's near-copies), or at least SAME_FACE_CONTAINED of the smaller
+ * box inside the larger (a face that straddles the edge of one of a multi-person tile's
+ * square windows is found whole in one window and cut by the edge in the next, its box
+ * clipped there: nested in the whole one, with an IoU as low as the ratio of their areas).
+ * Pure.
+ */
+export function sameFace(a: Rect, b: Rect): boolean {
+  return iou(a, b) > SAME_FACE_IOU || overlapOfSmaller(a, b) >= SAME_FACE_CONTAINED;
+}
+
+/**
+ * The largest of `detections` first, at most `max`, each face counted once: a detection that
+ * is the same face (`sameFace`) as a larger one kept before it is dropped (overlapping
+ * windows, or the detector's near-copies). Pure.
  */
 export function keepLargest<T extends { box: Rect }>(detections: readonly T[], max: number): T[] {
   const sorted = [...detections].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   const kept: T[] = [];
-  for (const d of sorted) if (kept.length < max && !kept.some((k) => iou(k.box, d.box) > 0.5)) kept.push(d);
+  for (const d of sorted) if (kept.length < max && !kept.some((k) => sameFace(k.box, d.box))) kept.push(d);
   return kept;
 }
 

@@ -78,6 +78,18 @@ export function iou(a: Rect, b: Rect): number {
 }
 
 /**
+ * Intersection over the smaller rect's area, in [0, 1] (0 when either is empty): 1 when one
+ * rect lies wholly inside the other, whatever their sizes, where IoU is at most the ratio of
+ * their areas ("intersection over minimum", as in the NMS variants that merge nested boxes).
+ */
+export function overlapOfSmaller(a: Rect, b: Rect): number {
+  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const smaller = Math.min(a.width * a.height, b.width * b.height);
+  return smaller > 0 ? (w * h) / smaller : 0;
+}
+
+/**
  * Square windows covering `rect`, side = its shorter side, spread evenly along its longer side
  * so that neighbours overlap by at least half a window (a face cut by one window's edge is
  * whole in the next): 1 window for a square, 3 for 16:9. A rect whose sides are within 10 % of

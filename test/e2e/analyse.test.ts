@@ -2,7 +2,8 @@
  * The "Analyse a recording" page end to end in Chromium, driven as a user drives it (the file
  * input) through the same code as `npm run analyse`: the WolfgangLanger clip gives one person
  * with about one record per second of video, negative emotions early and happy after about
- * 10 s, and a report; the no_face clip gives no person and says so; a text file named `.mp4`
+ * 10 s, and a report; the single_face clip (one man, 2.4 s) gives exactly one person, with no
+ * second one even in passing; the no_face clip gives no person and says so; a text file named `.mp4`
  * and an empty file give a clear error and leave no meeting without an end time. Mid-way:
  * Cancel returns the page to idle and leaves no meeting behind; Stop keeps an ended meeting
  * that records only up to where it stopped; a video whose frame size changes part-way (made
@@ -122,6 +123,20 @@ describe('analysing a recording (analyse.html)', { skip }, () => {
     assert.ok(share(11, 20, ['happy']) > 0.5, `happy in ${share(11, 20, ['happy'])} of seconds 11-19`);
   });
 
+  check('the single_face clip gives exactly one person and no second one, even in passing', async () => {
+    // The whole picture is one tile searched in square windows: the man's face is found whole
+    // in one window and cut by the edge of the next, and both must count as one face.
+    const r = await analyseInPage(eb, join(VIDEOS_DIR, 'single_face.webm'), join(out, 'single'));
+    assert.equal(r.state, 'done', r.message);
+    assert.equal(r.people, 1, r.message);
+    assert.doesNotMatch(r.message, /seen for under/, 'no brief second person either');
+    const summary = JSON.parse(await readFile(r.files['summary.json']!, 'utf8'));
+    const seen = summary.participants.filter((p: any) => p.id !== 'file' && p.secondsWithFace > 0);
+    assert.deepEqual(seen.map((p: any) => p.name), ['single_face.webm · person 1'], JSON.stringify(summary.participants.map((p: any) => [p.id, p.secondsWithFace])));
+    const single = Papa.parse<Record<string, string>>(await readFile(r.files['timeline.csv']!, 'utf8'), { header: true, skipEmptyLines: true }).data;
+    assert.deepEqual(new Set(single.filter((row) => row.participant_id !== 'file').map((row) => row.participant_id)), new Set([seen[0].id]), 'no record of anyone else');
+  });
+
   check('the no_face clip finds no person and says so', async () => {
     const r = await analyseInPage(eb, join(VIDEOS_DIR, 'no_face.webm'), null);
     assert.equal(r.state, 'done', r.message);
@@ -217,7 +232,6 @@ describe('analysing a recording (analyse.html)', { skip }, () => {
     // The WolfgangLanger clip's 10-13 s at 640x360, then its 13-16 s at 320x240 (another
     // aspect ratio too), each encoded to VP8 and joined without re-encoding, so the frame size
     // really changes in the middle of one stream, with the same face on both sides.
-    // (single_face would not do: the analysis finds two people in it even unchanged.)
     const dir = join(out, 'resize');
     await mkdir(dir, { recursive: true });
     const parts = [

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { layoutFault, plausibleLayout } from '../../src/inference/face-layout.ts';
-import { needsRefit, rescueBox, rescuedFace } from '../../src/inference/detector.ts';
+import { keepLargest, needsRefit, rescueBox, rescuedFace, sameFace } from '../../src/inference/detector.ts';
+import { iou, squareWindows } from '../../src/inference/geometry.ts';
 import { DEFAULT_CONFIG, makeConfig } from '../../src/inference/config.ts';
 import { MESH_POINTS, type MeshFit } from '../../src/inference/mesh.ts';
 import { centred, choose, median, type CandidateFigures } from '../../bench/lib/detect-figures.ts';
@@ -60,6 +61,30 @@ test('the layout check fails upside-down faces, a mouth above the nose, a nose o
   assert.equal(layoutFault(face({ eyeR: [200, 180], eyeL: [200, 180] })), 'degenerate');
   assert.equal(layoutFault(new Float32Array(30)), 'degenerate');
   assert.equal(plausibleLayout(face({ nose: [Number.NaN, 222] })), false);
+});
+
+test('one face found whole in one square window and cut by the next one\'s edge is one face; two faces side by side stay two', () => {
+  // single_face.webm at 0 s, 640x360, one multi-person tile: windows at x = 0, 140, 280 (side
+  // 360). The window at x = 140 sees the whole face; the one at x = 280 finds it too, its box
+  // clipped at x = 280 (measured boxes, tile px).
+  assert.deepEqual(squareWindows({ x: 0, y: 0, width: 640, height: 360 }).map((w) => w.x), [0, 140, 280]);
+  const whole = { box: { x: 175, y: 81, width: 240, height: 240 }, window: 140 };
+  const cut = { box: { x: 280, y: 101, width: 131, height: 213 }, window: 280 };
+  assert.ok(iou(whole.box, cut.box) < 0.5, 'IoU alone (0.48) would keep both');
+  assert.equal(sameFace(whole.box, cut.box), true);
+  assert.deepEqual(keepLargest([cut, whole], 12), [whole], 'the whole box is kept, whatever the order');
+  // The detector's near-copies (IoU > 0.5) are still one face.
+  assert.equal(sameFace(whole.box, { x: 180, y: 85, width: 230, height: 236 }), true);
+  // Two faces of side 100 that touch, each box the face enlarged 1.4x: their boxes share
+  // 40 / 140 = 0.29 of a box. Two people, however large one of them is.
+  const left = { box: { x: 0, y: 0, width: 140, height: 140 } };
+  const right = { box: { x: 100, y: 0, width: 140, height: 140 } };
+  const bigRight = { box: { x: 100, y: -60, width: 260, height: 260 } };
+  assert.equal(sameFace(left.box, right.box), false);
+  assert.equal(sameFace(left.box, bigRight.box), false);
+  assert.deepEqual(keepLargest([left, right], 12), [left, right]);
+  assert.deepEqual(keepLargest([left, bigRight], 12), [bigRight, left], 'largest first');
+  assert.deepEqual(keepLargest([left, right, bigRight], 1), [bigRight], 'at most max');
 });
 
 test('a re-fit is asked for only between refitMinScore and minScore, with the mesh check on', () => {

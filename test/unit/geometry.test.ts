@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clipRect, cssRectToFrame, frameRectToCss, intersectRect, mapRect, pixelBox, squareWindows, supersampleFactors } from '../../src/inference/geometry.ts';
+import { clipRect, cssRectToFrame, frameRectToCss, intersectRect, iou, mapRect, overlapOfSmaller, pixelBox, squareWindows, supersampleFactors } from '../../src/inference/geometry.ts';
 import { DEFAULT_CONFIG, makeConfig, sanitizeOverrides } from '../../src/inference/config.ts';
 
 test('a letterboxed capture: the viewport is scaled uniformly and centred between black bars', () => {
@@ -67,6 +67,17 @@ test('intersectRect clips a face box to its tile', () => {
   assert.deepEqual(intersectRect({ x: -10, y: 60, width: 40, height: 40 }, tile), { x: 0, y: 60, width: 30, height: 20 });
   assert.deepEqual(intersectRect({ x: 20, y: 10, width: 30, height: 30 }, tile), { x: 20, y: 10, width: 30, height: 30 });
   assert.deepEqual(intersectRect({ x: 200, y: 10, width: 30, height: 30 }, tile), { x: 100, y: 10, width: 0, height: 30 });
+});
+
+test('overlapOfSmaller is 1 for a rect inside another whatever their sizes, where IoU is their area ratio', () => {
+  const big = { x: 0, y: 0, width: 200, height: 200 };
+  const inside = { x: 50, y: 50, width: 100, height: 100 };
+  assert.equal(overlapOfSmaller(big, inside), 1);
+  assert.equal(overlapOfSmaller(inside, big), 1);
+  assert.equal(iou(big, inside), 0.25);
+  assert.equal(overlapOfSmaller(big, { x: 150, y: 0, width: 100, height: 100 }), 0.5, 'half of the smaller one inside');
+  assert.equal(overlapOfSmaller(big, { x: 300, y: 0, width: 100, height: 100 }), 0, 'apart');
+  assert.equal(overlapOfSmaller(big, { x: 10, y: 10, width: 0, height: 100 }), 0, 'empty');
 });
 
 test('squareWindows covers a wide or tall picture with square windows overlapping by at least half', () => {
