@@ -4,7 +4,7 @@
  * `summary.json`, `timeline.csv` and `report.html` through the report page's own export
  * buttons. Shared by `npm run analyse` and the end-to-end test.
  */
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { FileStepping, SteppingReport } from '../../src/analyse/file-analysis.ts';
 import type { ExtensionBrowser } from './browser.ts';
@@ -27,6 +27,25 @@ export interface PageResult {
 }
 
 /**
+ * Gives the file input `selector` of `page` the local file `file`, as a user choosing it does.
+ * Through the DevTools protocol's `DOM.setFileInputFiles` with the file's path: the browser
+ * runs on this machine and reads the file itself, so any size works. (Playwright's
+ * `setInputFiles` treats a browser it connected to over CDP as remote and sends the bytes in
+ * the protocol's messages: 50 MB at most, and 14 MB took about 60 s here.)
+ * @throws Error when the page has no element `selector`.
+ */
+export async function chooseFile(page: Page, selector: string, file: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { result } = await cdp.send('Runtime.evaluate', { expression: `document.querySelector(${JSON.stringify(selector)})` });
+    if (!result.objectId) throw new Error(`no element ${selector} on ${page.url()}`);
+    await cdp.send('DOM.setFileInputFiles', { files: [resolve(file)], objectId: result.objectId });
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+/**
  * Opens analyse.html in `eb`, analyses `file` and, when it finishes, saves its exports into
  * `outDir` (when given).
  * @param timeoutMs longest wait for the analysis, ms.
@@ -37,7 +56,8 @@ export async function analyseInPage(eb: ExtensionBrowser, file: string, outDir: 
   const page: Page = await eb.context.newPage();
   try {
     await page.goto(`chrome-extension://${eb.extensionId}/analyse.html${stepping === 'seek' ? '?stepping=seek' : ''}`);
-    await page.getByTestId('file').setInputFiles(file);
+    await page.getByTestId('file').waitFor();
+    await chooseFile(page, '[data-testid="file"]', file);
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: timeoutMs, polling: 250 });
     const body = await page.evaluate(() => ({ ...document.body.dataset }));
     const state = body.state as 'done' | 'error';
