@@ -32,6 +32,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
 import type { SteppingReport } from '../src/analyse/file-analysis.ts';
+import type { FrameSpacing } from '../src/analyse/play-steps.ts';
 import { analyseInPage, type PageResult } from '../scripts/lib/analyse-file.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../scripts/lib/browser.ts';
 import { ROOT, VIDEOS_DIR } from '../scripts/lib/call-session.ts';
@@ -138,6 +139,8 @@ interface RunResult {
   people: number;
   /** The page's result line, seeking. */
   message: string;
+  /** How the seeking analysis's frames were reached (their spacing: every sample, exactly). */
+  seekStepping: SteppingReport;
   /** Analysis stepped by playing through: speed, people, result line, and how its frames were reached. */
   playSpeed: number;
   playPeople: number;
@@ -236,7 +239,7 @@ async function main(): Promise<void> {
         const played = done(await analyseInPage(eb, file, null, 600_000, 'play'));
         backend ||= /real time, ([^)]+)\)/.exec(page.message)?.[1] ?? '?';
         const st = played.stepping!;
-        results.push({ video: name, run, analysisSpeed: page.speed, people: page.people, message: page.message, playSpeed: played.speed, playPeople: played.people, playMessage: played.message, playStepping: st, seekSpeed: seek.speed, seekFrames: seek.frames, loadAverage });
+        results.push({ video: name, run, analysisSpeed: page.speed, people: page.people, message: page.message, seekStepping: page.stepping!, playSpeed: played.speed, playPeople: played.people, playMessage: played.message, playStepping: st, seekSpeed: seek.speed, seekFrames: seek.frames, loadAverage });
         console.log(
           `run ${run} ${name}: playing ${fmt(played.speed)}× real time, ${played.people} people, ${st.played} frames played + ${st.sought} sought, spacing median ${fmt(st.spacing.medianS, 3)} s (${fmt(st.spacing.minS, 3)}–${fmt(st.spacing.maxS, 3)}), ${st.spacing.skipped} skipped, mean lateness ${fmt(st.meanLateS ?? 0, 3)} s${st.fallback ? `, fell back: ${st.fallback}` : ''}; seeking ${fmt(page.speed)}×, ${page.people} people; seeking alone ${fmt(seek.speed)}× (${seek.frames} frames); load average ${fmt(loadAverage, 1)}`,
         );
@@ -271,8 +274,8 @@ async function main(): Promise<void> {
       playSpacingMaxS: range(rs.map((r) => r.playStepping.spacing.maxS)),
       playSkipped: range(rs.map((r) => r.playStepping.spacing.skipped)),
       playMeanLateS: range(rs.map((r) => r.playStepping.meanLateS ?? 0)),
-      seekSpeed: { median: median(seek), min: Math.min(...seek), max: Math.max(...seek) },
-      analysisShareOfTime: { median: median(analysisShare), min: Math.min(...analysisShare), max: Math.max(...analysisShare) },
+      seekSpeed: range(seek),
+      analysisShareOfTime: range(analysisShare),
     };
   });
 
@@ -282,8 +285,10 @@ async function main(): Promise<void> {
   for (const s of summary) {
     const rs = results.filter((r) => r.video === s.video);
     const size = `${s.width}x${s.height}, ${fmt(s.duration, 1)} s`;
-    console.log(`| ${s.video} | ${size} | playing | ${spread(rs.map((r) => r.playSpeed))} | ${s.playPeople.join(', ')} | ${spread(rs.map((r) => r.playStepping.spacing.frames), 0)} | ${fmt(median(rs.map((r) => r.playStepping.spacing.medianS)), 3)} (max ${fmt(Math.max(...rs.map((r) => r.playStepping.spacing.maxS)), 3)}) | ${spread(rs.map((r) => r.playStepping.spacing.skipped), 0)} |`);
-    console.log(`| ${s.video} | ${size} | seeking | ${spread(rs.map((r) => r.analysisSpeed))} | ${s.people.join(', ')} | ${s.seekFrames} | 0.100 | 0 |`);
+    const row = (stepping: string, speeds: number[], people: number[], spacings: FrameSpacing[]) =>
+      `| ${s.video} | ${size} | ${stepping} | ${spread(speeds)} | ${people.join(', ')} | ${spread(spacings.map((x) => x.frames), 0)} | ${fmt(median(spacings.map((x) => x.medianS)), 3)} (max ${fmt(Math.max(...spacings.map((x) => x.maxS)), 3)}) | ${spread(spacings.map((x) => x.skipped), 0)} |`;
+    console.log(row('playing', rs.map((r) => r.playSpeed), s.playPeople, rs.map((r) => r.playStepping.spacing)));
+    console.log(row('seeking', rs.map((r) => r.analysisSpeed), s.people, rs.map((r) => r.seekStepping.spacing)));
     console.log(`| ${s.video} | ${size} | seeking alone, no analysis | ${spread(rs.map((r) => r.seekSpeed))} | | | | |`);
   }
   for (const s of summary) {
